@@ -1,0 +1,286 @@
+"""Run a chaos drill: interlocks, inject, wait for detection, remediate, wait
+for resolution, and always roll back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from engine.chaos.interlocks import InterlockState, check_interlocks
+from engine.chaos.journal import Journal
+from engine.chaos.scenarios import SCENARIOS, DrillContext, Scenario
+from engine.config.models import ChaosConfig, TargetConfig
+from engine.events import DrillProgress, EventBus, IncidentChanged
+from engine.incidents.manager import IncidentManager
+from engine.incidents.models import Incident, Status
+from engine.remediation.actions import ActionResult
+from engine.store.database import utc_now
+from engine.store.drills import DrillRecord, DrillRepository
+from engine.targets.base import Target
+
+log = logging.getLogger(__name__)
+
+Remediator = Callable[[int, str], Awaitable[ActionResult]]
+
+
+@dataclass(frozen=True)
+class ScenarioState:
+    name: str
+    title: str
+    description: str
+    enabled: bool
+    cooldown_seconds: float
+    cooldown_remaining: float
+    running: bool
+
+
+class DrillRunner:
+    """Runs one drill at a time on the engine's target."""
+
+    def __init__(
+        self,
+        target: Target,
+        target_config: TargetConfig,
+        chaos_config: ChaosConfig,
+        drills: DrillRepository,
+        incidents: IncidentManager,
+        bus: EventBus,
+        remediate: Remediator,
+    ):
+        self.target = target
+        self.target_config = target_config
+        self.chaos_config = chaos_config
+        self.drills = drills
+        self.incidents = incidents
+        self.bus = bus
+        self.remediate = remediate
+        self.journal = Journal(drills, target)
+        self.current: DrillRecord | None = None
+        self._task: asyncio.Task[DrillRecord] | None = None
+
+    def scenarios(self) -> list[ScenarioState]:
+        now = utc_now()
+        states = []
+        for name, scenario in SCENARIOS.items():
+            config = self.chaos_config.scenarios.get(name)
+            last = self.drills.last_ended(name, self.target_config.name)
+            cooldown = config.cooldown_seconds if config else 0.0
+            remaining = 0.0
+            if last is not None:
+                remaining = max(0.0, cooldown - (now - last).total_seconds())
+            states.append(
+                ScenarioState(
+                    name=name,
+                    title=scenario.title,
+                    description=config.description if config else "",
+                    enabled=bool(config and config.enabled),
+                    cooldown_seconds=cooldown,
+                    cooldown_remaining=remaining,
+                    running=self.current is not None and self.current.scenario == name,
+                )
+            )
+        return states
+
+    async def recover(self) -> None:
+        """Roll back drills left running by a crash, from the journal."""
+        for drill in self.drills.running(self.target_config.name):
+            restored = await self.journal.restore(drill.id)
+            drill.status = "interrupted"
+            drill.error = "engine stopped during the drill"
+            drill.rolled_back_at = drill.ended_at = utc_now()
+            self.drills.save(drill)
+            log.warning(
+                "drill %s (%s) was interrupted; restored %s row(s)",
+                drill.id,
+                drill.scenario,
+                restored,
+            )
+        await self.journal.restore()
+
+    def start(
+        self, name: str, actor: str, auto_remediate: bool
+    ) -> asyncio.Task[DrillRecord]:
+        """Check the interlocks and start the drill in the background."""
+        config = self.chaos_config.scenarios.get(name)
+        scenario_class = SCENARIOS.get(name)
+        check_interlocks(
+            name,
+            config if scenario_class else None,
+            self.target_config,
+            self._interlock_state(name, scenario_class),
+        )
+        assert config is not None and scenario_class is not None
+        drill = self.drills.create(name, self.target_config.name, actor)
+        self.current = drill
+        self.incidents.active_drill_id = drill.id
+        self._task = asyncio.create_task(
+            self._run(drill, scenario_class(), config.params, config, auto_remediate),
+            name=f"drill-{drill.id}",
+        )
+        return self._task
+
+    async def run(self, name: str, actor: str, auto_remediate: bool) -> DrillRecord:
+        return await self.start(name, actor, auto_remediate)
+
+    def _interlock_state(
+        self, name: str, scenario_class: type[Scenario] | None
+    ) -> InterlockState:
+        conflicting = None
+        if scenario_class is not None:
+            for incident in self.incidents.repository.open_incidents():
+                if incident.kind in scenario_class.expected_kinds:
+                    conflicting = f"{incident.kind} incident {incident.id}"
+                    break
+        running = self.current.scenario if self.current is not None else None
+        return InterlockState(
+            now=utc_now(),
+            last_ended=self.drills.last_ended(name, self.target_config.name),
+            running_drill=running,
+            conflicting_incident=conflicting,
+        )
+
+    async def stop(self) -> None:
+        """Cancel a running drill; its rollback still runs."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(
+        self, drill, scenario, params, config, auto_remediate
+    ) -> DrillRecord:
+        events = self.bus.subscribe()
+        context = DrillContext(
+            drill_id=drill.id,
+            target=self.target,
+            journal=self.journal,
+            params=dict(params),
+            progress=lambda phase, message: self._progress(drill, phase, message),
+        )
+        try:
+            async with asyncio.timeout(config.max_duration_seconds):
+                self._progress(drill, "inject", f"injecting {scenario.title}")
+                await scenario.inject(context)
+                drill.injected_at = utc_now()
+                self.drills.save(drill)
+                self._progress(drill, "injected", "waiting for the war room to detect")
+                await self._follow(drill, scenario, events, auto_remediate)
+            drill.status = "passed"
+        except TimeoutError:
+            drill.status = "timed out"
+            drill.error = _timeout_message(drill, config.max_duration_seconds)
+        except asyncio.CancelledError:
+            drill.status = "cancelled"
+            drill.error = "drill cancelled"
+        except Exception as error:
+            log.exception("drill %s failed", drill.id)
+            drill.status = "failed"
+            drill.error = str(error) or type(error).__name__
+        finally:
+            self.bus.unsubscribe(events)
+            await asyncio.shield(self._rollback(drill, scenario, context))
+        return drill
+
+    async def _rollback(self, drill, scenario, context) -> None:
+        try:
+            await scenario.rollback(context)
+            drill.rolled_back_at = utc_now()
+            self._progress(drill, "rolled back", "sessions released, rows restored")
+        except Exception as error:
+            log.exception("rollback of drill %s failed", drill.id)
+            drill.error = f"rollback failed: {error}; run it again with the engine"
+            drill.status = "failed"
+        drill.ended_at = utc_now()
+        if drill.status == "passed" and not drill.passed:
+            drill.status = "failed"
+        self.drills.save(drill)
+        self.current = None
+        self.incidents.active_drill_id = None
+        self._progress(drill, "ended", drill.status, final=True)
+
+    async def _follow(self, drill, scenario, events, auto_remediate) -> None:
+        incident = await self._wait_for(
+            events,
+            lambda event: (
+                event.change == "opened"
+                and event.incident.drill_id == drill.id
+                and event.incident.kind in scenario.expected_kinds
+            ),
+        )
+        drill.detected_at = incident.detected_at
+        drill.incident_id = incident.id
+        self.drills.save(drill)
+        self._progress(
+            drill,
+            "detected",
+            f"incident {incident.id}: {incident.title}",
+            seconds_to_detect=drill.seconds_to_detect,
+        )
+        if auto_remediate:
+            await self._remediate(drill, incident.id)
+        resolved = await self._wait_for(
+            events,
+            lambda event: (
+                event.incident.id == incident.id
+                and event.incident.status is Status.RESOLVED
+            ),
+        )
+        drill.resolved_at = resolved.resolved_at
+        self.drills.save(drill)
+        self._progress(
+            drill,
+            "resolved",
+            f"incident {incident.id} resolved",
+            seconds_to_resolve=drill.seconds_to_resolve,
+        )
+
+    async def _remediate(self, drill: DrillRecord, incident_id: int) -> None:
+        interval = 0.5
+        while True:
+            result = await self.remediate(incident_id, f"drill {drill.id}")
+            if result.succeeded:
+                drill.remediated_at = utc_now()
+                self.drills.save(drill)
+                self._progress(drill, "remediated", result.message)
+                return
+            if not result.retryable:
+                self._progress(drill, "remediation failed", result.message)
+                return
+            await asyncio.sleep(interval)
+
+    async def _wait_for(self, events, matches) -> Incident:
+        while True:
+            event = await events.get()
+            if isinstance(event, IncidentChanged) and matches(event):
+                return event.incident
+
+    def _progress(
+        self,
+        drill: DrillRecord,
+        phase: str,
+        message: str,
+        final: bool = False,
+        **figures,
+    ) -> None:
+        log.info("drill %s %s: %s", drill.id, phase, message)
+        self.bus.publish(
+            DrillProgress(
+                drill_id=drill.id,
+                scenario=drill.scenario,
+                phase=phase,
+                message=message,
+                figures={
+                    key: value for key, value in figures.items() if value is not None
+                }
+                | {"final": final},
+            )
+        )
+
+
+def _timeout_message(drill: DrillRecord, limit: float) -> str:
+    if drill.injected_at is None:
+        return f"inject did not finish within {limit:g} s"
+    if drill.detected_at is None:
+        return f"not detected within {limit:g} s"
+    return f"not resolved within {limit:g} s of the start"

@@ -1,0 +1,88 @@
+"""What a chaos scenario is: an inject, the finding it should cause, a rollback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from engine.chaos.journal import Journal
+from engine.targets.base import ChaosSession, Target, TargetError
+from engine.targets.sqlfiles import load_statement
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DrillContext:
+    """Everything one drill's scenario needs, passed as one object."""
+
+    drill_id: int
+    target: Target
+    journal: Journal
+    params: dict[str, Any]
+    progress: Callable[[str, str], None] = lambda phase, message: None
+    sessions: list[ChaosSession] = field(default_factory=list)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    def statement(self, name: str) -> str:
+        return load_statement(self.target.dialect.name, "chaos", name)
+
+    async def open_session(self, scenario: str) -> ChaosSession:
+        session = await self.target.open_chaos_session(f"warroom-chaos-{scenario}")
+        self.sessions.append(session)
+        return session
+
+    def spawn(self, work: Awaitable[Any], label: str) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(_logged(work, label))
+        self.tasks.append(task)
+        return task
+
+    async def release(self) -> None:
+        """Terminate every chaos session still connected and end their tasks.
+
+        Terminating server-side first means a session stuck in a lock wait or
+        a sleep ends at once instead of running on after the drill.
+        """
+        for session in self.sessions:
+            with contextlib.suppress(TargetError):
+                await self.target.kill_session(session.session_id)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for session in self.sessions:
+            with contextlib.suppress(Exception):
+                await session.close()
+        self.sessions.clear()
+        self.tasks.clear()
+
+
+async def _logged(work: Awaitable[Any], label: str) -> Any:
+    try:
+        return await work
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        # Expected when remediation terminates the session or the server
+        # picks a deadlock victim.
+        log.info("chaos task %s ended: %s", label, str(error).strip())
+        return error
+
+
+class Scenario:
+    """Base class for scenarios; subclasses set the class variables."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    expected_kinds: ClassVar[frozenset[str]]
+
+    async def inject(self, context: DrillContext) -> None:
+        raise NotImplementedError
+
+    async def rollback(self, context: DrillContext) -> None:
+        """Release the scenario's sessions and restore every journaled row."""
+        await context.release()
+        await context.journal.restore(context.drill_id)

@@ -1,0 +1,160 @@
+"""Pydantic models for the four config files.
+
+Every model forbids unknown keys, so a typo such as ``pol_interval_seconds``
+is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TargetConfig(_Strict):
+    """The monitored database."""
+
+    name: str = "demo"
+    url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL; empty means the embedded demo server.",
+    )
+    allow_chaos: bool | None = Field(
+        default=None,
+        description="Chaos drills may run here; unset means embedded only.",
+    )
+    allow_cross_database_kill: bool = False
+    connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    statement_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    @model_validator(mode="after")
+    def _blank_url_is_embedded(self) -> TargetConfig:
+        if self.url is not None and not self.url.strip():
+            self.url = None
+        return self
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.url is None
+
+    @property
+    def chaos_allowed(self) -> bool:
+        if self.allow_chaos is None:
+            return self.is_embedded
+        return self.allow_chaos
+
+
+class MonitorConfig(_Strict):
+    poll_interval_seconds: float = Field(default=1.0, ge=0.1, le=300)
+    history_minutes: int = Field(default=10, ge=1, le=1440)
+    snapshot_retention_hours: float = Field(default=24.0, gt=0)
+
+
+class ThresholdsConfig(_Strict):
+    """Limits past which a poll produces a finding."""
+
+    blocked_wait_seconds: float = Field(default=0.5, ge=0)
+    long_query_seconds: float = Field(default=30.0, gt=0)
+    connections_warn: int = Field(default=50, ge=1)
+    connections_warn_percent: float = Field(default=80.0, gt=0, le=100)
+    idle_in_transaction_seconds: float = Field(default=60.0, gt=0)
+    deadlocks_per_poll: int = Field(default=1, ge=1)
+    cpu_percent: float = Field(default=90.0, gt=0, le=100)
+    memory_percent: float = Field(default=90.0, gt=0, le=100)
+    temp_space_mb: float = Field(default=1024.0, gt=0)
+
+
+class IncidentsConfig(_Strict):
+    escalate_after_seconds: float = Field(default=900.0, gt=0)
+    clear_polls: int = Field(
+        default=3, ge=1, description="Polls without the finding before auto-resolve."
+    )
+    postmortem_dir: str | None = None
+
+
+class RemediationConfig(_Strict):
+    auto: bool = Field(
+        default=False, description="Run the playbook as soon as an incident opens."
+    )
+    dry_run: bool = False
+    cleanup_stale_idle_seconds: float = Field(default=1.0, ge=0)
+
+
+class SidecarConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    token: str | None = None
+
+
+class WarroomFile(_Strict):
+    """config/warroom.yaml."""
+
+    target: TargetConfig = TargetConfig()
+    monitor: MonitorConfig = MonitorConfig()
+    thresholds: ThresholdsConfig = ThresholdsConfig()
+    incidents: IncidentsConfig = IncidentsConfig()
+    remediation: RemediationConfig = RemediationConfig()
+    sidecar: SidecarConfig = SidecarConfig()
+    keys: dict[str, str] = Field(
+        default_factory=dict, description="Action name to key, overriding defaults."
+    )
+
+
+class JobConfig(_Strict):
+    name: str
+    cron: str
+    action: str
+    enabled: bool = True
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobsConfig(_Strict):
+    """config/jobs.yaml."""
+
+    jobs: list[JobConfig] = Field(default_factory=list)
+
+
+class ValidationRuleConfig(_Strict):
+    name: str
+    table: str
+    type: str
+    column: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    severity: str = "error"
+
+
+class ValidationConfig(_Strict):
+    """config/validation_rules.yaml."""
+
+    rules: list[ValidationRuleConfig] = Field(default_factory=list)
+
+
+class ScenarioConfig(_Strict):
+    enabled: bool = True
+    description: str = ""
+    cooldown_seconds: float = Field(default=30.0, ge=0)
+    max_duration_seconds: float = Field(default=120.0, gt=0)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChaosConfig(_Strict):
+    """config/chaos_scenarios.yaml."""
+
+    scenarios: dict[str, ScenarioConfig] = Field(default_factory=dict)
+
+
+class WarroomConfig(BaseModel):
+    """All four files, loaded and validated together."""
+
+    warroom: WarroomFile = WarroomFile()
+    jobs: JobsConfig = JobsConfig()
+    validation: ValidationConfig = ValidationConfig()
+    chaos: ChaosConfig = ChaosConfig()
+
+    @property
+    def target(self) -> TargetConfig:
+        return self.warroom.target

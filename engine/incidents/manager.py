@@ -1,0 +1,252 @@
+"""Incident lifecycle: open from findings, dedup, flap damping, escalation."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from engine.config.models import IncidentsConfig
+from engine.events import EventBus, IncidentChanged
+from engine.incidents.models import (
+    Incident,
+    IncidentNotFound,
+    Status,
+    TimelineEntry,
+    check_transition,
+)
+from engine.incidents.postmortem import render_postmortem
+from engine.monitor.findings import Finding, FindingKind
+from engine.store.database import utc_now
+from engine.store.incidents import IncidentRepository
+
+log = logging.getLogger(__name__)
+
+ENGINE = "engine"
+
+# Statuses from which a condition that has cleared resolves the incident on its
+# own. Earlier states need a person to investigate and remediate first.
+AUTO_RESOLVE_FROM = frozenset({Status.REMEDIATING, Status.ESCALATED})
+ESCALATE_FROM = frozenset({Status.DETECTED, Status.INVESTIGATING, Status.REMEDIATING})
+
+
+class IncidentManager:
+    """Opens, updates, escalates and resolves incidents; writes postmortems."""
+
+    def __init__(
+        self,
+        repository: IncidentRepository,
+        config: IncidentsConfig,
+        bus: EventBus,
+    ):
+        self.repository = repository
+        self.config = config
+        self.bus = bus
+        self.active_drill_id: int | None = None
+
+    def observe(
+        self,
+        target: str,
+        findings: list[Finding],
+        taken_at: datetime,
+        clear_others: bool = True,
+    ) -> list[Incident]:
+        """Apply one poll's findings; return incidents opened by this poll.
+
+        With ``clear_others`` false (the poll saw nothing, as when the target
+        is down) open incidents without a finding are not counted as clear.
+        """
+        opened = []
+        seen = set()
+        open_by_key = {
+            incident.dedup_key: incident
+            for incident in self.repository.open_incidents()
+            if incident.target == target
+        }
+        for finding in findings:
+            if finding.dedup_key in seen:
+                continue
+            seen.add(finding.dedup_key)
+            incident = open_by_key.get(finding.dedup_key)
+            if incident is None:
+                opened.append(self._open(target, finding, taken_at))
+            else:
+                self._refresh(incident, finding, taken_at)
+
+        for key, incident in open_by_key.items():
+            if clear_others and key not in seen:
+                self._clear_poll(incident, taken_at)
+        return opened
+
+    def _open(self, target: str, finding: Finding, taken_at: datetime) -> Incident:
+        incident = Incident(
+            id=0,
+            kind=str(finding.kind),
+            dedup_key=finding.dedup_key,
+            status=Status.DETECTED,
+            severity=str(finding.severity),
+            title=finding.title,
+            root_cause=finding.root_cause,
+            target=target,
+            session_id=finding.session_id,
+            metrics=dict(finding.metrics),
+            peak=_numeric(finding.metrics),
+            started_at=_condition_start(finding, taken_at),
+            detected_at=taken_at,
+            last_seen_at=taken_at,
+            drill_id=self.active_drill_id,
+        )
+        incident.id = self.repository.insert(incident)
+        self._record(
+            incident,
+            ENGINE,
+            "detected",
+            f"{finding.title}; root cause: {finding.root_cause}",
+            to_status=Status.DETECTED,
+            at=taken_at,
+        )
+        log.info("incident %s opened: %s", incident.id, finding.dedup_key)
+        self.bus.publish(IncidentChanged(incident, "opened"))
+        return incident
+
+    def _refresh(
+        self, incident: Incident, finding: Finding, taken_at: datetime
+    ) -> None:
+        was_clear = incident.clear_polls > 0
+        incident.occurrences += 1
+        incident.last_seen_at = taken_at
+        incident.clear_polls = 0
+        incident.title = finding.title
+        incident.metrics = dict(finding.metrics)
+        for name, value in _numeric(finding.metrics).items():
+            incident.peak[name] = max(value, incident.peak.get(name, value))
+        self.repository.update(incident)
+        if was_clear:
+            # Flapping: the condition came back before it stayed clear long
+            # enough, so the incident stays open instead of reopening.
+            self._record(incident, ENGINE, "recurred", "condition seen again")
+
+    def _clear_poll(self, incident: Incident, taken_at: datetime) -> None:
+        incident.clear_polls += 1
+        self.repository.update(incident)
+        if incident.clear_polls != self.config.clear_polls:
+            return
+        message = f"condition clear for {incident.clear_polls} poll(s)"
+        if incident.status in AUTO_RESOLVE_FROM:
+            self.transition(incident.id, Status.RESOLVED, ENGINE, message)
+        else:
+            self._record(
+                incident,
+                ENGINE,
+                "condition cleared",
+                f"{message}; investigate and remediate to close it",
+            )
+
+    def escalate_overdue(self, now: datetime | None = None) -> list[Incident]:
+        """Escalate open incidents older than the escalation timeout."""
+        now = now or utc_now()
+        limit = timedelta(seconds=self.config.escalate_after_seconds)
+        escalated = []
+        for incident in self.repository.open_incidents():
+            if incident.status not in ESCALATE_FROM:
+                continue
+            if now - incident.detected_at < limit:
+                continue
+            message = (
+                f"open for {(now - incident.detected_at).total_seconds():.0f} s, "
+                f"past the {self.config.escalate_after_seconds:.0f} s timeout"
+            )
+            escalated.append(
+                self.transition(incident.id, Status.ESCALATED, ENGINE, message)
+            )
+        return escalated
+
+    def transition(
+        self, incident_id: int, status: Status, actor: str, message: str = ""
+    ) -> Incident:
+        """Move an incident to ``status``; raise InvalidTransition if not allowed."""
+        incident = self.get(incident_id)
+        check_transition(incident_id, incident.status, status)
+        previous = incident.status
+        now = utc_now()
+        incident.status = status
+        if status is Status.ESCALATED:
+            incident.escalated_at = now
+        if status is Status.RESOLVED:
+            incident.resolved_at = now
+        self.repository.update(incident)
+        self._record(
+            incident,
+            actor,
+            status.value.lower(),
+            message,
+            from_status=previous,
+            to_status=status,
+            at=now,
+            publish=False,
+        )
+        log.info("incident %s %s -> %s by %s", incident_id, previous, status, actor)
+        if status is Status.RESOLVED:
+            self._write_postmortem(incident_id)
+        updated = self.get(incident_id)
+        self.bus.publish(IncidentChanged(updated, "status"))
+        return updated
+
+    def note(self, incident_id: int, actor: str, action: str, message: str) -> None:
+        """Add an entry to an incident's timeline."""
+        incident = self.get(incident_id)
+        self._record(incident, actor, action, message)
+
+    def get(self, incident_id: int) -> Incident:
+        incident = self.repository.get(incident_id)
+        if incident is None:
+            raise IncidentNotFound(incident_id)
+        return incident
+
+    def _record(
+        self,
+        incident: Incident,
+        actor: str,
+        action: str,
+        message: str,
+        *,
+        from_status: Status | None = None,
+        to_status: Status | None = None,
+        at: datetime | None = None,
+        publish: bool = True,
+    ) -> None:
+        entry = TimelineEntry(
+            at=at or utc_now(),
+            actor=actor,
+            action=action,
+            message=message,
+            from_status=from_status,
+            to_status=to_status,
+        )
+        self.repository.add_event(incident.id, entry)
+        if publish and action != "detected":
+            self.bus.publish(IncidentChanged(self.get(incident.id), "timeline"))
+
+    def _write_postmortem(self, incident_id: int) -> None:
+        incident = self.get(incident_id)
+        markdown = render_postmortem(incident)
+        self.repository.save_postmortem(incident_id, utc_now(), markdown)
+        log.info("postmortem written for incident %s", incident_id)
+
+
+def _numeric(metrics: dict) -> dict[str, float]:
+    return {
+        name: float(value)
+        for name, value in metrics.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+
+
+def _condition_start(finding: Finding, taken_at: datetime) -> datetime:
+    """Estimate when the condition began from the evidence in the finding."""
+    metrics = finding.metrics
+    seconds = 0.0
+    if finding.kind is FindingKind.BLOCKING:
+        seconds = float(metrics.get("max_wait_seconds", 0.0))
+    elif finding.kind is FindingKind.IDLE_IN_TRANSACTION:
+        seconds = float(metrics.get("idle_seconds", 0.0))
+    return taken_at - timedelta(seconds=seconds)

@@ -1,0 +1,114 @@
+"""Markdown postmortem written when an incident resolves."""
+
+from __future__ import annotations
+
+from engine.incidents.models import Incident
+
+FOLLOW_UPS: dict[str, list[str]] = {
+    "blocking": [
+        "Find the code path that held the transaction open and shorten it.",
+        "Set lock_timeout (or SET LOCK_TIMEOUT on SQL Server) on callers that "
+        "can retry.",
+        "Alert on idle-in-transaction sessions before they block others.",
+    ],
+    "deadlock": [
+        "Read the server log for the deadlock report and the two statements.",
+        "Make every writer touch the rows in one consistent order.",
+        "Add retry on deadlock victim errors (SQLSTATE 40P01, SQL Server 1205).",
+    ],
+    "deadlock_cycle": [
+        "Check deadlock_timeout: the cycle was visible before the server broke it.",
+        "Make every writer touch the rows in one consistent order.",
+    ],
+    "connections": [
+        "Put the application behind a connection pool with a hard maximum.",
+        "Set idle_session_timeout for the offending role.",
+        "Review max_connections against the pool sizes of every client.",
+    ],
+    "long_query": [
+        "Capture the plan of the statement and check for missing indexes.",
+        "Set statement_timeout for the role that ran it.",
+    ],
+    "idle_in_transaction": [
+        "Set idle_in_transaction_session_timeout for the role.",
+        "Fix the client to commit or roll back before waiting on anything else.",
+    ],
+    "target_unreachable": [
+        "Read the server log around the outage and the host's system log.",
+        "Check that monitoring alerts reached the on-call engineer.",
+    ],
+}
+_DEFAULT_FOLLOW_UPS = ["Review the threshold and decide whether it alerted in time."]
+
+
+def render_postmortem(incident: Incident) -> str:
+    """Render the postmortem of a resolved incident as Markdown."""
+    lines = [
+        f"# Postmortem: incident {incident.id}: {incident.title}",
+        "",
+        "## Summary",
+        "",
+        f"- Kind: {incident.kind}",
+        f"- Target: {incident.target}",
+        f"- Severity: {incident.severity}",
+        f"- Final status: {incident.status}",
+    ]
+    if incident.drill_id is not None:
+        lines.append(f"- Chaos drill: {incident.drill_id} (injected on purpose)")
+    lines += ["", "## Impact", ""]
+    lines += _impact(incident)
+    lines += ["", "## Timings", ""]
+    lines += _timings(incident)
+    lines += ["", "## Root cause", "", incident.root_cause, ""]
+    lines += ["## Actions taken", ""]
+    lines += _actions(incident)
+    lines += ["", "## Timeline", "", "| time (UTC) | actor | event | detail |"]
+    lines += ["| --- | --- | --- | --- |"]
+    for entry in incident.timeline:
+        detail = entry.message.replace("|", "\\|").replace("\n", " ")
+        lines.append(
+            f"| {entry.at:%Y-%m-%d %H:%M:%S} | {entry.actor} | {entry.action} "
+            f"| {detail} |"
+        )
+    lines += ["", "## Follow-ups", ""]
+    for item in FOLLOW_UPS.get(incident.kind, _DEFAULT_FOLLOW_UPS):
+        lines.append(f"- [ ] {item}")
+    return "\n".join(lines) + "\n"
+
+
+def _impact(incident: Incident) -> list[str]:
+    end = incident.resolved_at or incident.last_seen_at
+    duration = (end - incident.started_at).total_seconds()
+    lines = [
+        f"- Duration: {duration:.1f} s from first evidence to resolution",
+        f"- Seen in {incident.occurrences} poll(s)",
+    ]
+    for name, value in sorted(incident.peak.items()):
+        lines.append(f"- Peak {name.replace('_', ' ')}: {value:g}")
+    return lines
+
+
+def _timings(incident: Incident) -> list[str]:
+    resolve = incident.seconds_to_resolve
+    resolve_text = f"{resolve:.1f} s" if resolve is not None else "not resolved"
+    return [
+        f"- Condition began (estimated from evidence): {incident.started_at:%H:%M:%S}",
+        f"- Detected: {incident.detected_at:%H:%M:%S}",
+        f"- Time to detect: {incident.seconds_to_detect:.1f} s",
+        f"- Time to resolve (from detection): {resolve_text}",
+    ]
+
+
+def _actions(incident: Incident) -> list[str]:
+    actions = [
+        entry
+        for entry in incident.timeline
+        if entry.actor != "engine" or entry.action.startswith("remediat")
+    ]
+    if not actions:
+        return ["- No action was taken; the condition cleared on its own."]
+    return [
+        f"- {entry.at:%H:%M:%S} {entry.actor}: {entry.action}"
+        + (f": {entry.message}" if entry.message else "")
+        for entry in actions
+    ]

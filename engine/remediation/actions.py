@@ -1,0 +1,191 @@
+"""Remediation actions. Each takes a fresh snapshot, applies the guards and
+supports a dry run that reports what it would do."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from engine.monitor.graph import build_graph
+from engine.remediation.guards import policy_for, refusal_reason
+from engine.targets.base import Target, TargetError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ActionResult:
+    action: str
+    dry_run: bool
+    succeeded: bool
+    message: str
+    terminated: list[int] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)
+    retryable: bool = False
+    """True when nothing qualified yet (sessions too young); try again later."""
+
+
+async def kill_blocking_session(
+    target: Target,
+    session_id: int,
+    *,
+    dry_run: bool = False,
+    allow_cross_database: bool = False,
+) -> ActionResult:
+    """Terminate ``session_id`` only if it is still a head blocker."""
+    name = "kill_blocking_session"
+    snapshot = await target.snapshot()
+    graph = build_graph(snapshot.sessions)
+    session = snapshot.session(session_id)
+
+    reason = refusal_reason(session, policy_for(snapshot, allow_cross_database))
+    if reason is not None:
+        return ActionResult(name, dry_run, False, f"not terminated: {reason}")
+    if session_id not in graph.head_blockers:
+        blocked_by = graph.waits_on.get(session_id)
+        detail = (
+            f"it waits on {', '.join(map(str, blocked_by))}"
+            if blocked_by
+            else "it blocks no one now"
+        )
+        return ActionResult(
+            name,
+            dry_run,
+            False,
+            f"not terminated: session {session_id} is not a head blocker ({detail})",
+        )
+
+    victims = graph.victims_of(session_id)
+    summary = (
+        f"session {session_id} ({session.login}@{session.program or '?'}, "
+        f"{session.state}) blocking {len(victims)} session(s)"
+    )
+    if dry_run:
+        return ActionResult(name, True, True, f"would terminate {summary}")
+    return await _terminate(target, name, [session_id], summary)
+
+
+async def cleanup_stale(
+    target: Target,
+    application: str,
+    idle_seconds: float,
+    *,
+    dry_run: bool = False,
+    allow_cross_database: bool = False,
+) -> ActionResult:
+    """Terminate idle sessions of ``application`` idle for ``idle_seconds`` or more."""
+    name = "cleanup_stale"
+    snapshot = await target.snapshot()
+    policy = policy_for(snapshot, allow_cross_database)
+    candidates: list[int] = []
+    skipped: dict[int, str] = {}
+    for session in snapshot.sessions:
+        if session.program != application or session.state != "idle":
+            continue
+        if (session.state_seconds or 0) < idle_seconds:
+            continue
+        reason = refusal_reason(session, policy)
+        if reason:
+            skipped[session.session_id] = reason
+        else:
+            candidates.append(session.session_id)
+
+    summary = (
+        f"{len(candidates)} idle session(s) of {application!r} idle >= "
+        f"{idle_seconds:g} s"
+    )
+    if not candidates:
+        return ActionResult(
+            name,
+            dry_run,
+            False,
+            f"nothing to terminate yet: {summary}",
+            skipped=skipped,
+            retryable=not skipped,
+        )
+    if dry_run:
+        return ActionResult(
+            name, True, True, f"would terminate {summary}", candidates, skipped
+        )
+    result = await _terminate(target, name, candidates, summary)
+    result.skipped.update(skipped)
+    return result
+
+
+async def cancel_long_query(
+    target: Target,
+    session_id: int,
+    *,
+    dry_run: bool = False,
+    allow_cross_database: bool = False,
+) -> ActionResult:
+    """Cancel the running statement of ``session_id``; the session stays connected."""
+    name = "cancel_long_query"
+    snapshot = await target.snapshot()
+    session = snapshot.session(session_id)
+    reason = refusal_reason(session, policy_for(snapshot, allow_cross_database))
+    if reason is not None:
+        return ActionResult(name, dry_run, False, f"not cancelled: {reason}")
+    if session.state != "active":
+        return ActionResult(
+            name,
+            dry_run,
+            False,
+            f"not cancelled: session {session_id} is {session.state}",
+        )
+    if dry_run:
+        return ActionResult(name, True, True, f"would cancel session {session_id}")
+    try:
+        cancelled = await target.cancel_request(session_id)
+    except TargetError as error:
+        return ActionResult(name, False, False, f"cancel failed: {error}")
+    message = "cancelled" if cancelled else "cancel signal not delivered"
+    return ActionResult(name, False, cancelled, f"{message}: session {session_id}")
+
+
+async def _terminate(
+    target: Target, name: str, session_ids: list[int], summary: str
+) -> ActionResult:
+    terminated, failed = [], {}
+    for session_id in session_ids:
+        try:
+            if await target.kill_session(session_id):
+                terminated.append(session_id)
+            else:
+                failed[session_id] = "server did not deliver the signal"
+        except TargetError as error:
+            failed[session_id] = str(error)
+    for session_id, reason in failed.items():
+        log.warning("%s: session %s not terminated: %s", name, session_id, reason)
+    succeeded = bool(terminated) and not failed
+    message = f"terminated {summary}: {terminated}"
+    if failed:
+        message += f"; failed for {sorted(failed)}"
+    return ActionResult(name, False, succeeded, message, terminated, failed)
+
+
+async def terminate_idle_transaction(
+    target: Target,
+    session_id: int,
+    *,
+    dry_run: bool = False,
+    allow_cross_database: bool = False,
+) -> ActionResult:
+    """Terminate ``session_id`` if it is still idle in an open transaction."""
+    name = "terminate_idle_transaction"
+    snapshot = await target.snapshot()
+    session = snapshot.session(session_id)
+    reason = refusal_reason(session, policy_for(snapshot, allow_cross_database))
+    if reason is not None:
+        return ActionResult(name, dry_run, False, f"not terminated: {reason}")
+    if not session.is_idle_in_transaction:
+        return ActionResult(
+            name,
+            dry_run,
+            False,
+            f"not terminated: session {session_id} is {session.state} now",
+        )
+    summary = f"session {session_id} idle in transaction"
+    if dry_run:
+        return ActionResult(name, True, True, f"would terminate {summary}")
+    return await _terminate(target, name, [session_id], summary)

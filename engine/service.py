@@ -1,0 +1,345 @@
+"""The Engine: starts and stops the war room and offers every operation the
+faces (TUI, API, CLI) call. Faces never touch the database themselves."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from pathlib import Path
+from typing import Any
+
+from engine.chaos.drills import DrillRunner, ScenarioState
+from engine.chaos.interlocks import UnknownScenario
+from engine.chaos.scenarios import SCENARIOS
+from engine.config.models import WarroomConfig
+from engine.events import EngineNotice, EventBus, PollCompleted, PollFailed
+from engine.incidents.manager import IncidentManager
+from engine.incidents.models import (
+    ALLOWED_TRANSITIONS,
+    Incident,
+    IncidentNotFound,
+    InvalidTransition,
+    Status,
+)
+from engine.monitor.findings import Finding, FindingKind, Severity
+from engine.monitor.graph import BlockingGraph, build_graph
+from engine.monitor.history import MetricHistory, figures_of
+from engine.monitor.poller import PollLoop
+from engine.monitor.thresholds import evaluate
+from engine.remediation.actions import ActionResult
+from engine.remediation.playbook import action_for, remediate
+from engine.store.database import Store, utc_now
+from engine.store.drills import DrillRecord, DrillRepository
+from engine.store.incidents import IncidentRepository
+from engine.store.snapshots import SnapshotRepository
+from engine.targets.base import Target, TargetError, TargetUnreachable
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Engine",
+    "IncidentNotFound",
+    "InvalidTransition",
+    "PostmortemNotFound",
+    "UnknownScenario",
+]
+
+_PRUNE_EVERY_POLLS = 300
+
+
+class PostmortemNotFound(LookupError):
+    pass
+
+
+class Engine:
+    """One monitored target, its incidents, drills and remediation."""
+
+    def __init__(self, config: WarroomConfig, target: Target, store: Store | Path):
+        self.config = config
+        self.target = target
+        self.store = store if isinstance(store, Store) else Store(store)
+        self.bus = EventBus()
+        self.incidents = IncidentManager(
+            IncidentRepository(self.store), config.warroom.incidents, self.bus
+        )
+        self.snapshots = SnapshotRepository(self.store)
+        self.drills = DrillRunner(
+            target,
+            config.target,
+            config.chaos,
+            DrillRepository(self.store),
+            self.incidents,
+            self.bus,
+            self._remediate_for_drill,
+        )
+        monitor = config.warroom.monitor
+        points = int(monitor.history_minutes * 60 / monitor.poll_interval_seconds)
+        self.history = MetricHistory(points)
+        self.last_poll: PollCompleted | None = None
+        self.last_error: str | None = None
+        self._poll_lock = asyncio.Lock()
+        self._loop = PollLoop(self.poll_once, monitor.poll_interval_seconds)
+        self._background: set[asyncio.Task[Any]] = set()
+        self.started = False
+
+    @property
+    def target_name(self) -> str:
+        return self.config.target.name
+
+    # -- lifecycle ---------------------------------------------------------
+
+    async def start(self, poll: bool = True) -> None:
+        """Connect to the target, recover interrupted drills, start polling.
+
+        An unreachable target does not stop the engine: the poll loop records
+        a target_unreachable incident and keeps trying.
+        """
+        try:
+            await self.target.connect()
+        except TargetUnreachable as error:
+            self.last_error = str(error)
+            log.error("target %s unreachable at start: %s", self.target_name, error)
+        else:
+            await self.drills.recover()
+        if poll:
+            self._loop.start()
+        self.started = True
+        log.info("engine started for target %s", self.target_name)
+
+    async def stop(self) -> None:
+        await self.drills.stop()
+        await self._loop.stop()
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await self.target.close()
+        self.store.close()
+        self.started = False
+        log.info("engine stopped for target %s", self.target_name)
+
+    # -- monitoring --------------------------------------------------------
+
+    async def poll_once(self) -> PollCompleted | None:
+        """Take one snapshot, update incidents and publish the result.
+
+        Polls never overlap: a caller that asks while one runs waits for it.
+        Returns None when the target could not be read.
+        """
+        async with self._poll_lock:
+            try:
+                snapshot = await self.target.snapshot()
+            except TargetError as error:
+                self._record_failure(error)
+                return None
+            return self._process(snapshot)
+
+    async def snapshot_now(self) -> PollCompleted | None:
+        return await self.poll_once()
+
+    def _process(self, snapshot) -> PollCompleted:
+        limits = self.config.warroom.thresholds
+        graph = build_graph(snapshot.sessions)
+        findings = evaluate(snapshot, graph, limits)
+        opened = self.incidents.observe(self.target_name, findings, snapshot.taken_at)
+        self.incidents.escalate_overdue()
+
+        figures = figures_of(snapshot, graph, limits.long_query_seconds)
+        self.history.add(snapshot.taken_at, figures)
+        self.snapshots.add(self.target_name, snapshot.taken_at, figures)
+        if self._loop.polls % _PRUNE_EVERY_POLLS == 0:
+            retention = self.config.warroom.monitor.snapshot_retention_hours
+            self.snapshots.prune(utc_now(), retention)
+
+        if self.last_error is not None:
+            log.info("target %s reachable again", self.target_name)
+            self.last_error = None
+        result = PollCompleted(snapshot, graph, tuple(findings))
+        self.last_poll = result
+        self.bus.publish(result)
+        if self.config.warroom.remediation.auto:
+            for incident in opened:
+                self._spawn(self.remediate(incident.id, "engine (auto)"))
+        return result
+
+    def _record_failure(self, error: TargetError) -> None:
+        now = utc_now()
+        message = str(error)
+        if message != self.last_error:
+            log.error("poll of %s failed: %s", self.target_name, message)
+        self.last_error = message
+        self.bus.publish(PollFailed(now, message))
+        if isinstance(error, TargetUnreachable):
+            finding = Finding(
+                kind=FindingKind.TARGET_UNREACHABLE,
+                dedup_key=f"target_unreachable:{self.target_name}",
+                severity=Severity.CRITICAL,
+                title=f"target {self.target_name} unreachable",
+                root_cause=message,
+            )
+            # Other incidents are not counted as clear: nothing was observed.
+            self.incidents.observe(self.target_name, [finding], now, clear_others=False)
+        self.incidents.escalate_overdue()
+
+    def _spawn(self, work) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def blocking_graph(self) -> BlockingGraph | None:
+        return self.last_poll.graph if self.last_poll else None
+
+    # -- incidents ---------------------------------------------------------
+
+    def list_incidents(
+        self,
+        status: str | None = None,
+        kind: str | None = None,
+        open_only: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Incident]:
+        return self.incidents.repository.search(status, kind, open_only, limit, offset)
+
+    def open_incidents(self) -> list[Incident]:
+        return self.incidents.repository.open_incidents()
+
+    def get_incident(self, incident_id: int) -> Incident:
+        """Return one incident with its timeline; raise IncidentNotFound."""
+        return self.incidents.get(incident_id)
+
+    def transition(
+        self, incident_id: int, status: Status | str, actor: str, message: str = ""
+    ) -> Incident:
+        """Change an incident's status under the transition rules."""
+        return self.incidents.transition(incident_id, Status(status), actor, message)
+
+    def investigate(self, incident_id: int, actor: str) -> Incident:
+        return self.transition(
+            incident_id, Status.INVESTIGATING, actor, "investigating"
+        )
+
+    def escalate(self, incident_id: int, actor: str, reason: str = "") -> Incident:
+        return self.transition(
+            incident_id, Status.ESCALATED, actor, reason or "escalated by hand"
+        )
+
+    def resolve(self, incident_id: int, actor: str, note: str = "") -> Incident:
+        return self.transition(
+            incident_id, Status.RESOLVED, actor, note or "resolved by hand"
+        )
+
+    async def remediate(
+        self, incident_id: int, actor: str, dry_run: bool | None = None
+    ) -> ActionResult:
+        """Run the playbook action for an incident.
+
+        A DETECTED incident moves through INVESTIGATING to REMEDIATING first,
+        each step on the timeline under ``actor``. A failed action escalates
+        the incident; an action with nothing to act on yet leaves it as is.
+        """
+        incident = self.incidents.get(incident_id)
+        config = self.config.warroom.remediation
+        dry_run = config.dry_run if dry_run is None else dry_run
+        action = action_for(incident.kind) or "none"
+
+        if not dry_run:
+            incident = self._enter_remediation(incident, actor, action)
+        result = await remediate(
+            self.target,
+            incident,
+            config,
+            dry_run=dry_run,
+            allow_cross_database=self.config.target.allow_cross_database_kill,
+        )
+        label = "remediation (dry run)" if dry_run else "remediation"
+        self.incidents.note(
+            incident_id, actor, f"{label}: {result.action}", result.message
+        )
+        if not dry_run and not result.succeeded and not result.retryable:
+            current = self.incidents.get(incident_id)
+            if Status.ESCALATED in _next_statuses(current.status):
+                self.incidents.transition(
+                    incident_id,
+                    Status.ESCALATED,
+                    "remediation",
+                    f"{result.action} failed: {result.message}",
+                )
+        return result
+
+    def _enter_remediation(
+        self, incident: Incident, actor: str, action: str
+    ) -> Incident:
+        if incident.status is Status.DETECTED:
+            incident = self.incidents.transition(
+                incident.id, Status.INVESTIGATING, actor, "investigating"
+            )
+        if incident.status is Status.INVESTIGATING:
+            incident = self.incidents.transition(
+                incident.id, Status.REMEDIATING, actor, f"running {action}"
+            )
+        if incident.status is Status.RESOLVED:
+            raise InvalidTransition(incident.id, incident.status, Status.REMEDIATING)
+        return incident
+
+    async def _remediate_for_drill(self, incident_id: int, actor: str) -> ActionResult:
+        return await self.remediate(incident_id, actor, dry_run=False)
+
+    def postmortem(self, incident_id: int) -> str:
+        """Return an incident's postmortem Markdown.
+
+        Raises IncidentNotFound for an unknown id and PostmortemNotFound while
+        the incident is still open.
+        """
+        incident = self.incidents.get(incident_id)
+        markdown = self.incidents.repository.postmortem(incident_id)
+        if markdown is None:
+            raise PostmortemNotFound(
+                f"incident {incident_id} is {incident.status}; its postmortem is "
+                "written when it resolves"
+            )
+        return markdown
+
+    def recent_postmortems(self, limit: int = 10) -> list[dict[str, Any]]:
+        return self.incidents.repository.recent_postmortems(limit)
+
+    # -- chaos -------------------------------------------------------------
+
+    def scenarios(self) -> list[ScenarioState]:
+        return self.drills.scenarios()
+
+    def trigger_drill(
+        self, scenario: str, actor: str, auto_remediate: bool | None = None
+    ) -> asyncio.Task[DrillRecord]:
+        """Start a drill in the background; raise an InterlockError if it may not."""
+        if auto_remediate is None:
+            auto_remediate = self.config.warroom.remediation.auto
+        task = self.drills.start(scenario, actor, auto_remediate)
+        self.bus.publish(EngineNotice("info", f"drill {scenario} started by {actor}"))
+        return task
+
+    def random_scenario(self) -> str:
+        """Pick an enabled scenario that is past its cooldown."""
+        ready = [
+            state.name
+            for state in self.scenarios()
+            if state.enabled and state.cooldown_remaining <= 0
+        ]
+        if not ready:
+            raise UnknownScenario("no enabled scenario is past its cooldown")
+        return random.choice(ready)
+
+    def drill_history(self, scenario: str | None = None, limit: int = 50):
+        return self.drills.drills.history(scenario, limit)
+
+    @property
+    def current_drill(self) -> DrillRecord | None:
+        return self.drills.current
+
+    @staticmethod
+    def scenario_names() -> list[str]:
+        return list(SCENARIOS)
+
+
+def _next_statuses(status: Status) -> frozenset[Status]:
+    return ALLOWED_TRANSITIONS[status]

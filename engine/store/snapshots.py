@@ -1,0 +1,33 @@
+"""Per-poll figures kept for trend history, pruned by age."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from engine.store.database import Store, to_json, to_text
+
+
+class SnapshotRepository:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def add(self, target: str, taken_at: datetime, figures: dict) -> None:
+        self.store.execute(
+            "INSERT INTO snapshots (target, taken_at, figures) VALUES (?, ?, ?)",
+            (target, to_text(taken_at), to_json(figures)),
+        )
+
+    def prune(self, now: datetime, retention_hours: float) -> None:
+        cutoff = now - timedelta(hours=retention_hours)
+        self.store.execute(
+            "DELETE FROM snapshots WHERE taken_at < ?", (to_text(cutoff),)
+        )
+
+    def recent(self, target: str, limit: int) -> list[tuple[str, dict]]:
+        rows = self.store.query(
+            "SELECT taken_at, figures FROM snapshots WHERE target = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (target, limit),
+        )
+        return [(row["taken_at"], json.loads(row["figures"])) for row in reversed(rows)]

@@ -1,0 +1,69 @@
+"""The database seam: what the engine needs from a monitored database."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from engine.targets.models import HealthSnapshot
+
+
+class TargetError(Exception):
+    """A target operation failed; the message says which and why."""
+
+
+class TargetUnreachable(TargetError):
+    """The target cannot be reached or rejected the login."""
+
+
+@runtime_checkable
+class Dialect(Protocol):
+    name: str
+
+    def quote_identifier(self, identifier: str) -> str: ...
+
+
+@runtime_checkable
+class ChaosSession(Protocol):
+    """A connection a chaos scenario drives to inject a fault."""
+
+    session_id: int
+
+    async def execute(self, sql: str, params: dict[str, Any] | None = None) -> None: ...
+
+    async def fetch(
+        self, sql: str, params: dict[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]: ...
+
+    async def close(self) -> None: ...
+
+
+@runtime_checkable
+class Target(Protocol):
+    """One monitored database. Every method is async."""
+
+    name: str
+    dialect: Dialect
+    database: str | None
+    is_local: bool
+
+    async def connect(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def snapshot(self) -> HealthSnapshot: ...
+
+    async def kill_session(self, session_id: int) -> bool: ...
+
+    async def cancel_request(self, session_id: int) -> bool: ...
+
+    async def own_session_ids(self) -> frozenset[int]: ...
+
+    async def open_chaos_session(self, application_name: str) -> ChaosSession: ...
+
+    async def run_script(self, file_name: str) -> None: ...
+
+    async def fetch(
+        self, sql: str, params: dict[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]: ...
+
+    async def execute(self, sql: str, params: dict[str, Any] | None = None) -> None: ...

@@ -1,0 +1,80 @@
+"""Shared fixtures: one real embedded PostgreSQL per test session, a template
+database with the demo data, and a fresh clone of it for each test."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from engine.config import WarroomConfig, load_config
+from engine.paths import CONFIG_DIR
+from engine.targets.embedded import EmbeddedServer
+
+TEMPLATE = "warroom_template"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory):
+    server = EmbeddedServer(tmp_path_factory.mktemp("embedded") / "pgdata")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_url(pg_server: EmbeddedServer) -> str:
+    from engine.seed.loader import load_demo_data
+
+    pg_server.ensure_database(TEMPLATE)
+    url = pg_server.url(TEMPLATE)
+    load_demo_data(url, scale=1)
+    with psycopg.connect(pg_server.url("postgres"), autocommit=True) as connection:
+        connection.execute(f'ALTER DATABASE "{TEMPLATE}" WITH IS_TEMPLATE true')
+    return url
+
+
+@pytest.fixture
+def database_url(pg_server: EmbeddedServer, template_url: str):
+    """A fresh database cloned from the template, dropped after the test."""
+    name = f"test_{next(_counter)}"
+    admin = pg_server.url("postgres")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    yield pg_server.url(name)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fast_config(**overrides) -> WarroomConfig:
+    """The shipped config with a fast poll and no cooldowns, for tests."""
+    config = load_config(CONFIG_DIR, environ={})
+    config.warroom.monitor.poll_interval_seconds = 0.25
+    config.warroom.incidents.clear_polls = 2
+    config.warroom.target.name = "test"
+    for scenario in config.chaos.scenarios.values():
+        scenario.cooldown_seconds = 0
+    for key, value in overrides.items():
+        section, name = key.split("__")
+        setattr(getattr(config.warroom, section), name, value)
+    return config
+
+
+@pytest.fixture
+def config() -> WarroomConfig:
+    return fast_config()
+
+
+@pytest.fixture
+async def engine(database_url: str, config: WarroomConfig, tmp_path: Path):
+    from engine.service import Engine
+    from engine.targets.postgres import PostgresTarget
+
+    target = PostgresTarget(database_url, name="test", is_local=True)
+    instance = Engine(config, target, tmp_path / "state.db")
+    await instance.start()
+    yield instance
+    await instance.stop()

@@ -1,0 +1,1 @@
+"""warroom's faces: the CLI, the Textual TUI and (later) the HTTP sidecar."""

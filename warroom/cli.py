@@ -1,0 +1,180 @@
+"""The `warroom` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+from pathlib import Path
+
+from engine.chaos.scenarios import SCENARIOS
+from engine.config import ConfigError
+from engine.paths import data_home
+from warroom.datadir import DataDirBusy, DataDirLock
+from warroom.drill_command import print_error, run_drills
+from warroom.runtime import (
+    StartupError,
+    configure_logging,
+    open_runtime,
+    read_config,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="warroom", description="On-call war room for SQL Server and PostgreSQL."
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="folder with warroom.yaml and the other config files "
+        "(default: the project's config/)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser(
+        "demo", help="start the embedded database, load demo data, open the TUI"
+    )
+    _target_options(demo)
+    demo.add_argument(
+        "--scale",
+        type=_positive_int,
+        default=1,
+        help="multiply the demo row counts by N on first load (default 1)",
+    )
+
+    tui = commands.add_parser("tui", help="open the TUI on a target")
+    _target_options(tui)
+
+    drill = commands.add_parser(
+        "drill", help="run chaos drills without the TUI and report the figures"
+    )
+    choice = drill.add_mutually_exclusive_group(required=True)
+    choice.add_argument("scenario", nargs="?", choices=sorted(SCENARIOS))
+    choice.add_argument("--all", action="store_true", help="run every scenario")
+    drill.add_argument("--json", action="store_true", help="print JSON results")
+    _target_options(drill)
+
+    reset = commands.add_parser("reset", help="delete the embedded database and state")
+    reset.add_argument("--yes", action="store_true", help="do not ask to confirm")
+    return parser
+
+
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        metavar="URL",
+        default=None,
+        help="PostgreSQL URL to watch instead of the embedded demo database",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is below 1")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "reset":
+            return reset(args.yes)
+        config = read_config(args.config)
+        if args.command in ("demo", "tui"):
+            return asyncio.run(run_tui(config, args))
+        if args.command == "drill":
+            return asyncio.run(run_drill_command(config, args))
+    except ConfigError as error:
+        print_error(str(error))
+        return 2
+    except (DataDirBusy, StartupError) as error:
+        print_error(str(error))
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+async def run_tui(config, args) -> int:
+    from warroom.tui.app import WarRoomApp
+
+    log_path = configure_logging(to_file=True)
+    runtime = await open_runtime(
+        config,
+        target_url=args.target,
+        scale=getattr(args, "scale", 1),
+        progress=lambda message: print(message, flush=True),
+    )
+    try:
+        await runtime.engine.start()
+        print(f"war room up; logs in {log_path}", flush=True)
+        await WarRoomApp(runtime.engine).run_async()
+    finally:
+        await runtime.close()
+    return 0
+
+
+async def run_drill_command(config, args) -> int:
+    configure_logging(to_file=True)
+    quiet = args.json
+    runtime = await open_runtime(
+        config,
+        target_url=args.target,
+        progress=(lambda message: None)
+        if quiet
+        else (lambda message: print(message, file=sys.stderr, flush=True)),
+    )
+    try:
+        await runtime.engine.start()
+        scenarios = sorted(SCENARIOS) if args.all else [args.scenario]
+        return await run_drills(runtime.engine, scenarios, args.json)
+    finally:
+        await runtime.close()
+
+
+def reset(assume_yes: bool) -> int:
+    home = data_home()
+    if not home.exists():
+        print(f"nothing to reset: {home} does not exist")
+        return 0
+    lock = DataDirLock(home).acquire()
+    try:
+        if not assume_yes:
+            if not sys.stdin.isatty():
+                print_error("reset needs confirmation: run it in a terminal or pass --yes")
+                return 2
+            answer = input(
+                f"Delete the embedded database, incidents and drills in {home}? "
+                "Type 'yes' to confirm: "
+            )
+            if answer.strip().lower() != "yes":
+                print("reset cancelled; nothing was deleted")
+                return 1
+        _remove(home)
+    finally:
+        lock.release()
+    print(f"removed {home}")
+    return 0
+
+
+def _remove(home: Path) -> None:
+    # Stop a server left running by a crashed demo before deleting its files.
+    pgdata = home / "pgdata"
+    if (pgdata / "postmaster.pid").exists():
+        from engine.targets.embedded import EmbeddedServer
+
+        server = EmbeddedServer(pgdata)
+        server.start()
+        server.stop()
+    shutil.rmtree(home)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

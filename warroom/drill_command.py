@@ -1,0 +1,81 @@
+"""`warroom drill`: run chaos drills without the TUI and report the figures."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+from engine.chaos.interlocks import CooldownActive
+from engine.service import Engine
+from engine.store.drills import DrillRecord
+
+
+async def run_drills(engine: Engine, scenarios: list[str], as_json: bool) -> int:
+    """Run each scenario in turn with automatic remediation; return the exit code."""
+    results: list[DrillRecord] = []
+    for name in scenarios:
+        drill = await _run_one(engine, name, as_json)
+        results.append(drill)
+        if not as_json:
+            print(_line(drill), flush=True)
+
+    if as_json:
+        print(json.dumps([_summary(drill) for drill in results], indent=2))
+    return 0 if all(drill.passed for drill in results) else 1
+
+
+async def _run_one(engine: Engine, name: str, quiet: bool) -> DrillRecord:
+    while True:
+        try:
+            task = engine.trigger_drill(name, "cli", auto_remediate=True)
+            break
+        except CooldownActive as cooling:
+            # A second run in a row waits out the cooldown instead of failing.
+            if not quiet:
+                print(f"{name}: waiting {cooling.remaining:.0f} s for its cooldown")
+            await asyncio.sleep(cooling.remaining + 0.1)
+    return await task
+
+
+def _summary(drill: DrillRecord) -> dict[str, Any]:
+    return {
+        "scenario": drill.scenario,
+        "status": drill.status,
+        "detected": drill.detected_at is not None,
+        "seconds_to_detect": _round(drill.seconds_to_detect),
+        "resolved": drill.resolved_at is not None,
+        "seconds_to_resolve": _round(drill.seconds_to_resolve),
+        "rolled_back": drill.rolled_back_at is not None,
+        "incident_id": drill.incident_id,
+        "error": drill.error,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 3) if value is not None else None
+
+
+def _line(drill: DrillRecord) -> str:
+    def seconds(value: float | None) -> str:
+        return f"{value:.2f} s" if value is not None else "-"
+
+    verdict = "PASS" if drill.passed else "FAIL"
+    text = (
+        f"{verdict} {drill.scenario:<20} detected={_yes(drill.detected_at)} "
+        f"ttd={seconds(drill.seconds_to_detect)} "
+        f"ttr={seconds(drill.seconds_to_resolve)} "
+        f"rolled_back={_yes(drill.rolled_back_at)}"
+    )
+    if drill.error:
+        text += f"  ({drill.error})"
+    return text
+
+
+def _yes(value: object) -> str:
+    return "yes" if value is not None else "no"
+
+
+def print_error(message: str) -> None:
+    print(f"warroom: {message}", file=sys.stderr)

@@ -1,0 +1,151 @@
+"""Bring up what a command needs: config, data directory, target and engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.config import WarroomConfig, load_config
+from engine.paths import CONFIG_DIR, data_home
+from engine.service import Engine
+from engine.store import Store
+from engine.targets.embedded import DEMO_DATABASE, EmbeddedServer
+from engine.targets.postgres import PostgresTarget, redact_url
+from warroom.datadir import DataDirLock
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+class StartupError(RuntimeError):
+    """A command cannot start; the message says why and what to do."""
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    lock: DataDirLock
+    embedded: EmbeddedServer | None
+
+    async def close(self) -> None:
+        await self.engine.stop()
+        if self.embedded is not None:
+            await asyncio.to_thread(self.embedded.stop)
+        self.lock.release()
+
+
+def read_config(config_dir: Path | None) -> WarroomConfig:
+    return load_config(config_dir or CONFIG_DIR)
+
+
+async def open_runtime(
+    config: WarroomConfig,
+    *,
+    target_url: str | None = None,
+    scale: int = 1,
+    progress: Progress = lambda message: None,
+    home: Path | None = None,
+) -> Runtime:
+    """Lock the data directory, start or reach the target, and build the engine.
+
+    The engine is returned unstarted. Raises StartupError or DataDirBusy with
+    a message for the user.
+    """
+    home = home or data_home()
+    lock = DataDirLock(home).acquire()
+    embedded = None
+    try:
+        if target_url:
+            config.warroom.target.url = target_url
+        url = config.target.url
+        if url is None:
+            embedded, url = await _start_embedded(home, scale, progress)
+        else:
+            progress(f"connecting to {redact_url(url)}")
+        target = PostgresTarget(
+            url,
+            name=config.target.name,
+            is_local=True if embedded else None,
+            connect_timeout=config.target.connect_timeout_seconds,
+            statement_timeout=config.target.statement_timeout_seconds,
+        )
+        await _preflight(target)
+        engine = Engine(config, target, Store(home / "warroom.db"))
+        return Runtime(engine, lock, embedded)
+    except BaseException:
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+        lock.release()
+        raise
+
+
+async def _preflight(target: PostgresTarget) -> None:
+    # A user who names a target wants to hear now that it is wrong, not find
+    # an "unreachable" incident in the war room.
+    from engine.targets.base import TargetUnreachable
+
+    try:
+        await target.connect()
+    except TargetUnreachable as error:
+        raise StartupError(
+            f"{error}\nCheck the host, port, user and password in the URL "
+            "(--target or target.url in config/warroom.yaml)."
+        ) from None
+    finally:
+        await target.close()
+
+
+async def _start_embedded(
+    home: Path, scale: int, progress: Progress
+) -> tuple[EmbeddedServer, str]:
+    from engine.seed.loader import load_demo_data, loaded_scale
+
+    server = EmbeddedServer(home / "pgdata")
+    progress(f"starting embedded PostgreSQL in {server.pgdata}")
+    await asyncio.to_thread(server.start)
+    try:
+        await asyncio.to_thread(server.ensure_database, DEMO_DATABASE)
+        url = server.url(DEMO_DATABASE)
+        existing = await asyncio.to_thread(loaded_scale, url)
+        if existing is None:
+            progress(f"loading demo data at scale {scale}")
+
+            def report(table: str, done: int, total: int) -> None:
+                progress(f"  {table}: {done:,}/{total:,} rows")
+
+            await asyncio.to_thread(load_demo_data, url, scale, report)
+        elif existing != scale:
+            progress(
+                f"reusing demo data loaded at scale {existing}; run `warroom reset` "
+                f"first to load scale {scale}"
+            )
+        else:
+            progress(f"reusing demo data (scale {existing})")
+    except BaseException:
+        await asyncio.to_thread(server.stop)
+        raise
+    return server, url
+
+
+def configure_logging(home: Path | None = None, to_file: bool = True) -> Path | None:
+    """Send logs to ``<home>/logs/warroom.log`` (TUI) or to stderr."""
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if to_file:
+        path = (home or data_home()) / "logs" / "warroom.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    else:
+        path = None
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+    handler.setFormatter(fmt)
+    root.addHandler(handler)
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    return path
