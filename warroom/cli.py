@@ -148,7 +148,9 @@ def reset(assume_yes: bool) -> int:
     try:
         if not assume_yes:
             if not sys.stdin.isatty():
-                print_error("reset needs confirmation: run it in a terminal or pass --yes")
+                print_error(
+                    "reset needs confirmation: run it in a terminal or pass --yes"
+                )
                 return 2
             answer = input(
                 f"Delete the embedded database, incidents and drills in {home}? "

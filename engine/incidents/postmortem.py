@@ -16,10 +16,6 @@ FOLLOW_UPS: dict[str, list[str]] = {
         "Make every writer touch the rows in one consistent order.",
         "Add retry on deadlock victim errors (SQLSTATE 40P01, SQL Server 1205).",
     ],
-    "deadlock_cycle": [
-        "Check deadlock_timeout: the cycle was visible before the server broke it.",
-        "Make every writer touch the rows in one consistent order.",
-    ],
     "connections": [
         "Put the application behind a connection pool with a hard maximum.",
         "Set idle_session_timeout for the offending role.",

@@ -10,7 +10,6 @@ from typing import Any
 class FindingKind(StrEnum):
     BLOCKING = "blocking"
     DEADLOCK = "deadlock"
-    DEADLOCK_CYCLE = "deadlock_cycle"
     LONG_QUERY = "long_query"
     CONNECTIONS = "connections"
     IDLE_IN_TRANSACTION = "idle_in_transaction"

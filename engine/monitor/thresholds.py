@@ -97,24 +97,26 @@ def _head_cause(session: Session | None, head: int) -> str:
 
 
 def _cycles(snapshot: HealthSnapshot, graph: BlockingGraph) -> list[Finding]:
+    # A live cycle and the server's deadlock counter describe one episode, so
+    # both findings share the database's deadlock dedup key: whichever poll
+    # sees it first opens the incident, the other updates it.
     findings = []
+    database = snapshot.database or snapshot.target
     for cycle in graph.cycles:
         members = ", ".join(str(member) for member in cycle)
-        key = ",".join(
-            _session_key(snapshot.session(member), member) for member in cycle
-        )
         findings.append(
             Finding(
-                kind=FindingKind.DEADLOCK_CYCLE,
-                dedup_key=f"deadlock_cycle:{key}",
+                kind=FindingKind.DEADLOCK,
+                dedup_key=f"deadlock:{database}",
                 severity=Severity.CRITICAL,
-                title=f"sessions {members} wait on each other",
+                title=f"sessions {members} wait on each other (deadlock not yet "
+                "broken)",
                 root_cause=(
-                    f"lock cycle between sessions {members} that the server "
-                    "has not broken yet"
+                    f"lock cycle between sessions {members}: each holds a row "
+                    "the other needs"
                 ),
                 session_id=cycle[0],
-                metrics={"sessions": list(cycle)},
+                metrics={"cycle_sessions": list(cycle)},
             )
         )
     return findings

@@ -19,12 +19,13 @@ ACTIONS: dict[str, str] = {
     "connections": "cleanup_stale",
     "long_query": "cancel_long_query",
     "deadlock": "acknowledge",
-    "deadlock_cycle": "acknowledge",
 }
 
 _ACKNOWLEDGE_REASONS = {
-    "deadlock": "the server already rolled back a deadlock victim; nothing to kill",
-    "deadlock_cycle": "the server breaks lock cycles after deadlock_timeout",
+    "deadlock": (
+        "the server rolls back a deadlock victim after deadlock_timeout; "
+        "nothing to kill"
+    ),
 }
 
 

@@ -1,7 +1,8 @@
 """Identifier formats for the synthetic pharmacy-claims data.
 
 NPI check digits follow the CMS NPI standard: the Luhn check digit of the first
-nine digits prefixed with the ISO card-issuer prefix ``80840``. NDCs are stored
+nine digits prefixed with ``80840``, the ISO 7812 issuer prefix for US health
+identifiers. NDCs are stored
 as 11 digits in the HIPAA 5-4-2 layout (labeler, product, package). ICD-10-CM
 codes are real codes from the CMS code set, chosen from common outpatient
 diagnoses. Person names combine two fixed lists and describe no real person.
@@ -123,7 +124,8 @@ def random_npi(rng: random.Random, organization: bool = False) -> str:
     """Draw a valid NPI from ``rng``.
 
     Individual providers get a leading 1 and organizations (pharmacies) a
-    leading 2, as in the NPPES registry.
+    leading 2, so the two sets never overlap. Real NPIs start with 1 or 2
+    without that meaning.
     """
     leading = (
         ORGANIZATION_NPI_LEADING_DIGIT if organization else INDIVIDUAL_NPI_LEADING_DIGIT

@@ -1,7 +1,7 @@
 """Load the demo schema and its synthetic rows into a PostgreSQL database.
 
 The whole load runs in one transaction: the schema script, a COPY per table,
-the identity sequence resets, ANALYZE and the ``public.warroom_meta`` rows.
+the key sequence resets, ANALYZE and the ``public.warroom_meta`` rows.
 A failed load therefore leaves the database as it was.
 """
 
@@ -27,7 +27,7 @@ from engine.seed.generator import (
 log = logging.getLogger(__name__)
 
 # Bump when the schema or the generated rows change, so a loaded database can
-# be recognised as stale.
+# be recognized as stale.
 SEED_VERSION = "1"
 SCHEMA_PATH = SQL_DIR / "postgres" / "schema.sql"
 LOAD_APPLICATION = "warroom-seed"
@@ -236,7 +236,9 @@ def _copy_table(
     return done
 
 
-def _report(progress: ProgressCallback | None, table: str, done: int, total: int):
+def _report(
+    progress: ProgressCallback | None, table: str, done: int, total: int
+) -> None:
     if progress is not None:
         progress(table, done, total)
 

@@ -13,7 +13,7 @@ CLAIMS = "healthcare.pharmacy_claims"
 class Deadlock(Scenario):
     name = "deadlock"
     title = "Deadlock"
-    expected_kinds = frozenset({"deadlock", "deadlock_cycle"})
+    expected_kinds = frozenset({"deadlock"})
 
     async def inject(self, context: DrillContext) -> None:
         timeout_ms = int(context.params.get("deadlock_timeout_ms", 200))

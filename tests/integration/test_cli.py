@@ -1,0 +1,143 @@
+"""Bad input gets a clear error, exit status 2, no traceback, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from engine.paths import CONFIG_DIR
+from warroom.datadir import DataDirLock
+
+
+def run_cli(*args: str, home: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WARROOM_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "warroom.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def assert_clean_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+def test_unreachable_target(tmp_path):
+    url = "postgresql://warroom@127.0.0.1:1/claims"
+
+    result = run_cli("drill", "deadlock", "--target", url, home=tmp_path)
+
+    assert_clean_error(result, "cannot connect to postgresql://warroom@127.0.0.1:1")
+    assert "--target" in result.stderr
+    # The failed start released the data directory.
+    DataDirLock(tmp_path).acquire().release()
+
+
+@pytest.fixture
+def password_role(pg_server):
+    """A role that must log in with a password over the Unix socket."""
+    admin = pg_server.url("postgres")
+    hba = pg_server.pgdata / "pg_hba.conf"
+    original = hba.read_text()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute("DROP ROLE IF EXISTS oncall")
+        connection.execute("CREATE ROLE oncall LOGIN PASSWORD 'right-password'")
+        hba.write_text("local all oncall scram-sha-256\n" + original)
+        connection.execute("SELECT pg_reload_conf()")
+    yield admin
+    hba.write_text(original)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute("SELECT pg_reload_conf()")
+        connection.execute("DROP ROLE IF EXISTS oncall")
+
+
+def test_wrong_password(tmp_path, password_role):
+    socket_dir = password_role.split("host=", 1)[1]
+    url = f"postgresql://oncall:wrong-password@/postgres?host={socket_dir}"
+
+    result = run_cli("drill", "deadlock", "--target", url, home=tmp_path)
+
+    assert_clean_error(result, "password authentication failed", "oncall:***@")
+    assert "wrong-password" not in result.stderr
+
+
+def test_config_typo(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    for path in CONFIG_DIR.glob("*.yaml"):
+        (config / path.name).write_text(path.read_text())
+    text = (config / "warroom.yaml").read_text()
+    text = text.replace("poll_interval_seconds: 1.0", "pol_interval_seconds: 1.0")
+    text = text.replace("clear_polls: 3", "clear_polls: often")
+    (config / "warroom.yaml").write_text(text)
+
+    result = run_cli("--config", str(config), "drill", "--all", home=tmp_path)
+
+    assert_clean_error(
+        result,
+        "2 problem(s)",
+        "monitor.pol_interval_seconds: Extra inputs are not permitted",
+        "incidents.clear_polls: Input should be a valid integer",
+        f"{config / 'warroom.yaml'}:",
+    )
+
+
+def test_second_instance_on_same_data_dir(tmp_path):
+    lock = DataDirLock(tmp_path).acquire()
+    try:
+        result = run_cli("drill", "deadlock", home=tmp_path)
+    finally:
+        lock.release()
+
+    assert_clean_error(result, f"pid {os.getpid()}", str(tmp_path), "WARROOM_HOME")
+
+
+def test_reset_needs_confirmation(tmp_path):
+    (tmp_path / "warroom.db").write_text("state")
+
+    result = run_cli("reset", home=tmp_path)
+
+    assert_clean_error(result, "--yes")
+    assert (tmp_path / "warroom.db").exists()
+
+
+def test_reset_with_yes_removes_home(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "warroom.db").write_text("state")
+
+    result = run_cli("reset", "--yes", home=home)
+
+    assert result.returncode == 0, result.stderr
+    assert not home.exists()
+
+
+def test_scale_must_be_positive(tmp_path):
+    result = run_cli("demo", "--scale", "0", home=tmp_path)
+
+    assert result.returncode == 2
+    assert "0 is below 1" in result.stderr
+
+
+def test_drill_all_twice(tmp_path):
+    """Every drill passes twice in a row; the cooldown makes the rerun wait."""
+    first = run_cli("drill", "--all", home=tmp_path, timeout=300)
+    second = run_cli("drill", "--all", home=tmp_path, timeout=300)
+
+    for result in (first, second):
+        assert result.returncode == 0, result.stdout + result.stderr
+        lines = [line for line in result.stdout.splitlines() if "ttd=" in line]
+        assert len(lines) == 3
+        assert all(line.startswith("PASS") for line in lines)
+    assert "waiting" in second.stdout

@@ -1,0 +1,169 @@
+"""Each chaos drill end to end on the real embedded PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+import pytest
+
+from engine.chaos.interlocks import (
+    ChaosNotAllowed,
+    CooldownActive,
+    DrillAlreadyRunning,
+    UnknownScenario,
+)
+from engine.incidents.models import Status
+
+CLAIM_COLUMNS = "claim_id, service_date, claim_status, updated_at"
+
+
+def claims_state(url: str) -> list[tuple]:
+    with psycopg.connect(url) as connection:
+        return connection.execute(
+            f"SELECT {CLAIM_COLUMNS} FROM healthcare.pharmacy_claims ORDER BY claim_id"
+        ).fetchall()
+
+
+def chaos_sessions(url: str) -> int:
+    with psycopg.connect(url) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE application_name LIKE 'warroom-chaos-%'"
+        ).fetchone()
+    return row[0]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "kind"),
+    [
+        ("long_running_query", "blocking"),
+        ("connection_flood", "connections"),
+        ("deadlock", "deadlock"),
+    ],
+)
+async def test_drill_end_to_end(engine, database_url, scenario, kind):
+    before = claims_state(database_url)
+
+    drill = await asyncio.wait_for(
+        engine.trigger_drill(scenario, "test", auto_remediate=True), 60
+    )
+
+    assert drill.status == "passed", drill.error
+    assert drill.detected_at is not None
+    assert drill.resolved_at is not None
+    assert drill.rolled_back_at is not None
+    incident = engine.get_incident(drill.incident_id)
+    assert incident.kind == kind
+    assert incident.status is Status.RESOLVED
+    assert incident.drill_id == drill.id
+    assert "Root cause" in engine.postmortem(incident.id)
+    # Poll interval is 0.25 s in tests, so detection is far inside 2 s.
+    assert drill.seconds_to_detect < 2.0
+    assert claims_state(database_url) == before
+    assert chaos_sessions(database_url) == 0
+
+
+async def test_deadlock_counted_by_server(engine):
+    drill = await asyncio.wait_for(
+        engine.trigger_drill("deadlock", "test", auto_remediate=True), 60
+    )
+    await asyncio.sleep(0.6)
+
+    incidents = engine.list_incidents(kind="deadlock")
+
+    # The live cycle (if a poll saw it) and the counter share one incident.
+    assert len(incidents) == 1
+    assert incidents[0].drill_id == drill.id
+    assert incidents[0].status is Status.RESOLVED
+    assert incidents[0].peak["deadlocks"] == 1
+
+
+async def test_long_running_query_kills_head_only(engine):
+    drill = await asyncio.wait_for(
+        engine.trigger_drill("long_running_query", "test", auto_remediate=True), 60
+    )
+    incident = engine.get_incident(drill.incident_id)
+    actions = [entry for entry in incident.timeline if "remediation" in entry.action]
+
+    assert len(actions) == 1
+    assert f"[{incident.session_id}]" in actions[0].message
+    assert incident.peak["blocked_sessions"] == 3
+
+
+async def test_drill_without_remediation_times_out(engine, config):
+    config.chaos.scenarios["long_running_query"].max_duration_seconds = 2
+    config.chaos.scenarios["long_running_query"].params["hold_seconds"] = 30
+
+    drill = await asyncio.wait_for(
+        engine.trigger_drill("long_running_query", "test", auto_remediate=False), 30
+    )
+
+    assert drill.status == "timed out"
+    assert drill.detected_at is not None
+    assert drill.resolved_at is None
+    assert drill.rolled_back_at is not None
+    assert not drill.passed
+    incident = engine.get_incident(drill.incident_id)
+    assert incident.status is Status.DETECTED
+
+
+async def test_second_drill_is_rejected(engine):
+    task = engine.trigger_drill("long_running_query", "test", auto_remediate=True)
+    try:
+        with pytest.raises(DrillAlreadyRunning):
+            engine.trigger_drill("deadlock", "test")
+    finally:
+        await asyncio.wait_for(task, 60)
+
+
+async def test_cooldown_rejects_rerun(engine, config):
+    config.chaos.scenarios["deadlock"].cooldown_seconds = 600
+    await asyncio.wait_for(
+        engine.trigger_drill("deadlock", "test", auto_remediate=True), 60
+    )
+
+    with pytest.raises(CooldownActive) as raised:
+        engine.trigger_drill("deadlock", "test")
+
+    assert raised.value.remaining > 500
+
+
+async def test_chaos_refused_on_named_target(engine, config):
+    config.warroom.target.url = "postgresql://elsewhere/db"
+
+    with pytest.raises(ChaosNotAllowed) as raised:
+        engine.trigger_drill("deadlock", "test")
+
+    assert "allow_chaos" in str(raised.value)
+
+
+async def test_unknown_scenario_rejected(engine):
+    with pytest.raises(UnknownScenario):
+        engine.trigger_drill("disk_full", "test")
+
+
+async def test_rollback_after_crash_restores_rows(engine, database_url):
+    """A journal left by a crashed drill is restored when the engine recovers."""
+    before = claims_state(database_url)
+    drills = engine.drills.drills
+    drill = drills.create("long_running_query", "test", "test")
+    claim_id, service_date, status, updated_at = before[-1]
+    drills.journal(
+        drill.id,
+        "healthcare.pharmacy_claims",
+        {"claim_id": claim_id, "service_date": service_date},
+        {"claim_status": status, "updated_at": updated_at},
+    )
+    with psycopg.connect(database_url) as connection:
+        connection.execute(
+            "UPDATE healthcare.pharmacy_claims SET claim_status = 'reversed', "
+            "updated_at = now() WHERE claim_id = %s",
+            (claim_id,),
+        )
+
+    await engine.drills.recover()
+
+    assert claims_state(database_url) == before
+    assert drills.get(drill.id).status == "interrupted"
+    assert drills.pending_journal() == []

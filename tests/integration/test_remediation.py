@@ -1,0 +1,198 @@
+"""Remediation actions and their guards on real sessions."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+import pytest
+
+from engine.remediation.actions import (
+    cleanup_stale,
+    kill_blocking_session,
+    terminate_idle_transaction,
+)
+
+
+def alive(admin_url: str, pid: int) -> bool:
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)
+        ).fetchone()
+    return row[0] == 1
+
+
+async def blocking_pair(url: str, table: str = "healthcare.medications"):
+    """Return (holder, waiter connections, waiter task): the holder is idle in
+    a transaction holding a row lock the waiter needs."""
+    holder = await psycopg.AsyncConnection.connect(url, application_name="app-holder")
+    await holder.execute(f"SELECT * FROM {table} ORDER BY 1 LIMIT 1 FOR UPDATE")
+    waiter = await psycopg.AsyncConnection.connect(
+        url, autocommit=True, application_name="app-waiter"
+    )
+    task = asyncio.ensure_future(
+        waiter.execute(
+            f"SELECT * FROM (SELECT * FROM {table} ORDER BY 1 LIMIT 1) AS first "
+            "FOR UPDATE"
+        )
+    )
+    await asyncio.sleep(0.3)
+    return holder, waiter, task
+
+
+async def close_all(*connections) -> None:
+    for connection in connections:
+        await connection.close()
+
+
+@pytest.fixture
+def admin_url(pg_server):
+    return pg_server.url("postgres")
+
+
+async def test_kill_head_blocker(engine, database_url, admin_url):
+    holder, waiter, task = await blocking_pair(database_url)
+    pid = holder.info.backend_pid
+
+    result = await kill_blocking_session(engine.target, pid)
+
+    assert result.succeeded, result.message
+    assert result.terminated == [pid]
+    await asyncio.wait_for(task, 5)
+    assert not alive(admin_url, pid)
+    await close_all(holder, waiter)
+
+
+async def test_dry_run_kills_nothing(engine, database_url, admin_url):
+    holder, waiter, task = await blocking_pair(database_url)
+    pid = holder.info.backend_pid
+
+    result = await kill_blocking_session(engine.target, pid, dry_run=True)
+
+    assert result.succeeded
+    assert result.dry_run
+    assert result.message.startswith("would terminate")
+    assert alive(admin_url, pid)
+    await holder.rollback()
+    await asyncio.wait_for(task, 5)
+    await close_all(holder, waiter)
+
+
+async def test_waiter_is_not_head(engine, database_url, admin_url):
+    holder, waiter, task = await blocking_pair(database_url)
+    pid = waiter.info.backend_pid
+
+    result = await kill_blocking_session(engine.target, pid)
+
+    assert not result.succeeded
+    assert "not a head blocker" in result.message
+    assert alive(admin_url, pid)
+    await holder.rollback()
+    await asyncio.wait_for(task, 5)
+    await close_all(holder, waiter)
+
+
+async def test_own_session_never_killed(engine, admin_url):
+    own = sorted(await engine.target.own_session_ids())
+
+    for pid in own:
+        for action in (kill_blocking_session, terminate_idle_transaction):
+            result = await action(engine.target, pid)
+            assert not result.succeeded
+            assert "engine's own" in result.message
+    assert all(alive(admin_url, pid) for pid in own)
+
+
+async def test_system_session_never_killed(engine, admin_url):
+    with psycopg.connect(admin_url) as connection:
+        pid = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
+        ).fetchone()[0]
+
+    result = await kill_blocking_session(engine.target, pid)
+
+    assert not result.succeeded
+    assert "system session" in result.message
+    assert alive(admin_url, pid)
+
+
+async def test_other_database_never_killed(engine, pg_server, admin_url):
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute("CREATE TABLE IF NOT EXISTS guard_probe (id int)")
+        connection.execute("INSERT INTO guard_probe VALUES (1)")
+    holder, waiter, task = await blocking_pair(admin_url, "guard_probe")
+    pid = holder.info.backend_pid
+
+    refused = await kill_blocking_session(engine.target, pid)
+
+    assert not refused.succeeded
+    assert "allow_cross_database_kill" in refused.message
+    assert alive(admin_url, pid)
+
+    allowed = await kill_blocking_session(engine.target, pid, allow_cross_database=True)
+    assert allowed.succeeded, allowed.message
+    await asyncio.wait_for(task, 5)
+    await close_all(holder, waiter)
+
+
+async def test_cleanup_stale_only_that_application(engine, database_url, admin_url):
+    stale = [
+        await psycopg.AsyncConnection.connect(
+            database_url, autocommit=True, application_name="leaky-app"
+        )
+        for _ in range(3)
+    ]
+    other = await psycopg.AsyncConnection.connect(
+        database_url, autocommit=True, application_name="healthy-app"
+    )
+    await asyncio.sleep(0.6)
+
+    result = await cleanup_stale(engine.target, "leaky-app", idle_seconds=0.5)
+
+    assert result.succeeded, result.message
+    assert sorted(result.terminated) == sorted(c.info.backend_pid for c in stale)
+    assert alive(admin_url, other.info.backend_pid)
+    await close_all(*stale, other)
+
+
+async def test_cleanup_stale_spares_young_sessions(engine, database_url):
+    young = await psycopg.AsyncConnection.connect(
+        database_url, autocommit=True, application_name="young-app"
+    )
+
+    result = await cleanup_stale(engine.target, "young-app", idle_seconds=60)
+
+    assert not result.succeeded
+    assert result.retryable
+    assert result.terminated == []
+    await young.close()
+
+
+async def test_idle_transaction_terminated(engine, database_url, admin_url):
+    idle = await psycopg.AsyncConnection.connect(database_url)
+    await idle.execute("SELECT 1")
+    pid = idle.info.backend_pid
+
+    result = await terminate_idle_transaction(engine.target, pid)
+
+    assert result.succeeded, result.message
+    assert not alive(admin_url, pid)
+    await idle.close()
+
+
+async def test_failed_remediation_escalates(engine, database_url):
+    holder, waiter, task = await blocking_pair(database_url)
+    await asyncio.sleep(0.6)
+    incidents = [i for i in engine.open_incidents() if i.kind == "blocking"]
+    assert len(incidents) == 1
+    # The blocker ends on its own before remediation runs.
+    await holder.rollback()
+    await asyncio.wait_for(task, 5)
+
+    result = await engine.remediate(incidents[0].id, "tester")
+
+    assert not result.succeeded
+    incident = engine.get_incident(incidents[0].id)
+    assert incident.status == "ESCALATED"
+    assert incident.timeline[-1].actor == "remediation"
+    await close_all(holder, waiter)
