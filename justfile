@@ -20,7 +20,7 @@ fmt:
 
 # Run the benchmarks; figures go in docs/BENCHMARKS.md.
 bench:
-    {{venv}}/python -m pytest tests/bench -s
+    {{venv}}/python -m pytest tests/bench -o python_files='bench_*.py' -s
 
 # Delete the embedded database and the war room's state (asks first).
 reset:

@@ -114,6 +114,8 @@ async def run_tui(config, args) -> int:
     )
     try:
         await runtime.engine.start()
+        if runtime.embedded is not None:
+            runtime.start_traffic()
         print(f"war room up; logs in {log_path}", flush=True)
         await WarRoomApp(runtime.engine).run_async()
     finally:

@@ -31,8 +31,22 @@ class Runtime:
     engine: Engine
     lock: DataDirLock
     embedded: EmbeddedServer | None
+    _traffic_stop: asyncio.Event | None = None
+    _traffic: asyncio.Task[None] | None = None
+
+    def start_traffic(self) -> None:
+        """Run the light demo workload, so the figures on screen move."""
+        from engine.seed.traffic import DemoTraffic
+
+        assert self.embedded is not None
+        self._traffic_stop = asyncio.Event()
+        traffic = DemoTraffic(self.embedded.url(DEMO_DATABASE))
+        self._traffic = asyncio.create_task(traffic.run(self._traffic_stop))
 
     async def close(self) -> None:
+        if self._traffic is not None and self._traffic_stop is not None:
+            self._traffic_stop.set()
+            await asyncio.gather(self._traffic, return_exceptions=True)
         await self.engine.stop()
         if self.embedded is not None:
             await asyncio.to_thread(self.embedded.stop)

@@ -110,7 +110,15 @@ def _load_file(
 
     lines: dict[KeyPath, int] = {}
     _record_lines(node, (), lines)
-    data = yaml.SafeLoader(text).get_single_data()
+    try:
+        data = yaml.SafeLoader(text).get_single_data()
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        # Unknown tags, a bad !!int, or a list used as a key.
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else _first_bad_scalar_line(node)
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(ConfigProblem(path, "", f"invalid YAML: {reason}", line))
+        return None
     if not isinstance(data, dict):
         problems.append(
             ConfigProblem(path, "", "must be a mapping of keys to values", 1)
@@ -142,13 +150,35 @@ def _record_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> 
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a list or mapping as a key fails when constructed
             key = key_node.value
-            lines[(*path, key)] = key_node.start_mark.line + 1
             _record_lines(value_node, (*path, key), lines)
             lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _record_lines(item, (*path, index), lines)
+
+
+def _first_bad_scalar_line(node: yaml.Node) -> int | None:
+    """Return the line of the first scalar that cannot be constructed."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.SafeLoader("").construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError):
+            return node.start_mark.line + 1
+        return None
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            children += [key_node, value_node]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    for child in children:
+        line = _first_bad_scalar_line(child)
+        if line is not None:
+            return line
+    return None
 
 
 def _nearest_line(path: KeyPath, lines: dict[KeyPath, int]) -> int | None:

@@ -89,6 +89,12 @@ class SidecarConfig(_Strict):
     port: int = Field(default=8000, ge=0, le=65535)
     token: str | None = None
 
+    @model_validator(mode="after")
+    def _blank_token_is_none(self) -> SidecarConfig:
+        if self.token is not None and not self.token.strip():
+            self.token = None
+        return self
+
 
 class WarroomFile(_Strict):
     """config/warroom.yaml."""

@@ -128,12 +128,15 @@ class IncidentManager:
     def _clear_poll(self, incident: Incident, taken_at: datetime) -> None:
         incident.clear_polls += 1
         self.repository.update(incident)
-        if incident.clear_polls != self.config.clear_polls:
+        if incident.clear_polls < self.config.clear_polls:
             return
         message = f"condition clear for {incident.clear_polls} poll(s)"
+        # The count keeps growing while a person has not acted yet, so an
+        # incident moved to REMEDIATING or ESCALATED later resolves on the
+        # next clear poll.
         if incident.status in AUTO_RESOLVE_FROM:
             self.transition(incident.id, Status.RESOLVED, ENGINE, message)
-        else:
+        elif incident.clear_polls == self.config.clear_polls:
             self._record(
                 incident,
                 ENGINE,

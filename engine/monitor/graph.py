@@ -123,8 +123,10 @@ def build_graph(sessions: Iterable[Session]) -> BlockingGraph:
             if _same_query(session, blocker, by_id):
                 self_edges.append(session.session_id)
                 continue
-            if blocker not in blockers:
-                blockers.append(blocker)
+            # pg_blocking_pids() may repeat a pid under parallel query.
+            if blocker in blockers:
+                continue
+            blockers.append(blocker)
             if blocker not in nodes:
                 nodes[blocker] = Node(blocker, None, _virtual_label(blocker))
             blocks.setdefault(blocker, []).append(session.session_id)

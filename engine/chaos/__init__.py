@@ -1,0 +1,1 @@
+"""Chaos drills: scenarios, interlocks, the rollback journal and the drill runner."""

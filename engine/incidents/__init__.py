@@ -1,0 +1,1 @@
+"""Incident lifecycle, timelines and postmortems."""

@@ -1,0 +1,1 @@
+"""Snapshot polling, the blocking graph and threshold findings."""

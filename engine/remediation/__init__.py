@@ -1,0 +1,1 @@
+"""Remediation actions, their guards and the playbook."""

@@ -1,0 +1,1 @@
+"""The database seam: the Target protocol and its PostgreSQL implementations."""
