@@ -97,7 +97,7 @@ class Engine:
         """
         try:
             await self.target.connect()
-        except TargetUnreachable as error:
+        except TargetError as error:
             self.last_error = str(error)
             log.error("target %s unreachable at start: %s", self.target_name, error)
         else:

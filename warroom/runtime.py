@@ -101,11 +101,11 @@ async def open_runtime(
 async def _preflight(target: PostgresTarget) -> None:
     # A user who names a target wants to hear now that it is wrong, not find
     # an "unreachable" incident in the war room.
-    from engine.targets.base import TargetUnreachable
+    from engine.targets.base import TargetError
 
     try:
         await target.connect()
-    except TargetUnreachable as error:
+    except TargetError as error:
         raise StartupError(
             f"{error}\nCheck the host, port, user and password in the URL "
             "(--target or target.url in config/warroom.yaml)."

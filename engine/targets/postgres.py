@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MONITOR_APPLICATION = "warroom-monitor"
 ADMIN_APPLICATION = "warroom-admin"
+MIN_SERVER_VERSION = 140000
 _LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 
 
@@ -110,6 +111,13 @@ class PostgresTarget:
     async def connect(self) -> None:
         """Open the monitor and admin connections; raise TargetUnreachable."""
         self._monitor = await self._open(MONITOR_APPLICATION)
+        version = self._monitor.info.server_version
+        if version < MIN_SERVER_VERSION:
+            await self._monitor.close()
+            raise TargetError(
+                f"{redact_url(self.url)} runs PostgreSQL {version // 10000}; "
+                "warroom needs 14 or newer (it reads pg_locks.waitstart)"
+            )
         self._admin = await self._open(ADMIN_APPLICATION)
         cursor = await self._monitor.execute("SELECT current_database()")
         row = await cursor.fetchone()

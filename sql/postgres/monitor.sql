@@ -1,5 +1,6 @@
--- Monitoring queries for PostgreSQL 13 and newer. pg_locks.waitstart needs 14;
--- on 13 the lock wait falls back to the time the statement entered its state.
+-- Monitoring queries for PostgreSQL 14 and newer (pg_locks.waitstart is new
+-- in 14). While waitstart is still null, in the first moments of a lock wait,
+-- the wait is timed from the session's last state change.
 
 -- name: snapshot
 -- One round trip: every session with its blockers, and the counters.

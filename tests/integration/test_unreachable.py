@@ -1,0 +1,47 @@
+"""The war room keeps working, and says so, when the target is down."""
+
+from __future__ import annotations
+
+from engine.service import Engine
+from engine.targets.postgres import PostgresTarget
+
+
+async def test_unreachable_target_opens_incident(config, tmp_path):
+    target = PostgresTarget(
+        "postgresql://oncall:secret@127.0.0.1:1/claims", name="test", connect_timeout=1
+    )
+    engine = Engine(config, target, tmp_path / "state.db")
+    await engine.start(poll=False)
+    try:
+        first = await engine.poll_once()
+        second = await engine.poll_once()
+        incidents = engine.open_incidents()
+    finally:
+        await engine.stop()
+
+    assert first is None
+    assert second is None
+    assert len(incidents) == 1
+    assert incidents[0].kind == "target_unreachable"
+    assert incidents[0].occurrences == 2
+    assert "127.0.0.1:1" in incidents[0].root_cause
+    assert "secret" not in incidents[0].root_cause
+    assert "secret" not in (engine.last_error or "")
+
+
+async def test_recovery_keeps_other_incidents(engine, database_url):
+    """A failed poll neither opens nor clears the other incidents."""
+    await engine.poll_once()
+    real_url = engine.target.url
+    engine.target.url = "postgresql://127.0.0.1:1/claims"
+    await engine.target.close()
+
+    assert await engine.poll_once() is None
+    engine.target.url = real_url
+    result = await engine.poll_once()
+
+    assert result is not None
+    assert engine.last_error is None
+    unreachable = engine.list_incidents(kind="target_unreachable")
+    assert len(unreachable) == 1
+    assert unreachable[0].clear_polls == 1
