@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from engine.chaos.scenarios.base import DrillContext, Scenario
+from engine.chaos.scenarios.claims import journal_recent_claims
 from engine.targets.base import ChaosSession, TargetError
-
-CLAIMS = "healthcare.pharmacy_claims"
 
 
 class Deadlock(Scenario):
@@ -20,19 +19,7 @@ class Deadlock(Scenario):
         first = await context.open_session(self.name)
         second = await context.open_session(self.name)
 
-        rows = await first.fetch(context.statement("pick_claims"), {"count": 2})
-        if len(rows) < 2:
-            raise TargetError("fewer than two recent claims: is the demo data loaded?")
-        keys = []
-        for claim_id, service_date, status, updated_at in rows:
-            key = {"claim_id": claim_id, "service_date": service_date}
-            context.journal.record(
-                context.drill_id,
-                CLAIMS,
-                key,
-                {"claim_status": status, "updated_at": updated_at},
-            )
-            keys.append(key)
+        keys = await journal_recent_claims(context, first, 2)
 
         for session in (first, second):
             await _lower_deadlock_timeout(context, session, timeout_ms)

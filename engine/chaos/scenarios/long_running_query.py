@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from engine.chaos.scenarios.base import DrillContext, Scenario
-from engine.targets.base import TargetError
-
-CLAIMS = "healthcare.pharmacy_claims"
+from engine.chaos.scenarios.claims import journal_recent_claims
 
 
 class LongRunningQuery(Scenario):
@@ -21,17 +19,7 @@ class LongRunningQuery(Scenario):
 
         holder = await context.open_session(self.name)
         await holder.execute(context.statement("begin"))
-        rows = await holder.fetch(context.statement("pick_claims"), {"count": 1})
-        if not rows:
-            raise TargetError("no recent claim to lock: is the demo data loaded?")
-        claim_id, service_date, status, updated_at = rows[0]
-        key = {"claim_id": claim_id, "service_date": service_date}
-        context.journal.record(
-            context.drill_id,
-            CLAIMS,
-            key,
-            {"claim_status": status, "updated_at": updated_at},
-        )
+        (key,) = await journal_recent_claims(context, holder, 1)
         await holder.execute(context.statement("touch_claim"), key)
 
         async def hold_then_commit() -> None:
@@ -41,7 +29,7 @@ class LongRunningQuery(Scenario):
         context.spawn(hold_then_commit(), f"holder {holder.session_id}")
         context.progress(
             "inject",
-            f"session {holder.session_id} holds claim {claim_id} for {hold:g} s",
+            f"session {holder.session_id} holds claim {key['claim_id']} for {hold:g} s",
         )
 
         for _ in range(waiters):
