@@ -130,8 +130,11 @@ class PostgresTarget:
                 await connection.close()
         self._monitor = self._admin = None
 
-    async def _open(self, application_name: str) -> psycopg.AsyncConnection:
-        timeout_ms = int(self._statement_timeout * 1000)
+    async def _open(
+        self, application_name: str, statement_timeout: bool = True
+    ) -> psycopg.AsyncConnection:
+        # 0 disables the timeout: chaos sessions hold locks and sleep on purpose.
+        timeout_ms = int(self._statement_timeout * 1000) if statement_timeout else 0
         try:
             return await psycopg.AsyncConnection.connect(
                 self.url,
@@ -263,7 +266,7 @@ class PostgresTarget:
         return frozenset(pids)
 
     async def open_chaos_session(self, application_name: str) -> PostgresChaosSession:
-        connection = await self._open(application_name)
+        connection = await self._open(application_name, statement_timeout=False)
         return PostgresChaosSession(connection, connection.info.backend_pid)
 
     async def fetch(

@@ -167,3 +167,29 @@ async def test_rollback_after_crash_restores_rows(engine, database_url):
     assert claims_state(database_url) == before
     assert drills.get(drill.id).status == "interrupted"
     assert drills.pending_journal() == []
+
+
+async def test_chaos_sessions_outlive_statement_timeout(database_url, tmp_path):
+    """The engine's statement_timeout must not cut a drill's fault short."""
+    from engine.service import Engine
+    from engine.targets.postgres import PostgresTarget
+    from tests.conftest import fast_config
+
+    config = fast_config()
+    config.chaos.scenarios["long_running_query"].max_duration_seconds = 2.5
+    target = PostgresTarget(
+        database_url, name="test", is_local=True, statement_timeout=0.5
+    )
+    engine = Engine(config, target, tmp_path / "state.db")
+    await engine.start()
+    try:
+        drill = await asyncio.wait_for(
+            engine.trigger_drill("long_running_query", "test", auto_remediate=False),
+            30,
+        )
+        incident = engine.get_incident(drill.incident_id)
+    finally:
+        await engine.stop()
+
+    assert drill.status == "timed out"
+    assert incident.occurrences >= 5
