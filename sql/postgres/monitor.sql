@@ -29,9 +29,11 @@ sessions AS (
             WHEN a.wait_event_type = 'Lock'
                 THEN extract(epoch FROM now() - coalesce(w.wait_started, a.state_change))
         END AS lock_wait_seconds,
+        -- now() is this snapshot's own start, a moment before clock time, so
+        -- a statement that began since then would read as negative.
         CASE
             WHEN a.state = 'active'
-                THEN extract(epoch FROM now() - a.query_start)
+                THEN greatest(0, extract(epoch FROM clock_timestamp() - a.query_start))
         END AS elapsed_seconds,
         extract(epoch FROM now() - a.xact_start) AS transaction_seconds,
         extract(epoch FROM now() - a.state_change) AS state_seconds,
