@@ -20,6 +20,7 @@ from engine.incidents.models import (
     Incident,
     IncidentNotFound,
     InvalidTransition,
+    PostmortemNotFound,
     Status,
 )
 from engine.monitor.findings import Finding, FindingKind, Severity
@@ -46,10 +47,6 @@ __all__ = [
 ]
 
 _PRUNE_EVERY_POLLS = 300
-
-
-class PostmortemNotFound(LookupError):
-    pass
 
 
 class Engine:

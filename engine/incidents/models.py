@@ -49,6 +49,10 @@ class IncidentNotFound(LookupError):
         super().__init__(f"incident {incident_id} not found")
 
 
+class PostmortemNotFound(LookupError):
+    """The incident exists but has no postmortem yet because it is still open."""
+
+
 def check_transition(incident_id: int, current: Status, requested: Status) -> None:
     """Raise InvalidTransition unless ``current`` may move to ``requested``."""
     if requested not in ALLOWED_TRANSITIONS[current]:

@@ -37,6 +37,12 @@ async def kill_blocking_session(
     snapshot = await target.snapshot()
     graph = build_graph(snapshot.sessions)
     session = snapshot.session(session_id)
+    if session is None:
+        # A second request after a successful kill, or the blocker ended on
+        # its own: the blocking this action exists to end is over.
+        return ActionResult(
+            name, dry_run, True, f"session {session_id} has already ended"
+        )
 
     reason = refusal_reason(session, policy_for(snapshot, allow_cross_database))
     if reason is not None:

@@ -196,3 +196,18 @@ async def test_failed_remediation_escalates(engine, database_url):
     assert incident.status == "ESCALATED"
     assert incident.timeline[-1].actor == "remediation"
     await close_all(holder, waiter)
+
+
+async def test_kill_of_ended_session_is_done(engine, database_url):
+    holder, waiter, task = await blocking_pair(database_url)
+    pid = holder.info.backend_pid
+    first = await kill_blocking_session(engine.target, pid)
+    await asyncio.wait_for(task, 5)
+
+    second = await kill_blocking_session(engine.target, pid)
+
+    assert first.succeeded
+    assert second.succeeded
+    assert second.terminated == []
+    assert "already ended" in second.message
+    await close_all(holder, waiter)

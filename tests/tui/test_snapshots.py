@@ -1,0 +1,36 @@
+"""SVG snapshots of the main screens, drawn from fixed data at fixed sizes.
+
+The fake source and its fixed clock make every run draw the same screen.
+After a deliberate change, update the snapshots with ``pytest tests/tui
+--snapshot-update`` and look at each new SVG before committing it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tui_fake_source import FakeSource, fixed_clock
+
+from warroom.tui.app import WarRoomApp
+
+
+def _app(tmp_path: Path) -> WarRoomApp:
+    return WarRoomApp(
+        FakeSource(), clock=fixed_clock, actor="oncall", log_file=tmp_path / "tui.log"
+    )
+
+
+@pytest.mark.parametrize(
+    "size", [(120, 36), (80, 24), (200, 60)], ids=["120x36", "80x24", "200x60"]
+)
+def test_war_room(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=size)
+
+
+def test_sessions_and_blocking_graph(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path), press=["g"], terminal_size=(120, 36))
+
+
+def test_incident_timeline(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path), press=["t"], terminal_size=(100, 30))

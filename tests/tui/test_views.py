@@ -1,0 +1,57 @@
+"""The text of cards, ages and keys, checked without a terminal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tui_fake_source import COUNTERS, NOW, SERIES, FakeSource
+
+from engine.config.models import ThresholdsConfig
+from engine.targets.models import HealthSnapshot
+from warroom.tui.keys import help_rows, keymap_from_config
+from warroom.tui.views import CRITICAL, OK, UNKNOWN, WARN, age, cards_of, duration
+
+
+def _snapshot() -> HealthSnapshot:
+    source = FakeSource()
+    assert source.last_poll is not None
+    return source.last_poll.snapshot
+
+
+def test_cards_show_state_and_reason_for_missing_figures() -> None:
+    limits = ThresholdsConfig(cpu_percent=90, connections_warn=20)
+    cards = {card.key: card for card in cards_of(_snapshot(), SERIES, limits)}
+    assert cards["cpu"].value == "76"
+    assert cards["cpu"].state == WARN
+    assert cards["memory"].state == UNKNOWN
+    assert cards["memory"].detail == COUNTERS.memory_percent.reason
+    assert cards["memory"].series == ()
+    assert cards["connections"].state == OK
+    assert cards["connections"].detail == "limit 20 of 100"
+    assert cards["blocking"].state == CRITICAL
+    assert cards["long_queries"].value == "2"
+
+
+def test_cards_before_the_first_poll() -> None:
+    cards = cards_of(None, {}, ThresholdsConfig())
+    assert {card.state for card in cards} == {UNKNOWN}
+    assert {card.detail for card in cards} == {"no poll yet"}
+
+
+def test_ages_and_durations() -> None:
+    assert age(NOW, NOW - timedelta(seconds=5)) == "5s"
+    assert age(NOW, NOW - timedelta(seconds=125)) == "2m05s"
+    assert age(NOW, NOW - timedelta(hours=2, minutes=3)) == "2h03m"
+    assert age(NOW, None) == "-"
+    assert duration(1.25) == "1.2s"
+    assert duration(None) == "-"
+
+
+def test_keymap_keeps_known_actions_and_reports_the_rest() -> None:
+    keymap, problems = keymap_from_config({"inject": "j", "typo": "k", "quit": " "})
+    assert keymap == {"inject": "j"}
+    assert len(problems) == 2
+    assert "keys.typo" in problems[0]
+    rows = {row.description: row.keys for row in help_rows(keymap)}
+    assert rows["inject a chosen scenario (asks first)"] == "j"
+    assert rows["show this list of keys"] == "?"

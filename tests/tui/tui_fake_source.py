@@ -1,0 +1,407 @@
+"""A WarRoomSource with fixed data and a fixed clock, for snapshot tests.
+
+Nothing here reads a database or the wall clock, so the screen it produces
+is the same on every run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from engine.chaos.drills import ScenarioState
+from engine.chaos.interlocks import UnknownScenario
+from engine.config import WarroomConfig, load_config
+from engine.events import EventBus, PollCompleted
+from engine.incidents.models import (
+    Incident,
+    IncidentNotFound,
+    PostmortemNotFound,
+    Status,
+    TimelineEntry,
+    check_transition,
+)
+from engine.monitor.graph import build_graph
+from engine.paths import CONFIG_DIR
+from engine.remediation.actions import ActionResult
+from engine.store.drills import DrillRecord
+from engine.targets.models import Counters, Figure, HealthSnapshot, Session
+
+NOW = datetime(2025, 3, 14, 3, 0, 0, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    return NOW
+
+
+def ago(seconds: float) -> datetime:
+    return NOW - timedelta(seconds=seconds)
+
+
+def _session(session_id: int, **fields: Any) -> Session:
+    values: dict[str, Any] = {
+        "login": "app",
+        "host": "10.0.0.5",
+        "program": "claims-api",
+        "database": "pharmacy",
+        "state": "active",
+        "command": None,
+        "wait_type": None,
+        "wait_seconds": None,
+        "elapsed_seconds": 0.4,
+        "open_transactions": 0,
+        "blocked_by": (),
+        "sql_text": None,
+    }
+    values.update(fields)
+    return Session(session_id=session_id, **values)
+
+
+SESSIONS = (
+    _session(
+        101,
+        program="billing",
+        state="idle in transaction",
+        open_transactions=1,
+        elapsed_seconds=95.0,
+        sql_text="UPDATE healthcare.pharmacy_claims SET claim_status = 'paid' "
+        "WHERE claim_id = 42",
+    ),
+    _session(
+        102,
+        wait_type="Lock:transactionid",
+        wait_seconds=94.2,
+        elapsed_seconds=94.2,
+        blocked_by=(101,),
+        sql_text="UPDATE healthcare.pharmacy_claims SET updated_at = now() "
+        "WHERE claim_id = 42",
+    ),
+    _session(
+        103,
+        wait_type="Lock:tuple",
+        wait_seconds=60.0,
+        elapsed_seconds=60.0,
+        blocked_by=(101, 102),
+        sql_text="SELECT * FROM claims[1] FOR UPDATE",
+    ),
+    _session(
+        104,
+        login="etl",
+        program="nightly-load",
+        wait_type="Lock:relation",
+        wait_seconds=3.0,
+        elapsed_seconds=3.0,
+        blocked_by=(-2,),
+        sql_text="TRUNCATE staging.claims",
+    ),
+    _session(
+        105,
+        wait_type="Lock:transactionid",
+        wait_seconds=1.5,
+        blocked_by=(106,),
+        sql_text="UPDATE a SET x = 1",
+    ),
+    _session(
+        106,
+        wait_type="Lock:transactionid",
+        wait_seconds=1.4,
+        blocked_by=(105,),
+        sql_text="UPDATE b SET x = 1",
+    ),
+    _session(
+        110,
+        login="report",
+        program="metabase",
+        elapsed_seconds=45.0,
+        sql_text="SELECT pharmacy_id, count(*) FROM healthcare.pharmacy_claims "
+        "GROUP BY 1",
+    ),
+    _session(99, login="warroom", program="warroom", sql_text="SELECT 1"),
+    _session(
+        12,
+        login=None,
+        program=None,
+        state="active",
+        backend_type="checkpointer",
+        is_system=True,
+    ),
+)
+
+COUNTERS = Counters(
+    connections=Figure(18),
+    max_connections=Figure(100),
+    active_requests=Figure(7),
+    cpu_percent=Figure(76.0),
+    memory_percent=Figure.unavailable("server runs on another host"),
+    temp_space_mb=Figure(0),
+    transactions_per_second=Figure(120.0),
+    deadlocks=Figure(0),
+    cache_hit_ratio=Figure(99.2),
+    database_size_mb=Figure(25.4),
+)
+
+SERIES: dict[str, list[float | None]] = {
+    "cpu_percent": [22, 25, 31, 30, 44, 52, 61, 58, 66, 71, 74, 76],
+    "memory_percent": [None] * 12,
+    "connections": [9, 9, 10, 10, 11, 12, 12, 14, 15, 16, 18, 18],
+    "active_requests": [1, 1, 2, 2, 3, 3, 4, 5, 6, 6, 7, 7],
+    "blocked_sessions": [0, 0, 0, 1, 2, 2, 3, 3, 4, 5, 5, 5],
+    "long_queries": [0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2],
+    "transactions_per_second": [120.0] * 12,
+    "deadlocks": [0] * 12,
+}
+
+
+def _entry(seconds: float, actor: str, action: str, message: str) -> TimelineEntry:
+    return TimelineEntry(ago(seconds), actor, action, message)
+
+
+def _incident(
+    incident_id: int,
+    kind: str,
+    status: Status,
+    severity: str,
+    title: str,
+    detected: float,
+    occurrences: int,
+    **fields: Any,
+) -> Incident:
+    return Incident(
+        id=incident_id,
+        kind=kind,
+        dedup_key=f"{kind}:{incident_id}",
+        status=status,
+        severity=severity,
+        title=title,
+        root_cause=fields.pop("root_cause", f"{kind} root cause"),
+        target="demo",
+        session_id=fields.pop("session_id", None),
+        metrics={},
+        peak={},
+        started_at=ago(detected + 2),
+        detected_at=ago(detected),
+        last_seen_at=ago(1),
+        occurrences=occurrences,
+        timeline=[_entry(detected, "engine", "detected", title)],
+        **fields,
+    )
+
+
+def _incidents() -> dict[int, Incident]:
+    items = [
+        _incident(
+            3,
+            "connections",
+            Status.ESCALATED,
+            "warning",
+            "18 of 100 connections (limit 20)",
+            1000,
+            240,
+            escalated_at=ago(100),
+        ),
+        _incident(
+            6,
+            "long_query",
+            Status.INVESTIGATING,
+            "warning",
+            "session 110 report@10.0.0.5 (metabase) running 45 s",
+            300,
+            60,
+            session_id=110,
+        ),
+        _incident(
+            7,
+            "blocking",
+            Status.DETECTED,
+            "critical",
+            "session 101 app@10.0.0.5 (billing) blocks 5 session(s)",
+            95,
+            12,
+            session_id=101,
+            root_cause="session 101 is idle in an open transaction (95 s) "
+            "while holding locks others need",
+        ),
+        _incident(
+            4,
+            "deadlock",
+            Status.RESOLVED,
+            "critical",
+            "1 deadlock(s) in pharmacy since the last poll",
+            4000,
+            1,
+            resolved_at=ago(3990),
+        ),
+        _incident(
+            2,
+            "blocking",
+            Status.RESOLVED,
+            "warning",
+            "session 88 app@10.0.0.7 (claims-api) blocks 2 session(s)",
+            7000,
+            9,
+            resolved_at=ago(6980),
+            drill_id=1,
+        ),
+    ]
+    return {item.id: item for item in items}
+
+
+SCENARIOS = [
+    ScenarioState(
+        "long_running_query",
+        "Long Running Query",
+        "One session holds a row lock and sleeps while others queue behind it.",
+        True,
+        10,
+        0,
+        False,
+    ),
+    ScenarioState(
+        "connection_flood",
+        "Connection Flood",
+        "Opens idle connections from one application until the count alarms.",
+        True,
+        10,
+        8,
+        False,
+    ),
+    ScenarioState(
+        "deadlock",
+        "Deadlock",
+        "Two sessions lock rows in opposite order; the server picks a victim.",
+        False,
+        10,
+        0,
+        False,
+    ),
+]
+
+LAST_DRILL = DrillRecord(
+    id=2,
+    scenario="deadlock",
+    target="demo",
+    actor="oncall",
+    status="passed",
+    started_at=ago(4010),
+    injected_at=ago(4005),
+    detected_at=ago(4004.2),
+    remediated_at=ago(4001),
+    resolved_at=ago(3997.5),
+    rolled_back_at=ago(3997),
+    ended_at=ago(3997),
+    incident_id=4,
+)
+
+
+class FakeHistory:
+    def series(self, name: str) -> list[float | None]:
+        return list(SERIES[name])
+
+
+class FakeSource:
+    """Satisfies ``warroom.tui.source.WarRoomSource`` with fixed data."""
+
+    def __init__(self, config: WarroomConfig | None = None) -> None:
+        self.config = config or load_config(CONFIG_DIR, environ={})
+        self.bus = EventBus()
+        self.history = FakeHistory()
+        snapshot = HealthSnapshot(
+            taken_at=ago(0.6),
+            target="demo",
+            database="pharmacy",
+            sessions=SESSIONS,
+            counters=COUNTERS,
+            own_session_ids=frozenset({99}),
+            duration_ms=14.0,
+        )
+        self.last_poll: PollCompleted | None = PollCompleted(
+            snapshot, build_graph(SESSIONS), ()
+        )
+        self.last_error: str | None = None
+        self.incidents = _incidents()
+        self.triggered: list[tuple[str, str]] = []
+        self.calls: list[tuple[str, int, str]] = []
+
+    @property
+    def target_name(self) -> str:
+        return "demo"
+
+    @property
+    def current_drill(self) -> DrillRecord | None:
+        return None
+
+    def open_incidents(self) -> list[Incident]:
+        return [item for item in self.incidents.values() if item.is_open]
+
+    def get_incident(self, incident_id: int) -> Incident:
+        if incident_id not in self.incidents:
+            raise IncidentNotFound(incident_id)
+        return self.incidents[incident_id]
+
+    def _move(self, incident_id: int, status: Status, actor: str) -> Incident:
+        incident = self.get_incident(incident_id)
+        check_transition(incident_id, incident.status, status)
+        incident.status = status
+        self.calls.append((status.value, incident_id, actor))
+        return incident
+
+    def investigate(self, incident_id: int, actor: str) -> Incident:
+        return self._move(incident_id, Status.INVESTIGATING, actor)
+
+    def escalate(self, incident_id: int, actor: str, reason: str = "") -> Incident:
+        return self._move(incident_id, Status.ESCALATED, actor)
+
+    def resolve(self, incident_id: int, actor: str, note: str = "") -> Incident:
+        return self._move(incident_id, Status.RESOLVED, actor)
+
+    async def remediate(self, incident_id: int, actor: str) -> ActionResult:
+        self.get_incident(incident_id)
+        self.calls.append(("remediate", incident_id, actor))
+        return ActionResult("kill_blocking_session", False, True, "terminated [101]")
+
+    def postmortem(self, incident_id: int) -> str:
+        incident = self.get_incident(incident_id)
+        if incident.is_open:
+            raise PostmortemNotFound(f"incident {incident_id} is {incident.status}")
+        return (
+            f"# Postmortem: incident {incident.id}: {incident.title}\n\n"
+            f"## Root cause\n\n{incident.root_cause}\n"
+        )
+
+    def recent_postmortems(self, limit: int = 10) -> list[dict[str, Any]]:
+        resolved = [item for item in self.incidents.values() if not item.is_open]
+        resolved.sort(key=lambda item: item.resolved_at or NOW, reverse=True)
+        return [
+            {
+                "incident_id": item.id,
+                "written_at": item.resolved_at.isoformat()
+                if item.resolved_at
+                else None,
+                "title": item.title,
+                "kind": item.kind,
+                "detected_at": item.detected_at.isoformat(),
+                "started_at": item.started_at.isoformat(),
+                "resolved_at": item.resolved_at.isoformat()
+                if item.resolved_at
+                else None,
+            }
+            for item in resolved[:limit]
+        ]
+
+    def scenarios(self) -> list[ScenarioState]:
+        return list(SCENARIOS)
+
+    def trigger_drill(self, scenario: str, actor: str) -> object:
+        self.triggered.append((scenario, actor))
+        return None
+
+    def random_scenario(self) -> str:
+        ready = [item.name for item in SCENARIOS if item.enabled]
+        if not ready:
+            raise UnknownScenario("no enabled scenario is past its cooldown")
+        return ready[0]
+
+    def drill_history(
+        self, scenario: str | None = None, limit: int = 50
+    ) -> list[DrillRecord]:
+        return [LAST_DRILL][:limit]

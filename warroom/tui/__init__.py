@@ -1,0 +1,1 @@
+"""The Textual war room: ``WarRoomApp(engine)`` and its screens and panels."""

@@ -1,0 +1,165 @@
+"""Every request the engineer sends to the engine, with errors as toasts.
+
+An engine rejection (a transition the state machine forbids, an interlock,
+an unknown incident) is expected at 3 a.m. and shows as a warning. Any other
+error is logged with its traceback and shown as an error toast, and the war
+room stays up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from engine.chaos.drills import ScenarioState
+from engine.chaos.interlocks import InterlockError
+from engine.incidents.models import (
+    Incident,
+    IncidentNotFound,
+    InvalidTransition,
+    PostmortemNotFound,
+)
+from warroom.tui.source import WarRoomSource
+
+log = logging.getLogger(__name__)
+
+ENGINE_REJECTIONS = (
+    InvalidTransition,
+    IncidentNotFound,
+    InterlockError,
+    PostmortemNotFound,
+)
+
+Notify = Callable[..., None]
+
+_ERROR_TIMEOUT = 10.0
+
+
+class Commands:
+    def __init__(self, source: WarRoomSource, notify: Notify, actor: str) -> None:
+        self.source = source
+        self.notify = notify
+        self.actor = actor
+        self._remediating: set[int] = set()
+
+    @contextmanager
+    def _guard(self, operation: str) -> Iterator[None]:
+        try:
+            yield
+        except ENGINE_REJECTIONS as error:
+            log.warning("%s rejected: %s", operation, error)
+            self.notify(
+                str(error), title=f"{operation} rejected", severity="warning", timeout=8
+            )
+        except Exception as error:
+            log.exception("%s failed", operation)
+            self.notify(
+                f"{type(error).__name__}: {error}; details are in the log file",
+                title=f"{operation} failed",
+                severity="error",
+                timeout=_ERROR_TIMEOUT,
+            )
+
+    # -- incidents ---------------------------------------------------------
+
+    def investigate(self, incident_id: int) -> None:
+        with self._guard(f"investigate incident {incident_id}"):
+            self._moved(self.source.investigate(incident_id, self.actor))
+
+    def escalate(self, incident_id: int) -> None:
+        reason = f"escalated by {self.actor} from the war room"
+        with self._guard(f"escalate incident {incident_id}"):
+            self._moved(self.source.escalate(incident_id, self.actor, reason))
+
+    def resolve(self, incident_id: int) -> None:
+        note = f"resolved by {self.actor} from the war room"
+        with self._guard(f"resolve incident {incident_id}"):
+            self._moved(self.source.resolve(incident_id, self.actor, note))
+
+    def _moved(self, incident: Incident) -> None:
+        log.info("incident %s now %s by %s", incident.id, incident.status, self.actor)
+        self.notify(incident.title, title=f"incident {incident.id} {incident.status}")
+
+    async def remediate(self, incident_id: int) -> None:
+        """Run the playbook once; a second press while it runs is rejected."""
+        if incident_id in self._remediating:
+            self.notify(
+                "wait for it to finish before trying again",
+                title=f"remediation of incident {incident_id} is already running",
+                severity="warning",
+            )
+            return
+        self._remediating.add(incident_id)
+        self.notify("running the playbook action", title=f"remediate {incident_id}")
+        try:
+            with self._guard(f"remediate incident {incident_id}"):
+                result = await self.source.remediate(incident_id, self.actor)
+                log.info(
+                    "remediation of incident %s: %s (%s)",
+                    incident_id,
+                    result.succeeded,
+                    result.message,
+                )
+                self.notify(
+                    result.message,
+                    title=f"incident {incident_id}: {_outcome(result.succeeded)}",
+                    severity="information" if result.succeeded else "warning",
+                    timeout=8,
+                )
+        finally:
+            self._remediating.discard(incident_id)
+
+    def incident(self, incident_id: int) -> Incident | None:
+        with self._guard(f"open incident {incident_id}"):
+            return self.source.get_incident(incident_id)
+        return None
+
+    def postmortem(self, incident_id: int) -> str | None:
+        """Return the postmortem, or None while the incident is open."""
+        try:
+            return self.source.postmortem(incident_id)
+        except PostmortemNotFound:
+            return None
+        except Exception as error:
+            log.exception("reading postmortem of incident %s failed", incident_id)
+            self.notify(
+                str(error),
+                title=f"postmortem of incident {incident_id} failed",
+                severity="error",
+                timeout=_ERROR_TIMEOUT,
+            )
+            return None
+
+    def latest_postmortem_id(self) -> int | None:
+        with self._guard("read recent postmortems"):
+            rows = self.source.recent_postmortems(1)
+            if rows:
+                return int(rows[0]["incident_id"])
+            self.notify(
+                "no incident has resolved yet; postmortems are written on RESOLVED",
+                title="no postmortem",
+                severity="warning",
+            )
+        return None
+
+    # -- chaos -------------------------------------------------------------
+
+    def scenarios(self) -> list[ScenarioState]:
+        with self._guard("list chaos scenarios"):
+            return self.source.scenarios()
+        return []
+
+    def random_scenario(self) -> str | None:
+        with self._guard("pick a random scenario"):
+            return self.source.random_scenario()
+        return None
+
+    def trigger(self, scenario: str) -> None:
+        with self._guard(f"inject {scenario}"):
+            self.source.trigger_drill(scenario, self.actor)
+            log.info("drill %s triggered by %s", scenario, self.actor)
+
+
+def _outcome(succeeded: bool) -> str:
+    return "remediated" if succeeded else "remediation did not succeed"

@@ -1,0 +1,123 @@
+"""Every key of the war room as data.
+
+Each binding has an id equal to its action name. ``config/warroom.yaml`` may
+remap any id under ``keys:`` (action name to key, several keys separated by
+commas). The footer shows the bindings marked ``show``, and the help screen
+lists them all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+log = logging.getLogger(__name__)
+
+
+def _bind(
+    keys: str, action: str, description: str, *, show: bool = True, display: str = ""
+) -> Binding:
+    return Binding(
+        keys,
+        action,
+        description,
+        show=show,
+        key_display=display or None,
+        id=action,
+    )
+
+
+APP_BINDINGS: list[Binding] = [
+    _bind("question_mark", "help", "help", display="?"),
+    _bind("g", "sessions", "sessions"),
+    _bind("q", "quit", "quit"),
+]
+
+WAR_ROOM_BINDINGS: list[Binding] = [
+    _bind("c", "inject", "inject"),
+    _bind("C,x", "inject_random", "random drill", show=False, display="shift+c or x"),
+    _bind("i", "investigate", "investigate"),
+    _bind("r", "remediate", "remediate"),
+    _bind("e", "escalate", "escalate"),
+    _bind("s", "resolve", "resolve"),
+    _bind("t,enter", "open", "open", show=False),
+    _bind("p", "postmortem", "postmortem", show=False),
+]
+
+BACK_BINDINGS: list[Binding] = [
+    _bind("escape", "back", "back", display="esc"),
+]
+
+
+@dataclass(frozen=True)
+class HelpRow:
+    keys: str
+    description: str
+    where: str
+
+
+# Longer words for the help screen than the footer has room for.
+_HELP_TEXT = {
+    "help": "show this list of keys",
+    "sessions": "sessions and blocking graph; again: back",
+    "quit": "quit the war room",
+    "inject": "inject a chosen scenario (asks first)",
+    "inject_random": "inject a random ready scenario (asks first)",
+    "investigate": "mark selected incident INVESTIGATING",
+    "remediate": "run the playbook for the selected incident",
+    "escalate": "escalate the selected incident",
+    "resolve": "resolve selected (REMEDIATING or ESCALATED)",
+    "open": "open selected: timeline and postmortem",
+    "postmortem": "postmortem of selected or latest resolved",
+    "back": "close this screen",
+}
+
+_GROUPS: tuple[tuple[str, list[Binding]], ...] = (
+    ("everywhere", APP_BINDINGS),
+    ("war room", WAR_ROOM_BINDINGS),
+    ("other screens", BACK_BINDINGS),
+)
+
+ACTIONS = frozenset(binding.id for _, group in _GROUPS for binding in group)
+
+
+def keymap_from_config(keys: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Return the usable remaps and a problem line for each unusable one."""
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+    for action, key in keys.items():
+        if action not in ACTIONS:
+            problems.append(
+                f"keys.{action} in config/warroom.yaml names no action; "
+                f"known actions: {', '.join(sorted(ACTIONS))}"
+            )
+            continue
+        if not str(key).strip():
+            problems.append(f"keys.{action} in config/warroom.yaml is empty")
+            continue
+        keymap[action] = str(key).strip()
+    for problem in problems:
+        log.warning("%s", problem)
+    return keymap, problems
+
+
+def help_rows(keymap: Mapping[str, str]) -> list[HelpRow]:
+    """Return every binding with the keys in force after the user's remaps."""
+    rows = []
+    for where, group in _GROUPS:
+        for binding in group:
+            keys = keymap.get(binding.id or "", binding.key)
+            rows.append(
+                HelpRow(_display(keys, binding), _HELP_TEXT[binding.action], where)
+            )
+    return rows
+
+
+def _display(keys: str, binding: Binding) -> str:
+    if binding.key_display and keys == binding.key:
+        return binding.key_display
+    names = {"question_mark": "?", "escape": "esc", "C": "shift+c"}
+    return " or ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))

@@ -1,0 +1,66 @@
+"""Typed messages that carry engine news to the widgets.
+
+The App's feed worker builds one view per engine event and broadcasts it:
+every widget on the screen stack with a handler for the message gets its own
+copy. The messages do not bubble, so a handled copy never reaches a parent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Self
+
+from textual.message import Message
+
+from warroom.tui.views import DrillView, IncidentsView, PollView
+
+
+class LiveMessage(Message, bubble=False):
+    """A broadcast message; ``clone`` makes the copy for the next recipient."""
+
+    def clone(self) -> Self:
+        raise NotImplementedError
+
+
+class PollUpdated(LiveMessage):
+    """A poll finished or failed; the cards, sessions and graph changed."""
+
+    def __init__(self, view: PollView) -> None:
+        super().__init__()
+        self.view = view
+
+    def clone(self) -> Self:
+        return type(self)(self.view)
+
+
+class IncidentUpdated(LiveMessage):
+    """An incident opened, moved or gained a timeline entry."""
+
+    def __init__(self, view: IncidentsView) -> None:
+        super().__init__()
+        self.view = view
+
+    def clone(self) -> Self:
+        return type(self)(self.view)
+
+
+class DrillUpdated(LiveMessage):
+    """A drill moved to another phase, or the scenarios changed."""
+
+    def __init__(self, view: DrillView) -> None:
+        super().__init__()
+        self.view = view
+
+    def clone(self) -> Self:
+        return type(self)(self.view)
+
+
+class ClockTicked(LiveMessage):
+    """Once a second, so ages and cooldowns count without engine events."""
+
+    def __init__(self, now: datetime) -> None:
+        super().__init__()
+        self.now = now
+
+    def clone(self) -> Self:
+        return type(self)(self.now)

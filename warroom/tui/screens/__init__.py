@@ -1,0 +1,1 @@
+"""The war room's screens; each one routes keys and composes panels."""

@@ -1,0 +1,129 @@
+"""The main screen: cards, incidents and jobs, validation and chaos, and
+postmortems, one glance top to bottom."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual.widgets import DataTable, Footer
+
+from engine.config.models import WarroomConfig
+from warroom.tui.keys import WAR_ROOM_BINDINGS
+from warroom.tui.screens.base import LiveScreen
+from warroom.tui.screens.confirm import ConfirmInject
+from warroom.tui.screens.incident import IncidentScreen
+from warroom.tui.screens.scenario_picker import ScenarioPicker
+from warroom.tui.widgets.chaos import ChaosPanel
+from warroom.tui.widgets.incidents import IncidentTable
+from warroom.tui.widgets.jobs import JobsPanel
+from warroom.tui.widgets.metric_cards import MetricCards
+from warroom.tui.widgets.postmortems import PostmortemTable
+from warroom.tui.widgets.status_bar import StatusBar
+from warroom.tui.widgets.validation import ValidationPanel
+
+
+class WarRoomScreen(LiveScreen):
+    BINDINGS = WAR_ROOM_BINDINGS
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
+
+    def __init__(self, config: WarroomConfig, target: str, actor: str) -> None:
+        super().__init__()
+        self.config = config
+        self.target = target
+        self.actor = actor
+
+    def compose(self) -> ComposeResult:
+        interval = self.config.warroom.monitor.poll_interval_seconds
+        yield StatusBar(self.target, self.actor, interval, id="status")
+        yield MetricCards(id="cards")
+        with Grid(id="panels"):
+            yield IncidentTable(id="incidents")
+            yield JobsPanel(self.config.jobs.jobs, id="jobs", classes="panel")
+            yield ValidationPanel(
+                self.config.validation.rules, id="validation", classes="panel"
+            )
+            yield ChaosPanel(id="chaos", classes="panel")
+        yield PostmortemTable(id="postmortems")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(IncidentTable).focus()
+
+    # -- incidents ---------------------------------------------------------
+
+    def _selected(self) -> int | None:
+        incident = self.query_one(IncidentTable).selected_id
+        if incident is None:
+            self.war_room.toast(
+                "no open incident is selected", title="nothing to act on"
+            )
+        return incident
+
+    def action_investigate(self) -> None:
+        if (incident := self._selected()) is not None:
+            self.commands.investigate(incident)
+
+    def action_escalate(self) -> None:
+        if (incident := self._selected()) is not None:
+            self.commands.escalate(incident)
+
+    def action_resolve(self) -> None:
+        if (incident := self._selected()) is not None:
+            self.commands.resolve(incident)
+
+    def action_remediate(self) -> None:
+        if (incident := self._selected()) is not None:
+            self.run_worker(
+                self.commands.remediate(incident),
+                name=f"remediation of incident {incident}",
+                group="remediate",
+                exit_on_error=False,
+            )
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, PostmortemTable) and focused.selected_id is not None:
+            self._open(focused.selected_id, postmortem=True)
+        elif (incident := self._selected()) is not None:
+            self._open(incident, postmortem=False)
+
+    def action_postmortem(self) -> None:
+        focused = self.focused
+        if isinstance(focused, PostmortemTable) and focused.selected_id is not None:
+            incident = focused.selected_id
+        else:
+            incident = self.commands.latest_postmortem_id()
+        if incident is not None:
+            self._open(incident, postmortem=True)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        if key is not None:
+            resolved = isinstance(event.data_table, PostmortemTable)
+            self._open(int(key), postmortem=resolved)
+
+    def _open(self, incident_id: int, *, postmortem: bool) -> None:
+        self.app.push_screen(IncidentScreen(incident_id, focus_postmortem=postmortem))
+
+    # -- chaos -------------------------------------------------------------
+
+    def action_inject(self) -> None:
+        scenarios = self.commands.scenarios()
+        if scenarios:
+            self.app.push_screen(ScenarioPicker(scenarios), self._confirm)
+
+    def action_inject_random(self) -> None:
+        if (name := self.commands.random_scenario()) is not None:
+            self._confirm(name)
+
+    def _confirm(self, scenario: str | None) -> None:
+        if scenario is None:
+            return
+
+        def decided(inject: bool | None) -> None:
+            if inject:
+                self.commands.trigger(scenario)
+
+        self.app.push_screen(ConfirmInject(scenario, self.target), decided)

@@ -1,0 +1,1 @@
+"""One module per panel; each renders what a message or its screen hands it."""

@@ -1,0 +1,56 @@
+"""The row of metric cards: value, threshold state and a sparkline each."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Sparkline, Static
+
+from warroom.tui.messages import PollUpdated
+from warroom.tui.views import UNKNOWN, CardView
+
+CARD_KEYS = ("cpu", "memory", "connections", "blocking", "long_queries")
+_STATE_CLASSES = ("-ok", "-warn", "-critical", "-na")
+
+
+class MetricCard(Vertical):
+    def __init__(self, key: str) -> None:
+        super().__init__(id=f"card-{key}", classes="card -na")
+        self.key = key
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="card-label")
+        yield Static(classes="card-value")
+        yield Sparkline([], classes="card-spark")
+
+    def show(self, card: CardView) -> None:
+        self.remove_class(*_STATE_CLASSES)
+        self.add_class("-na" if card.state == UNKNOWN else f"-{card.state}")
+        self.query_one(".card-label", Static).update(Text(card.label))
+        missing = card.state == UNKNOWN
+        if missing:
+            # No figure: show the reason instead of a line of invented zeros.
+            value = Text.assemble(("n/a", "bold"), f" ({card.detail})")
+        else:
+            value = Text.assemble(
+                (card.value, "bold"), " ", (card.state, "italic"), "  ", card.detail
+            )
+        self.query_one(".card-value", Static).update(value)
+        self.query_one(Sparkline).data = list(card.series) or [0.0]
+        self.set_class(missing, "-missing")
+        self.tooltip = f"{card.label}: {card.value} ({card.state}); {card.detail}"
+
+
+class MetricCards(Horizontal):
+    """Renders the cards a ``PollUpdated`` carries."""
+
+    def compose(self) -> ComposeResult:
+        for key in CARD_KEYS:
+            yield MetricCard(key)
+
+    def on_poll_updated(self, message: PollUpdated) -> None:
+        cards = {card.key: card for card in message.view.cards}
+        for card in self.query(MetricCard):
+            if card.key in cards:
+                card.show(cards[card.key])

@@ -1,0 +1,48 @@
+"""Recent postmortems along the bottom of the war room."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from warroom.tui.messages import IncidentUpdated
+from warroom.tui.views import PostmortemRow, clock_time, duration
+from warroom.tui.widgets.keyed_table import KeyedTable, Row, plain
+
+COLUMNS = (
+    ("incident", 8),
+    ("written", 8),
+    ("kind", 14),
+    ("detect", 6),
+    ("resolve", 7),
+    ("title", None),
+)
+
+
+class PostmortemTable(KeyedTable):
+    """Renders the postmortems an ``IncidentUpdated`` carries."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(COLUMNS, **kwargs)
+        self.border_title = "recent postmortems"
+
+    @property
+    def selected_id(self) -> int | None:
+        key = self.selected_key
+        return int(key) if key is not None else None
+
+    def on_incident_updated(self, message: IncidentUpdated) -> None:
+        rows = message.view.postmortems
+        self.border_title = f"recent postmortems ({len(rows)})"
+        self.replace_rows([_row(row) for row in rows])
+
+
+def _row(row: PostmortemRow) -> Row:
+    cells = (
+        Text(str(row.incident_id)),
+        Text(clock_time(row.written_at)),
+        plain(row.kind),
+        Text(duration(row.seconds_to_detect)),
+        Text(duration(row.seconds_to_resolve)),
+        plain(row.title),
+    )
+    return str(row.incident_id), cells
