@@ -23,7 +23,7 @@ Progress = Callable[[str], None]
 
 
 class StartupError(RuntimeError):
-    """A command cannot start; the message says why and what to do."""
+    """A command cannot start; the message gives the reason and the fix."""
 
 
 @dataclass

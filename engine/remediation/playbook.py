@@ -1,4 +1,4 @@
-"""The playbook: which action answers which kind of incident."""
+"""The playbook: the remediation action for each kind of incident."""
 
 from __future__ import annotations
 

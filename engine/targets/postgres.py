@@ -354,7 +354,7 @@ def _session(item: dict[str, Any]) -> Session:
         host=item.get("host"),
         program=item.get("application_name") or None,
         database=item.get("datname"),
-        state=state if state else ("background" if is_system else "unknown"),
+        state=state or _blank_state(is_system),
         command=_command(item.get("query"), state),
         wait_type=wait_type,
         wait_seconds=item.get("lock_wait_seconds"),
@@ -369,6 +369,12 @@ def _session(item: dict[str, Any]) -> Session:
         is_system=is_system,
         leader_id=leader if leader and leader != item["pid"] else None,
     )
+
+
+def _blank_state(is_system: bool) -> str:
+    # Background processes report no state; a client backend only while it
+    # starts up.
+    return "background" if is_system else "unknown"
 
 
 def _command(query: str | None, state: str) -> str | None:

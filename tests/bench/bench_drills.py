@@ -36,9 +36,9 @@ async def test_drill_times(engine_at_one_second):
     engine = engine_at_one_second
     rows = []
     slowest_detect = 0.0
-    # A drill starts right after the previous one resolved, which is right
-    # after a poll; a random pause spreads the inject over the poll interval
-    # so the figures are not phase-locked to the poll.
+    # A drill starts right after the previous one resolved, and so right after
+    # a poll. A random pause spreads the injects over the poll interval, so
+    # the figures are not locked to the poll's phase.
     phase = random.Random(7)
     for scenario in SCENARIOS:
         detect, resolve = [], []

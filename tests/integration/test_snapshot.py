@@ -126,3 +126,23 @@ async def test_idle_head_blocker_opens_incident(engine, database_url):
     await asyncio.wait_for(task, 5)
     await holder.close()
     await waiter.close()
+
+
+async def test_run_script_creates_schema(pg_server):
+    from engine.targets.postgres import PostgresTarget
+
+    pg_server.ensure_database("script_probe")
+    url = pg_server.url("script_probe")
+    target = PostgresTarget(url, is_local=True)
+    await target.connect()
+    try:
+        await target.run_script("schema")
+        rows = await target.fetch(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema IN ('healthcare', 'commerce') "
+            "AND table_name IN ('pharmacy_claims', 'patients', 'orders')"
+        )
+    finally:
+        await target.close()
+
+    assert rows[0][0] == 3

@@ -1,4 +1,4 @@
-"""The war room keeps working, and says so, when the target is down."""
+"""The war room keeps working, and reports it, when the target is down."""
 
 from __future__ import annotations
 

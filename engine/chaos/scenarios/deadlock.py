@@ -27,7 +27,7 @@ class Deadlock(Scenario):
         await first.execute(context.statement("touch_claim"), keys[0])
         await second.execute(context.statement("touch_claim"), keys[1])
 
-        # Each session now asks for the row the other holds. The server finds
+        # Each session now requests the row the other holds. The server finds
         # the cycle after deadlock_timeout and rolls one of them back.
         context.spawn(_finish(context, first, keys[1]), f"first {first.session_id}")
         context.spawn(_finish(context, second, keys[0]), f"second {second.session_id}")
