@@ -73,7 +73,10 @@ class IncidentsConfig(_Strict):
     clear_polls: int = Field(
         default=3, ge=1, description="Polls without the finding before auto-resolve."
     )
-    postmortem_dir: str | None = None
+    postmortem_dir: str | None = Field(
+        default=None,
+        description="Also write each postmortem to <dir>/incident-<id>.md.",
+    )
 
 
 class RemediationConfig(_Strict):

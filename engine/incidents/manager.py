@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from engine.config.models import IncidentsConfig
 from engine.events import EventBus, IncidentChanged
@@ -234,6 +235,18 @@ class IncidentManager:
         markdown = render_postmortem(incident)
         self.repository.save_postmortem(incident_id, utc_now(), markdown)
         log.info("postmortem written for incident %s", incident_id)
+        if self.config.postmortem_dir:
+            self._export_postmortem(incident_id, markdown)
+
+    def _export_postmortem(self, incident_id: int, markdown: str) -> None:
+        folder = Path(self.config.postmortem_dir).expanduser()
+        path = folder / f"incident-{incident_id}.md"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(markdown, encoding="utf-8")
+        except OSError as error:
+            # The postmortem is safe in the state database; only the copy failed.
+            log.error("cannot write postmortem copy %s: %s", path, error)
 
 
 def _numeric(metrics: dict) -> dict[str, float]:

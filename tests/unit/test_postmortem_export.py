@@ -1,0 +1,41 @@
+"""Postmortem copies written to incidents.postmortem_dir."""
+
+from __future__ import annotations
+
+from engine.incidents.models import Status
+
+
+def resolve_one(manager, finding, poll_start) -> int:
+    (incident,) = manager.observe("demo", [finding], poll_start)
+    manager.transition(incident.id, Status.INVESTIGATING, "alice")
+    manager.transition(incident.id, Status.REMEDIATING, "alice")
+    manager.transition(incident.id, Status.RESOLVED, "alice")
+    return incident.id
+
+
+def test_postmortem_copied_to_folder(manager, finding, poll_start, tmp_path):
+    manager.config.postmortem_dir = str(tmp_path / "postmortems")
+
+    incident_id = resolve_one(manager, finding, poll_start)
+
+    copy = tmp_path / "postmortems" / f"incident-{incident_id}.md"
+    assert copy.read_text() == manager.repository.postmortem(incident_id)
+
+
+def test_unwritable_folder_keeps_postmortem(manager, finding, poll_start, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    manager.config.postmortem_dir = str(blocker)
+
+    incident_id = resolve_one(manager, finding, poll_start)
+
+    assert manager.get(incident_id).status is Status.RESOLVED
+    assert "Root cause" in manager.repository.postmortem(incident_id)
+
+
+def test_no_folder_writes_no_copy(manager, finding, poll_start, tmp_path):
+    manager.config.postmortem_dir = None
+
+    resolve_one(manager, finding, poll_start)
+
+    assert list(tmp_path.iterdir()) == []
