@@ -211,6 +211,24 @@ class Engine:
         """Change an incident's status under the transition rules."""
         return self.incidents.transition(incident_id, Status(status), actor, message)
 
+    def create_incident(
+        self,
+        kind: str,
+        title: str,
+        actor: str,
+        severity: str = "warning",
+        root_cause: str = "",
+    ) -> Incident:
+        """Open an incident by hand (from the API or a person)."""
+        return self.incidents.open_manual(
+            self.target_name,
+            kind,
+            title,
+            severity,
+            root_cause or "reported by hand; not yet known",
+            actor,
+        )
+
     def investigate(self, incident_id: int, actor: str) -> Incident:
         return self.transition(
             incident_id, Status.INVESTIGATING, actor, "investigating"

@@ -74,8 +74,50 @@ class IncidentManager:
                 self._refresh(incident, finding, taken_at)
 
         for key, incident in open_by_key.items():
+            if key.startswith("manual:"):
+                continue
             if clear_others and key not in seen:
                 self._clear_poll(incident, taken_at)
+        return opened
+
+    def open_manual(
+        self,
+        target: str,
+        kind: str,
+        title: str,
+        severity: str,
+        root_cause: str,
+        actor: str,
+    ) -> Incident:
+        """Open an incident a person or an automation reports by hand.
+
+        Its dedup key is unique, so polls never update or clear it: a person
+        walks it through the states.
+        """
+        now = utc_now()
+        incident = Incident(
+            id=0,
+            kind=kind,
+            dedup_key=f"manual:{kind}:{now.isoformat()}",
+            status=Status.DETECTED,
+            severity=severity,
+            title=title,
+            root_cause=root_cause,
+            target=target,
+            session_id=None,
+            metrics={},
+            peak={},
+            started_at=now,
+            detected_at=now,
+            last_seen_at=now,
+        )
+        incident.id = self.repository.insert(incident)
+        self._record(
+            incident, actor, "reported", title, to_status=Status.DETECTED, at=now
+        )
+        log.info("incident %s reported by %s: %s", incident.id, actor, kind)
+        opened = self.get(incident.id)
+        self.bus.publish(IncidentChanged(opened, "opened"))
         return opened
 
     def _open(self, target: str, finding: Finding, taken_at: datetime) -> Incident:

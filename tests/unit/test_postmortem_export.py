@@ -39,3 +39,17 @@ def test_no_folder_writes_no_copy(manager, finding, poll_start, tmp_path):
     resolve_one(manager, finding, poll_start)
 
     assert list(tmp_path.iterdir()) == []
+
+
+def test_manual_incident_not_cleared_by_polls(manager, poll_start):
+    incident = manager.open_manual(
+        "demo", "replication_lag", "replica 2 is 10 min behind", "warning", "", "bob"
+    )
+
+    for _ in range(5):
+        manager.observe("demo", [], poll_start)
+
+    current = manager.get(incident.id)
+    assert current.status is Status.DETECTED
+    assert current.clear_polls == 0
+    assert current.timeline[0].actor == "bob"
