@@ -78,6 +78,7 @@ class Engine:
         self._poll_lock = asyncio.Lock()
         self._loop = PollLoop(self.poll_once, monitor.poll_interval_seconds)
         self._background: set[asyncio.Task[Any]] = set()
+        self._recovered = False
         self.started = False
 
     @property
@@ -99,6 +100,7 @@ class Engine:
             log.error("target %s unreachable at start: %s", self.target_name, error)
         else:
             await self.drills.recover()
+            self._recovered = True
         if poll:
             self._loop.start()
         self.started = True
@@ -129,6 +131,10 @@ class Engine:
             except TargetError as error:
                 self._record_failure(error)
                 return None
+            if not self._recovered:
+                # The target was down at start; finish interrupted drills now.
+                self._recovered = True
+                await self.drills.recover()
             return self._process(snapshot)
 
     async def snapshot_now(self) -> PollCompleted | None:
@@ -271,7 +277,8 @@ class Engine:
         self.incidents.note(
             incident_id, actor, f"{label}: {result.action}", result.message
         )
-        if not dry_run and not result.succeeded and not result.retryable:
+        failed = not result.succeeded and result.action != "none"
+        if not dry_run and failed and not result.retryable:
             current = self.incidents.get(incident_id)
             if Status.ESCALATED in _next_statuses(current.status):
                 self.incidents.transition(

@@ -7,23 +7,30 @@ import json
 import sys
 from typing import Any
 
-from engine.chaos.interlocks import CooldownActive
+from engine.chaos.interlocks import CooldownActive, InterlockError
 from engine.service import Engine
 from engine.store.drills import DrillRecord
 
 
 async def run_drills(engine: Engine, scenarios: list[str], as_json: bool) -> int:
     """Run each scenario in turn with automatic remediation; return the exit code."""
-    results: list[DrillRecord] = []
+    results: list[dict[str, Any]] = []
     for name in scenarios:
-        drill = await _run_one(engine, name, as_json)
-        results.append(drill)
+        try:
+            drill = await _run_one(engine, name, as_json)
+        except InterlockError as refused:
+            summary = _refusal(name, str(refused))
+            line = f"FAIL {name:<20} not started: {refused}"
+        else:
+            summary = _summary(drill)
+            line = _line(drill)
+        results.append(summary)
         if not as_json:
-            print(_line(drill), flush=True)
+            print(line, flush=True)
 
     if as_json:
-        print(json.dumps([_summary(drill) for drill in results], indent=2))
-    return 0 if all(drill.passed for drill in results) else 1
+        print(json.dumps(results, indent=2))
+    return 0 if all(result["passed"] for result in results) else 1
 
 
 async def _run_one(engine: Engine, name: str, quiet: bool) -> DrillRecord:
@@ -39,10 +46,26 @@ async def _run_one(engine: Engine, name: str, quiet: bool) -> DrillRecord:
     return await task
 
 
+def _refusal(scenario: str, reason: str) -> dict[str, Any]:
+    return {
+        "scenario": scenario,
+        "status": "not started",
+        "passed": False,
+        "detected": False,
+        "seconds_to_detect": None,
+        "resolved": False,
+        "seconds_to_resolve": None,
+        "rolled_back": False,
+        "incident_id": None,
+        "error": reason,
+    }
+
+
 def _summary(drill: DrillRecord) -> dict[str, Any]:
     return {
         "scenario": drill.scenario,
         "status": drill.status,
+        "passed": drill.passed,
         "detected": drill.detected_at is not None,
         "seconds_to_detect": _round(drill.seconds_to_detect),
         "resolved": drill.resolved_at is not None,

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from engine.chaos.interlocks import InterlockState, check_interlocks
 from engine.chaos.journal import Journal
 from engine.chaos.scenarios import SCENARIOS, DrillContext, Scenario
+from engine.chaos.scenarios.base import CHAOS_APPLICATION_PREFIX
 from engine.config.models import ChaosConfig, TargetConfig
 from engine.events import DrillProgress, EventBus, IncidentChanged
-from engine.incidents.manager import IncidentManager
+from engine.incidents.manager import ESCALATE_FROM, IncidentManager
 from engine.incidents.models import Incident, Status
 from engine.remediation.actions import ActionResult
 from engine.store.database import utc_now
 from engine.store.drills import DrillRecord, DrillRepository
-from engine.targets.base import Target
+from engine.targets.base import Target, TargetError
 
 log = logging.getLogger(__name__)
 
@@ -84,20 +85,68 @@ class DrillRunner:
         return states
 
     async def recover(self) -> None:
-        """Roll back drills left running by a crash, from the journal."""
-        for drill in self.drills.running(self.target_config.name):
-            restored = await self.journal.restore(drill.id)
-            drill.status = "interrupted"
-            drill.error = "engine stopped during the drill"
-            drill.rolled_back_at = drill.ended_at = utc_now()
-            self.drills.save(drill)
+        """Finish drills a crash left behind: end their sessions, restore rows.
+
+        A failure here is logged and leaves the drill marked running, so the
+        next start tries again; it never stops the engine from starting.
+        """
+        interrupted = self.drills.running(self.target_config.name)
+        if not interrupted and not self.drills.pending_journal():
+            return
+        try:
+            await self._end_leftover_sessions()
+            for drill in interrupted:
+                restored = await self.journal.restore(drill.id)
+                drill.status = "interrupted"
+                drill.error = "engine stopped during the drill"
+                drill.rolled_back_at = drill.ended_at = utc_now()
+                self.drills.save(drill)
+                self._escalate_leftovers(drill)
+                log.warning(
+                    "drill %s (%s) was interrupted; restored %s row(s)",
+                    drill.id,
+                    drill.scenario,
+                    restored,
+                )
+            await self.journal.restore()
+        except TargetError as error:
+            log.error("rollback of interrupted drills failed, will retry: %s", error)
+
+    async def _end_leftover_sessions(self) -> None:
+        # A warroom killed mid-drill leaves its chaos sessions connected, and
+        # they may hold the very row locks the restore needs.
+        snapshot = await self.target.snapshot()
+        for session in snapshot.sessions:
+            program = session.program or ""
+            if not program.startswith(CHAOS_APPLICATION_PREFIX):
+                continue
+            if session.is_system or session.session_id in snapshot.own_session_ids:
+                continue
+            await self.target.kill_session(session.session_id)
             log.warning(
-                "drill %s (%s) was interrupted; restored %s row(s)",
-                drill.id,
-                drill.scenario,
-                restored,
+                "terminated leftover chaos session %s (%s)",
+                session.session_id,
+                program,
             )
-        await self.journal.restore()
+
+    def _escalate_leftovers(self, drill: DrillRecord) -> None:
+        """Escalate the drill's open incidents: nobody is driving them now.
+
+        Once escalated they resolve on their own when the condition has been
+        clear for the configured polls, which the rollback ensures.
+        """
+        for incident in self.incidents.repository.open_incidents():
+            if incident.drill_id != drill.id:
+                continue
+            if incident.status not in ESCALATE_FROM:
+                continue
+            self.incidents.transition(
+                incident.id,
+                Status.ESCALATED,
+                "chaos",
+                f"drill {drill.id} ended ({drill.status}) before this incident "
+                "resolved; its fault is rolled back",
+            )
 
     def start(
         self, name: str, actor: str, auto_remediate: bool
@@ -195,6 +244,8 @@ class DrillRunner:
         if drill.status == "passed" and not drill.passed:
             drill.status = "failed"
         self.drills.save(drill)
+        if drill.status != "passed":
+            self._escalate_leftovers(drill)
         self.current = None
         self.incidents.active_drill_id = None
         self._progress(drill, "ended", drill.status, final=True)

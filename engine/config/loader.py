@@ -69,6 +69,17 @@ def load_config(
     problem across all files.
     """
     env = os.environ if environ is None else environ
+    if not config_dir.is_dir():
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    config_dir,
+                    "",
+                    "config folder not found; pass --config with the folder "
+                    "that holds warroom.yaml",
+                )
+            ]
+        )
     problems: list[ConfigProblem] = []
     sections: dict[str, BaseModel] = {}
 

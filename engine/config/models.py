@@ -150,10 +150,30 @@ class ScenarioConfig(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+# The scenarios engine.chaos.scenarios implements; a test keeps the two equal.
+KNOWN_SCENARIOS = ("long_running_query", "connection_flood", "deadlock")
+
+
 class ChaosConfig(_Strict):
-    """config/chaos_scenarios.yaml."""
+    """config/chaos_scenarios.yaml.
+
+    A scenario the file leaves out runs with the defaults; a name the engine
+    does not know is an error, so a typo cannot silently disable a scenario.
+    """
 
     scenarios: dict[str, ScenarioConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_scenarios(self) -> ChaosConfig:
+        unknown = sorted(set(self.scenarios) - set(KNOWN_SCENARIOS))
+        if unknown:
+            raise ValueError(
+                f"unknown scenario(s) {', '.join(unknown)}; the known ones are "
+                f"{', '.join(KNOWN_SCENARIOS)}"
+            )
+        for name in KNOWN_SCENARIOS:
+            self.scenarios.setdefault(name, ScenarioConfig())
+        return self
 
 
 class WarroomConfig(BaseModel):

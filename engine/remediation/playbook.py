@@ -55,7 +55,8 @@ async def remediate(
             "none",
             dry_run,
             False,
-            f"no automatic action for {incident.kind} incidents; investigate by hand",
+            f"no automatic action for {incident.kind} incidents; investigate by "
+            "hand. The incident resolves once its condition has cleared",
         )
     if action == "acknowledge":
         return ActionResult(action, dry_run, True, _ACKNOWLEDGE_REASONS[incident.kind])

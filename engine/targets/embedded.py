@@ -89,7 +89,30 @@ class EmbeddedServer:
             return True
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.cleanup()
-            self._server = None
-            log.info("embedded PostgreSQL stopped")
+        """Stop the server, even one a killed warroom left running.
+
+        pgserver stops the server only when the last process that opened it
+        exits, and counts a process killed with SIGKILL as still open. The
+        caller holds the data directory lock, so no other warroom uses it.
+        """
+        if self._server is None:
+            return
+        server, self._server = self._server, None
+        server.cleanup()
+        if _postmaster_running(server.pgdata):
+            from pgserver._commands import pg_ctl
+
+            log.warning("embedded PostgreSQL still running; stopping it")
+            pg_ctl(
+                ["-w", "-m", "fast", "stop"],
+                pgdata=server.pgdata,
+                user=server.system_user,
+            )
+        log.info("embedded PostgreSQL stopped")
+
+
+def _postmaster_running(pgdata: Path) -> bool:
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    return info is not None and info.is_running()

@@ -144,7 +144,8 @@ class PostgresTarget:
                 options=f"-c statement_timeout={timeout_ms}",
             )
         except psycopg.OperationalError as error:
-            reason = str(error).strip().splitlines()[-1] if str(error) else "unknown"
+            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+            reason = "; ".join(lines) or type(error).__name__
             raise TargetUnreachable(
                 f"cannot connect to {redact_url(self.url)}: {reason}"
             ) from error
@@ -172,6 +173,8 @@ class PostgresTarget:
                 cursor = await connection.execute(query)
                 row = await cursor.fetchone()
                 columns = [column.name for column in cursor.description or ()]
+            except psycopg.errors.QueryCanceled as error:
+                raise TargetError(f"snapshot query timed out: {error}") from error
             except psycopg.OperationalError as error:
                 raise TargetUnreachable(
                     f"snapshot of {redact_url(self.url)} failed: {error}"
@@ -286,6 +289,10 @@ class PostgresTarget:
             if fetch and cursor.description is not None:
                 return await cursor.fetchall()
             return []
+        except psycopg.errors.QueryCanceled as error:
+            raise TargetError(
+                f"statement timed out or was cancelled: {error}"
+            ) from error
         except psycopg.OperationalError as error:
             raise TargetUnreachable(f"{redact_url(self.url)}: {error}") from error
         except psycopg.Error as error:

@@ -141,3 +141,21 @@ def test_drill_all_twice(tmp_path):
         assert len(lines) == 3
         assert all(line.startswith("PASS") for line in lines)
     assert "waiting" in second.stdout
+
+
+def test_missing_config_folder(tmp_path):
+    result = run_cli(
+        "--config", str(tmp_path / "nope"), "drill", "--all", home=tmp_path
+    )
+
+    assert_clean_error(result, "config folder not found")
+
+
+def test_misspelled_scenario(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "chaos_scenarios.yaml").write_text("scenarios:\n  deadlok: {}\n")
+
+    result = run_cli("--config", str(config), "drill", "deadlock", home=tmp_path)
+
+    assert_clean_error(result, "unknown scenario(s) deadlok")

@@ -104,8 +104,9 @@ async def test_drill_without_remediation_times_out(engine, config):
     assert drill.resolved_at is None
     assert drill.rolled_back_at is not None
     assert not drill.passed
+    # Nobody drives the incident once its drill has ended, so it escalates.
     incident = engine.get_incident(drill.incident_id)
-    assert incident.status is Status.DETECTED
+    assert incident.status is Status.ESCALATED
 
 
 async def test_second_drill_is_rejected(engine):
@@ -193,3 +194,50 @@ async def test_chaos_sessions_outlive_statement_timeout(database_url, tmp_path):
 
     assert drill.status == "timed out"
     assert incident.occurrences >= 5
+
+
+async def test_recovery_ends_leftover_chaos_sessions(engine, database_url):
+    """After a crash mid-drill, leftover sessions that hold the drill's row
+    locks are terminated before the row is restored."""
+    before = claims_state(database_url)
+    claim_id, service_date, status, updated_at = before[-1]
+    drills = engine.drills.drills
+    drill = drills.create("long_running_query", "test", "test")
+    drills.journal(
+        drill.id,
+        "healthcare.pharmacy_claims",
+        {"claim_id": claim_id, "service_date": service_date},
+        {"claim_status": status, "updated_at": updated_at},
+    )
+    leftover = await psycopg.AsyncConnection.connect(
+        database_url, application_name="warroom-chaos-long_running_query"
+    )
+    await leftover.execute(
+        "UPDATE healthcare.pharmacy_claims SET claim_status = 'reversed' "
+        "WHERE claim_id = %s",
+        (claim_id,),
+    )
+    incident = engine.create_incident("blocking", "left by the crash", "test")
+    engine.incidents.repository.store.execute(
+        "UPDATE incidents SET drill_id = ? WHERE id = ?", (drill.id, incident.id)
+    )
+
+    await asyncio.wait_for(engine.drills.recover(), 10)
+
+    assert chaos_sessions(database_url) == 0
+    assert claims_state(database_url) == before
+    assert drills.get(drill.id).status == "interrupted"
+    assert engine.get_incident(incident.id).status is Status.ESCALATED
+    await leftover.close()
+
+
+async def test_timed_out_drill_escalates_its_incident(engine, config):
+    config.chaos.scenarios["long_running_query"].max_duration_seconds = 2
+
+    drill = await asyncio.wait_for(
+        engine.trigger_drill("long_running_query", "test", auto_remediate=False), 30
+    )
+    incident = engine.get_incident(drill.incident_id)
+
+    assert incident.status in (Status.ESCALATED, Status.RESOLVED)
+    assert any(entry.actor == "chaos" for entry in incident.timeline)

@@ -71,3 +71,10 @@ def test_named_statements_exist():
 )
 def test_chaos_statements_exist(name: str):
     assert load_statement("postgres", "chaos", name)
+
+
+def test_known_scenarios_match_engine():
+    from engine.chaos.scenarios import SCENARIOS
+    from engine.config.models import KNOWN_SCENARIOS
+
+    assert sorted(KNOWN_SCENARIOS) == sorted(SCENARIOS)

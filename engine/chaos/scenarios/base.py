@@ -15,6 +15,10 @@ from engine.targets.sqlfiles import load_statement
 
 log = logging.getLogger(__name__)
 
+# Every chaos session's application_name starts with this, so recovery after a
+# crash can find and end the sessions a killed drill left behind.
+CHAOS_APPLICATION_PREFIX = "warroom-chaos-"
+
 
 @dataclass
 class DrillContext:
@@ -32,7 +36,9 @@ class DrillContext:
         return load_statement(self.target.dialect.name, "chaos", name)
 
     async def open_session(self, scenario: str) -> ChaosSession:
-        session = await self.target.open_chaos_session(f"warroom-chaos-{scenario}")
+        session = await self.target.open_chaos_session(
+            f"{CHAOS_APPLICATION_PREFIX}{scenario}"
+        )
         self.sessions.append(session)
         return session
 
