@@ -143,7 +143,11 @@ class Engine:
     def _process(self, snapshot) -> PollCompleted:
         limits = self.config.warroom.thresholds
         graph = build_graph(snapshot.sessions)
-        findings = evaluate(snapshot, graph, limits)
+        recent = {
+            name: self.history.series(name)
+            for name in ("cpu_percent", "memory_percent")
+        }
+        findings = evaluate(snapshot, graph, limits, recent)
         opened = self.incidents.observe(self.target_name, findings, snapshot.taken_at)
         self.incidents.escalate_overdue()
 

@@ -76,6 +76,8 @@ async def open_runtime(
     try:
         if target_url:
             config.warroom.target.url = target_url
+            if config.warroom.target.name == "demo":
+                config.warroom.target.name = _name_from_url(target_url)
         url = config.target.url
         if url is None:
             embedded, url = await _start_embedded(home, scale, progress)
@@ -96,6 +98,20 @@ async def open_runtime(
             await asyncio.to_thread(embedded.stop)
         lock.release()
         raise
+
+
+def _name_from_url(url: str) -> str:
+    """Name a target given on the command line after its host and database."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:  # psycopg raises several types for a malformed URL
+        return "target"
+    host = str(parts.get("host") or "local")
+    if host.startswith("/"):
+        host = "local"
+    return f"{host}/{parts.get('dbname') or parts.get('user') or 'postgres'}"
 
 
 async def _preflight(target: PostgresTarget) -> None:

@@ -8,7 +8,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from engine.chaos.interlocks import InterlockState, check_interlocks
+from engine.chaos.interlocks import (
+    CooldownActive,
+    InterlockError,
+    InterlockState,
+    check_interlocks,
+)
 from engine.chaos.journal import Journal
 from engine.chaos.scenarios import SCENARIOS, DrillContext, Scenario
 from engine.chaos.scenarios.base import CHAOS_APPLICATION_PREFIX
@@ -35,6 +40,8 @@ class ScenarioState:
     cooldown_seconds: float
     cooldown_remaining: float
     running: bool
+    blocked_by: str | None = None
+    """Why an interlock other than the cooldown would reject a start now."""
 
 
 class DrillRunner:
@@ -71,6 +78,7 @@ class DrillRunner:
             remaining = 0.0
             if last is not None:
                 remaining = max(0.0, cooldown - (now - last).total_seconds())
+            running = self.current is not None and self.current.scenario == name
             states.append(
                 ScenarioState(
                     name=name,
@@ -79,10 +87,25 @@ class DrillRunner:
                     enabled=bool(config and config.enabled),
                     cooldown_seconds=cooldown,
                     cooldown_remaining=remaining,
-                    running=self.current is not None and self.current.scenario == name,
+                    running=running,
+                    blocked_by=None if running else self._blocked_by(name, config),
                 )
             )
         return states
+
+    def _blocked_by(self, name: str, config) -> str | None:
+        try:
+            check_interlocks(
+                name,
+                config,
+                self.target_config,
+                self._interlock_state(name, SCENARIOS.get(name)),
+            )
+        except CooldownActive:
+            return None
+        except InterlockError as refusal:
+            return str(refusal)
+        return None
 
     async def recover(self) -> None:
         """Finish drills a crash left behind: end their sessions, restore rows.

@@ -64,6 +64,9 @@ class ThresholdsConfig(_Strict):
     idle_in_transaction_seconds: float = Field(default=60.0, gt=0)
     deadlocks_per_poll: int = Field(default=1, ge=1)
     cpu_percent: float = Field(default=90.0, gt=0, le=100)
+    host_sustained_polls: int = Field(
+        default=5, ge=1, description="Polls in a row over the CPU or memory limit."
+    )
     memory_percent: float = Field(default=90.0, gt=0, le=100)
     temp_space_mb: float = Field(default=1024.0, gt=0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 
 from engine.config.models import ThresholdsConfig
 from engine.monitor.findings import Finding, FindingKind, Severity
@@ -11,9 +12,17 @@ from engine.targets.models import HealthSnapshot, Session
 
 
 def evaluate(
-    snapshot: HealthSnapshot, graph: BlockingGraph, limits: ThresholdsConfig
+    snapshot: HealthSnapshot,
+    graph: BlockingGraph,
+    limits: ThresholdsConfig,
+    recent: Mapping[str, Sequence[float | None]] | None = None,
 ) -> list[Finding]:
-    """Return every finding of this poll, in a stable order."""
+    """Return every finding of this poll, in a stable order.
+
+    ``recent`` holds the previous polls' figures by metric name (oldest
+    first). CPU and memory findings need ``limits.host_sustained_polls``
+    polls in a row over the limit; without ``recent`` this poll alone counts.
+    """
     findings: list[Finding] = []
     findings += _blocking(snapshot, graph, limits)
     findings += _cycles(snapshot, graph)
@@ -21,7 +30,7 @@ def evaluate(
     findings += _long_queries(snapshot, graph, limits)
     findings += _idle_in_transaction(snapshot, graph, limits)
     findings += _connections(snapshot, limits)
-    findings += _host(snapshot, limits)
+    findings += _host(snapshot, limits, recent)
     return findings
 
 
@@ -247,7 +256,26 @@ def _connections(snapshot: HealthSnapshot, limits: ThresholdsConfig) -> list[Fin
     ]
 
 
-def _host(snapshot: HealthSnapshot, limits: ThresholdsConfig) -> list[Finding]:
+def _sustained(
+    metric: str,
+    limit: float,
+    polls: int,
+    recent: Mapping[str, Sequence[float | None]] | None,
+) -> bool:
+    # One busy second on a shared host is not an incident.
+    if recent is None or polls <= 1:
+        return True
+    earlier = list(recent.get(metric, ()))[-(polls - 1) :]
+    if len(earlier) < polls - 1:
+        return False
+    return all(item is not None and item >= limit for item in earlier)
+
+
+def _host(
+    snapshot: HealthSnapshot,
+    limits: ThresholdsConfig,
+    recent: Mapping[str, Sequence[float | None]] | None,
+) -> list[Finding]:
     counters = snapshot.counters
     checks = [
         (FindingKind.CPU, counters.cpu_percent, limits.cpu_percent, "CPU", "%"),
@@ -267,8 +295,16 @@ def _host(snapshot: HealthSnapshot, limits: ThresholdsConfig) -> list[Finding]:
         ),
     ]
     findings = []
+    sustained_metrics = {
+        FindingKind.CPU: "cpu_percent",
+        FindingKind.MEMORY: "memory_percent",
+    }
     for kind, figure, limit, label, unit in checks:
         if figure.value is None or figure.value < limit:
+            continue
+        metric = sustained_metrics.get(kind)
+        polls = limits.host_sustained_polls
+        if metric and not _sustained(metric, limit, polls, recent):
             continue
         findings.append(
             Finding(

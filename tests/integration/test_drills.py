@@ -241,3 +241,13 @@ async def test_timed_out_drill_escalates_its_incident(engine, config):
 
     assert incident.status in (Status.ESCALATED, Status.RESOLVED)
     assert any(entry.actor == "chaos" for entry in incident.timeline)
+
+
+async def test_scenarios_show_why_blocked(engine, config):
+    ready = {state.name: state.blocked_by for state in engine.scenarios()}
+    config.warroom.target.url = "postgresql://elsewhere/db"
+
+    blocked = {state.name: state.blocked_by for state in engine.scenarios()}
+
+    assert set(ready.values()) == {None}
+    assert all("allow_chaos" in reason for reason in blocked.values())

@@ -55,3 +55,13 @@ def test_keymap_keeps_known_actions_and_reports_the_rest() -> None:
     rows = {row.description: row.keys for row in help_rows(keymap)}
     assert rows["inject a chosen scenario (asks first)"] == "j"
     assert rows["show this list of keys"] == "?"
+
+
+def test_key_remap_clash_is_ignored():
+    from warroom.tui.keys import keymap_from_config
+
+    keymap, problems = keymap_from_config({"inject": "q", "help": "h"})
+
+    assert keymap == {"help": "h"}
+    assert len(problems) == 1
+    assert "already bound to quit" in problems[0]

@@ -412,3 +412,26 @@ def test_idle_head_blocker_two_findings() -> None:
     kinds = [finding.kind for finding in run(shot)]
 
     assert kinds == [FindingKind.BLOCKING, FindingKind.IDLE_IN_TRANSACTION]
+
+
+def test_cpu_needs_sustained_polls() -> None:
+    shot = snapshot(figures=counters(cpu_percent=97.0))
+    limits = ThresholdsConfig(cpu_percent=90, host_sustained_polls=3)
+
+    one_busy = evaluate(
+        shot, build_graph(shot.sessions), limits, {"cpu_percent": [20.0, 95.0]}
+    )
+    busy_run = evaluate(
+        shot, build_graph(shot.sessions), limits, {"cpu_percent": [95.0, 99.0]}
+    )
+    too_short = evaluate(
+        shot, build_graph(shot.sessions), limits, {"cpu_percent": [99.0]}
+    )
+    with_gap = evaluate(
+        shot, build_graph(shot.sessions), limits, {"cpu_percent": [None, 99.0]}
+    )
+
+    assert of_kind(one_busy, FindingKind.CPU) == []
+    assert len(of_kind(busy_run, FindingKind.CPU)) == 1
+    assert of_kind(too_short, FindingKind.CPU) == []
+    assert of_kind(with_gap, FindingKind.CPU) == []

@@ -99,9 +99,44 @@ def keymap_from_config(keys: Mapping[str, str]) -> tuple[dict[str, str], list[st
             problems.append(f"keys.{action} in config/warroom.yaml is empty")
             continue
         keymap[action] = str(key).strip()
+    problems += _drop_clashes(keymap)
     for problem in problems:
         log.warning("%s", problem)
     return keymap, problems
+
+
+def _drop_clashes(keymap: dict[str, str]) -> list[str]:
+    """Remove remaps whose key another action already uses; describe each."""
+    in_force = {
+        binding.id: keymap.get(binding.id or "", binding.key)
+        for _, group in _GROUPS
+        for binding in group
+    }
+    problems = []
+    for action in list(keymap):
+        mine = {key.strip() for key in keymap[action].split(",")}
+        for other, keys in in_force.items():
+            if other == action:
+                continue
+            shared = mine & {key.strip() for key in keys.split(",")}
+            if shared:
+                problems.append(
+                    f"keys.{action} in config/warroom.yaml uses "
+                    f"{', '.join(sorted(shared))}, already bound to {other}; "
+                    "remap ignored"
+                )
+                del keymap[action]
+                in_force[action] = _default_keys(action)
+                break
+    return problems
+
+
+def _default_keys(action: str) -> str:
+    for _, group in _GROUPS:
+        for binding in group:
+            if binding.id == action:
+                return binding.key
+    return ""
 
 
 def help_rows(keymap: Mapping[str, str]) -> list[HelpRow]:

@@ -49,6 +49,8 @@ def _option(state: ScenarioState) -> Option:
         note = "disabled in config"
     elif state.cooldown_remaining > 0:
         note = f"cooling down {state.cooldown_remaining:.0f}s"
+    elif state.blocked_by:
+        note = f"blocked: {state.blocked_by}"
     else:
         note = "ready"
     prompt = Text.assemble(

@@ -52,6 +52,8 @@ def _scenario_line(scenario: ScenarioState, elapsed: float) -> Text:
         state = ("disabled", "dim")
     elif remaining > 0:
         state = (f"cooldown {remaining:.0f}s", "italic")
+    elif scenario.blocked_by:
+        state = ("blocked", "dim")
     else:
         state = ("ready", "")
     return Text.assemble(f"{scenario.name:<19}", state)
