@@ -235,6 +235,7 @@ class DrillRunner:
                 self._progress(drill, "inject", f"injecting {scenario.title}")
                 await scenario.inject(context)
                 drill.injected_at = utc_now()
+                self.incidents.active_drill_injected_at = drill.injected_at
                 self.drills.save(drill)
                 self._progress(drill, "injected", "waiting for the war room to detect")
                 await self._follow(drill, scenario, events, auto_remediate)
@@ -271,6 +272,7 @@ class DrillRunner:
             self._escalate_leftovers(drill)
         self.current = None
         self.incidents.active_drill_id = None
+        self.incidents.active_drill_injected_at = None
         self._progress(drill, "ended", drill.status, final=True)
 
     async def _follow(self, drill, scenario, events, auto_remediate) -> None:

@@ -43,6 +43,7 @@ class IncidentManager:
         self.config = config
         self.bus = bus
         self.active_drill_id: int | None = None
+        self.active_drill_injected_at: datetime | None = None
 
     def observe(
         self,
@@ -133,7 +134,7 @@ class IncidentManager:
             session_id=finding.session_id,
             metrics=dict(finding.metrics),
             peak=_numeric(finding.metrics),
-            started_at=_condition_start(finding, taken_at),
+            started_at=self._condition_start(finding, taken_at),
             detected_at=taken_at,
             last_seen_at=taken_at,
             drill_id=self.active_drill_id,
@@ -150,6 +151,14 @@ class IncidentManager:
         log.info("incident %s opened: %s", incident.id, finding.dedup_key)
         self.bus.publish(IncidentChanged(incident, "opened"))
         return incident
+
+    def _condition_start(self, finding: Finding, taken_at: datetime) -> datetime:
+        # During a drill the inject time is the known start of the fault.
+        start = _condition_start(finding, taken_at)
+        injected = self.active_drill_injected_at
+        if self.active_drill_id is not None and injected is not None:
+            start = min(start, injected)
+        return start
 
     def _refresh(
         self, incident: Incident, finding: Finding, taken_at: datetime

@@ -251,3 +251,13 @@ async def test_scenarios_show_why_blocked(engine, config):
 
     assert set(ready.values()) == {None}
     assert all("allow_chaos" in reason for reason in blocked.values())
+
+
+async def test_drill_incident_starts_at_inject(engine):
+    drill = await asyncio.wait_for(
+        engine.trigger_drill("deadlock", "test", auto_remediate=True), 60
+    )
+    incident = engine.get_incident(drill.incident_id)
+
+    assert incident.started_at <= drill.injected_at
+    assert incident.seconds_to_detect >= drill.seconds_to_detect
