@@ -37,6 +37,8 @@ class MetricCard(Vertical):
                 (card.value, "bold"), " ", (card.state, "italic"), "  ", card.detail
             )
         self.query_one(".card-value", Static).update(value)
+        # TODO: Textual's Sparkline scales from the window's own minimum to its
+        # maximum, so a flat 2 % memory line still draws bars; anchor at 0.
         self.query_one(Sparkline).data = list(card.series) or [0.0]
         self.set_class(missing, "-missing")
         self.tooltip = f"{card.label}: {card.value} ({card.state}); {card.detail}"
