@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -117,7 +118,11 @@ async def run_tui(config, args) -> int:
         if runtime.embedded is not None:
             runtime.start_traffic()
         print(f"war room up; logs in {log_path}", flush=True)
-        await WarRoomApp(runtime.engine).run_async()
+        app = WarRoomApp(runtime.engine)
+        # A dropped SSH connection sends SIGHUP: quit the way q does, so a
+        # running drill rolls back and the embedded server stops.
+        _on_termination(app.exit)
+        await app.run_async()
     finally:
         await runtime.close()
     return 0
@@ -136,9 +141,22 @@ async def run_drill_command(config, args) -> int:
     try:
         await runtime.engine.start()
         scenarios = sorted(SCENARIOS) if args.all else [args.scenario]
-        return await run_drills(runtime.engine, scenarios, args.json)
+        task = asyncio.current_task()
+        assert task is not None
+        _on_termination(task.cancel)
+        try:
+            return await run_drills(runtime.engine, scenarios, args.json)
+        except asyncio.CancelledError:
+            print_error("drill interrupted by a signal; rolled back")
+            return 130
     finally:
         await runtime.close()
+
+
+def _on_termination(callback) -> None:
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGHUP, signal.SIGTERM):
+        loop.add_signal_handler(number, callback)
 
 
 def reset(assume_yes: bool) -> int:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -159,3 +162,40 @@ def test_misspelled_scenario(tmp_path):
     result = run_cli("--config", str(config), "drill", "deadlock", home=tmp_path)
 
     assert_clean_error(result, "unknown scenario(s) deadlok")
+
+
+def test_sigterm_mid_drill_rolls_back(tmp_path):
+    """A terminated drill still ends its sessions and restores its rows."""
+    env = {**os.environ, "WARROOM_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "warroom.cli", "drill", "long_running_query"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    log = tmp_path / "logs" / "warroom.log"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if log.exists() and "queued behind it" in log.read_text():
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 1, stderr
+    assert "FAIL long_running_query" in stdout
+    assert "drill cancelled" in stdout
+    assert "Traceback" not in stderr
+    with sqlite3.connect(tmp_path / "warroom.db") as state:
+        status, rolled_back = state.execute(
+            "SELECT status, rolled_back_at FROM drills"
+        ).fetchone()
+        pending = state.execute(
+            "SELECT count(*) FROM drill_journal WHERE restored_at IS NULL"
+        ).fetchone()[0]
+    assert status == "cancelled"
+    assert rolled_back is not None
+    assert pending == 0
+    assert "embedded PostgreSQL stopped" in log.read_text()
