@@ -12,6 +12,7 @@ from pathlib import Path
 from engine.chaos.scenarios import SCENARIOS
 from engine.config import ConfigError
 from engine.paths import data_home
+from warroom.api.app import check_bind
 from warroom.datadir import DataDirBusy, DataDirLock
 from warroom.drill_command import print_error, run_drills
 from warroom.runtime import (
@@ -20,6 +21,8 @@ from warroom.runtime import (
     open_runtime,
     read_config,
 )
+from warroom.sidecar import start_in_background
+from warroom.sidecar import stop as stop_sidecar
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,8 +49,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="multiply the demo row counts by N on first load (default 1)",
     )
 
+    _port_option(demo)
+
     tui = commands.add_parser("tui", help="open the TUI on a target")
     _target_options(tui)
+
+    serve = commands.add_parser(
+        "serve", help="run the engine and the REST API without a terminal"
+    )
+    _target_options(serve)
+    serve.add_argument(
+        "--host",
+        default=None,
+        help="address to listen on (default: sidecar.host, 127.0.0.1); any "
+        "other than loopback needs a token",
+    )
+    _port_option(serve)
 
     drill = commands.add_parser(
         "drill", help="run chaos drills without the TUI and report the figures"
@@ -72,6 +89,15 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _port_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="TCP port of the REST API (default: sidecar.port, 8000)",
+    )
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -92,10 +118,12 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_tui(config, args))
         if args.command == "drill":
             return asyncio.run(run_drill_command(config, args))
+        if args.command == "serve":
+            return asyncio.run(run_serve(config, args))
     except ConfigError as error:
         print_error(str(error))
         return 2
-    except (DataDirBusy, StartupError) as error:
+    except (DataDirBusy, StartupError, OSError, ValueError) as error:
         print_error(str(error))
         return 2
     except KeyboardInterrupt:
@@ -113,10 +141,15 @@ async def run_tui(config, args) -> int:
         scale=getattr(args, "scale", 1),
         progress=lambda message: print(message, flush=True),
     )
+    sidecar = None
     try:
         await runtime.engine.start()
         if runtime.embedded is not None:
             runtime.start_traffic()
+        if args.command == "demo":
+            _apply_sidecar_options(config, args)
+            sidecar = await start_in_background(runtime.engine, config.warroom.sidecar)
+            print(f"REST API on {_sidecar_url(config)}", flush=True)
         print(f"war room up; logs in {log_path}", flush=True)
         app = WarRoomApp(runtime.engine)
         # A dropped SSH connection sends SIGHUP: quit the way q does, so a
@@ -124,8 +157,49 @@ async def run_tui(config, args) -> int:
         _on_termination(app.exit)
         await app.run_async()
     finally:
+        if sidecar is not None:
+            await stop_sidecar(*sidecar)
         await runtime.close()
     return 0
+
+
+async def run_serve(config, args) -> int:
+    configure_logging(to_file=True)
+    _apply_sidecar_options(config, args)
+    check_bind(config.warroom.sidecar)
+    runtime = await open_runtime(
+        config,
+        target_url=args.target,
+        progress=lambda message: print(message, file=sys.stderr, flush=True),
+    )
+    try:
+        await runtime.engine.start()
+        if runtime.embedded is not None:
+            runtime.start_traffic()
+        server, task = await start_in_background(runtime.engine, config.warroom.sidecar)
+        print(f"REST API on {_sidecar_url(config)}", file=sys.stderr, flush=True)
+
+        def shut_down() -> None:
+            server.should_exit = True
+
+        _on_termination(shut_down, signal.SIGINT)
+        await task
+    finally:
+        await runtime.close()
+    return 0
+
+
+def _apply_sidecar_options(config, args) -> None:
+    sidecar = config.warroom.sidecar
+    if getattr(args, "host", None):
+        sidecar.host = args.host
+    if getattr(args, "port", None) is not None:
+        sidecar.port = args.port
+
+
+def _sidecar_url(config) -> str:
+    sidecar = config.warroom.sidecar
+    return f"http://{sidecar.host}:{sidecar.port}/"
 
 
 async def run_drill_command(config, args) -> int:
@@ -153,9 +227,9 @@ async def run_drill_command(config, args) -> int:
         await runtime.close()
 
 
-def _on_termination(callback) -> None:
+def _on_termination(callback, *extra: signal.Signals) -> None:
     loop = asyncio.get_running_loop()
-    for number in (signal.SIGHUP, signal.SIGTERM):
+    for number in (signal.SIGHUP, signal.SIGTERM, *extra):
         loop.add_signal_handler(number, callback)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import psycopg
@@ -199,3 +202,56 @@ def test_sigterm_mid_drill_rolls_back(tmp_path):
     assert rolled_back is not None
     assert pending == 0
     assert "embedded PostgreSQL stopped" in log.read_text()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_answers_and_stops(tmp_path):
+    port = free_port()
+    env = {**os.environ, "WARROOM_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "warroom.cli", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    health = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and health is None:
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/api/health", timeout=2
+            ) as response:
+                health = json.loads(response.read())
+        except OSError:
+            time.sleep(0.3)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+
+    assert health is not None, stderr
+    assert health["engine"]["target"] == "demo"
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+
+
+def test_serve_port_taken(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = run_cli("serve", "--port", str(port), home=tmp_path)
+
+    assert_clean_error(result, f"could not listen on 127.0.0.1:{port}", "--port")
+
+
+def test_serve_refuses_open_bind_without_token(tmp_path):
+    result = run_cli("serve", "--host", "0.0.0.0", home=tmp_path)
+
+    assert_clean_error(result, "token")

@@ -1,0 +1,100 @@
+"""Health endpoints against a live target and an unreachable one."""
+
+from __future__ import annotations
+
+from tests.api.conftest import AUTH, assert_problem
+
+
+async def test_health_reports_engine(client, polled):
+    response = await client.get("/api/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["sidecar"] == {"host": "127.0.0.1", "port": 8000, "auth": "token"}
+    assert body["engine"]["started"] is True
+    assert body["engine"]["target"] == "test"
+    assert body["engine"]["last_poll_at"] is not None
+    assert body["engine"]["last_error"] is None
+
+
+async def test_sql_health_reachable(client, polled):
+    response = await client.get("/api/health/sql")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["reachable"] is True
+    assert body["database"] == polled.target.database
+    assert body["poll_duration_ms"] >= 0
+
+
+async def test_snapshot_returns_counters(client, polled):
+    response = await client.post("/api/health/snapshot", headers=AUTH)
+
+    assert response.status_code == 200
+    body = response.json()
+    counters = body["counters"]
+    assert counters["connections"]["value"] >= 1
+    assert counters["connections"]["reason"] is None
+    for figure in counters.values():
+        if isinstance(figure, dict) and "value" in figure and figure["value"] is None:
+            assert figure["reason"], figure
+    assert body["sessions"]["engine_own"] >= 1
+    assert body["sessions"]["total"] >= body["sessions"]["client"]
+
+
+async def test_snapshot_needs_token(client):
+    response = await client.post("/api/health/snapshot")
+
+    body = assert_problem(response, 401)
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert "Authorization: Bearer" in body["detail"]
+
+
+async def test_health_degraded_when_down(down_client):
+    response = await down_client.get("/api/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert "127.0.0.1:1" in body["engine"]["last_error"]
+    assert body["engine"]["last_poll_at"] is None
+
+
+async def test_sql_health_503_when_down(down_client):
+    response = await down_client.get("/api/health/sql")
+
+    body = assert_problem(response, 503)
+    assert "unreachable" in body["detail"]
+    assert "127.0.0.1:1" in body["detail"]
+    assert "secret" not in body["detail"]
+    assert int(response.headers["retry-after"]) >= 1
+
+
+async def test_snapshot_503_when_down(down_client):
+    response = await down_client.post("/api/health/snapshot", headers=AUTH)
+
+    body = assert_problem(response, 503)
+    assert "snapshot of target test failed" in body["detail"]
+    assert "secret" not in body["detail"]
+
+
+async def test_sessions_503_before_any_poll(down_client):
+    sessions = await down_client.get("/api/sessions")
+    blocking = await down_client.get("/api/sessions/blocking")
+
+    assert "no poll has succeeded" in assert_problem(sessions, 503)["detail"]
+    assert_problem(blocking, 503)
+
+
+async def test_remediate_503_when_down(down_client, down_engine):
+    incident = down_engine.create_incident("connections", "too many", "test")
+
+    response = await down_client.post(
+        f"/api/incidents/{incident.id}/remediate",
+        json={"dry_run": True},
+        headers=AUTH,
+    )
+
+    body = assert_problem(response, 503)
+    assert body["type"].endswith("target-unavailable")

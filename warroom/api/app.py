@@ -1,0 +1,118 @@
+"""The sidecar's Litestar app, built by ``create_app`` around a running Engine.
+
+The caller starts and stops the engine; the app only calls it.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from engine.config.models import SidecarConfig
+from engine.service import Engine
+from warroom.api.auth import AccessGuard, is_loopback, provide_actor
+from warroom.api.chaos import ChaosController, DrillTasks
+from warroom.api.dashboard import DashboardController
+from warroom.api.errors import EXCEPTION_HANDLERS
+from warroom.api.events import events
+from warroom.api.health import HealthController
+from warroom.api.incidents import IncidentController
+from warroom.api.sessions import SessionsController
+
+log = logging.getLogger(__name__)
+
+__all__ = ["check_bind", "create_app"]
+
+
+def check_bind(sidecar: SidecarConfig) -> None:
+    """Raise ValueError if the sidecar would listen beyond loopback without a token.
+
+    Without a token, anyone who reaches the port could trigger chaos drills
+    and terminate database sessions.
+    """
+    if sidecar.token or is_loopback(sidecar.host):
+        return
+    raise ValueError(
+        f"sidecar.host is {sidecar.host!r}, which is not a loopback address, and no "
+        "API token is set, so anyone who can reach port "
+        f"{sidecar.port} could trigger chaos drills and kill sessions. Set "
+        "WARROOM_API_TOKEN (sidecar.token in config/warroom.yaml), or bind "
+        "sidecar.host to 127.0.0.1."
+    )
+
+
+def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
+    """Build the sidecar app for ``engine``; raise ValueError as check_bind does."""
+    check_bind(sidecar)
+    drill_tasks = DrillTasks()
+    api = Router(
+        path="/api",
+        route_handlers=[
+            HealthController,
+            SessionsController,
+            IncidentController,
+            ChaosController,
+            DashboardController,
+            events,
+        ],
+        guards=[AccessGuard(sidecar)],
+        dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
+    )
+    app = Litestar(
+        route_handlers=[api],
+        dependencies={
+            "engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False),
+            "sidecar": Provide(lambda: sidecar, use_cache=True, sync_to_thread=False),
+            "drill_tasks": Provide(
+                lambda: drill_tasks, use_cache=True, sync_to_thread=False
+            ),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=_openapi_config(sidecar),
+        # The process that embeds the sidecar (warroom demo/serve) configures
+        # logging; Litestar's default would reconfigure the root logger.
+        logging_config=None,
+        debug=False,
+    )
+    log.info(
+        "sidecar app built for target %s (%s)",
+        engine.target_name,
+        "token auth" if sidecar.token else "loopback only, no token",
+    )
+    return app
+
+
+def _openapi_config(sidecar: SidecarConfig) -> OpenAPIConfig:
+    bearer = SecurityScheme(
+        type="http",
+        scheme="bearer",
+        description="The sidecar's API token (sidecar.token or WARROOM_API_TOKEN).",
+    )
+    return OpenAPIConfig(
+        title="warroom sidecar",
+        version=_version(),
+        description=(
+            "REST API of the warroom engine: health, sessions and blocking, "
+            "incidents, chaos drills, the war room dashboard and an event "
+            "stream. Errors are RFC 9457 problem details."
+        ),
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin()],
+        components=Components(security_schemes={"bearer": bearer}),
+        # On a non-loopback bind every endpoint needs the token.
+        security=None if is_loopback(sidecar.host) else [{"bearer": []}],
+        use_handler_docstrings=True,
+    )
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("warroom")
+    except importlib.metadata.PackageNotFoundError:
+        return "0.0.0"

@@ -1,0 +1,183 @@
+"""The war room screen in one body: metric cards, incidents, jobs, validation,
+chaos and recent postmortems."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import msgspec
+
+from engine.service import Engine
+from warroom.api.schemas.chaos import ChaosOut, chaos_out
+from warroom.api.schemas.health import HealthStatus, health_status
+from warroom.api.schemas.incidents import IncidentOut, incident_out
+
+# The TUI's card rules, shared so the browser and the terminal agree on each
+# card's state. The module is plain data and imports no Textual.
+from warroom.tui.views import UNKNOWN, CardView, cards_of, postmortem_rows
+
+CardState = Literal["ok", "warn", "critical", "na"]
+
+# Card key to the MetricHistory series it shows.
+_CARD_SERIES = {
+    "cpu": "cpu_percent",
+    "memory": "memory_percent",
+    "connections": "connections",
+    "blocking": "blocked_sessions",
+    "long_queries": "long_queries",
+}
+_CARD_UNITS = {
+    "cpu": "%",
+    "memory": "%",
+    "connections": "sessions",
+    "blocking": "sessions",
+    "long_queries": "queries",
+}
+
+
+class MetricCard(msgspec.Struct):
+    """One headline figure, its threshold state and its recent history."""
+
+    key: str
+    label: str
+    unit: str
+    value: float | None
+    reason: str | None
+    """Why the value is null (n/a): the target does not report it, or no poll
+    has completed yet."""
+    state: CardState
+    detail: str
+    history: list[float | None]
+    """Oldest first, one value per poll; null where the poll had no value."""
+
+
+class JobOut(msgspec.Struct):
+    name: str
+    cron: str
+    action: str
+    enabled: bool
+
+
+class JobsPanel(msgspec.Struct):
+    configured: bool
+    message: str | None
+    jobs: list[JobOut]
+
+
+class ValidationPanel(msgspec.Struct):
+    configured: bool
+    message: str | None
+    rules: int
+
+
+class PostmortemSummary(msgspec.Struct):
+    incident_id: int
+    title: str
+    kind: str
+    written_at: datetime | None
+    seconds_to_detect: float | None
+    seconds_to_resolve: float | None
+
+
+class DashboardOut(msgspec.Struct):
+    generated_at: datetime
+    target: str
+    status: HealthStatus
+    last_poll_at: datetime | None
+    last_error: str | None
+    cards: list[MetricCard]
+    open_incidents: list[IncidentOut]
+    jobs: JobsPanel
+    validation: ValidationPanel
+    chaos: ChaosOut
+    recent_postmortems: list[PostmortemSummary]
+
+
+def dashboard_out(engine: Engine) -> DashboardOut:
+    poll = engine.last_poll
+    return DashboardOut(
+        generated_at=datetime.now(UTC),
+        target=engine.target_name,
+        status=health_status(engine),
+        last_poll_at=poll.snapshot.taken_at if poll else None,
+        last_error=engine.last_error,
+        cards=metric_cards(engine),
+        open_incidents=[incident_out(incident) for incident in engine.open_incidents()],
+        jobs=jobs_panel(engine),
+        validation=validation_panel(engine),
+        chaos=chaos_out(engine),
+        recent_postmortems=postmortem_summaries(engine.recent_postmortems(10)),
+    )
+
+
+def metric_cards(engine: Engine) -> list[MetricCard]:
+    snapshot = engine.last_poll.snapshot if engine.last_poll else None
+    history = {name: engine.history.series(name) for name in _CARD_SERIES.values()}
+    views = cards_of(snapshot, history, engine.config.warroom.thresholds)
+    return [_card(view, history[_CARD_SERIES[view.key]]) for view in views]
+
+
+def _card(view: CardView, series: list[float | None]) -> MetricCard:
+    latest = series[-1] if series else None
+    if view.state == UNKNOWN or latest is None:
+        # The card rules put the reason a figure is missing in the detail.
+        return MetricCard(
+            key=view.key,
+            label=view.label,
+            unit=_CARD_UNITS[view.key],
+            value=None,
+            reason=view.detail or "no poll yet",
+            state="na",
+            detail=view.detail,
+            history=series,
+        )
+    return MetricCard(
+        key=view.key,
+        label=view.label,
+        unit=_CARD_UNITS[view.key],
+        value=float(latest),
+        reason=None,
+        state=view.state,  # type: ignore[arg-type]
+        detail=view.detail,
+        history=series,
+    )
+
+
+def jobs_panel(engine: Engine) -> JobsPanel:
+    jobs = engine.config.jobs.jobs
+    if not jobs:
+        return JobsPanel(configured=False, message="not configured yet", jobs=[])
+    # TODO: add next run and last status once the engine schedules these jobs.
+    return JobsPanel(
+        configured=True,
+        message="not scheduled yet: no job runs",
+        jobs=[
+            JobOut(name=job.name, cron=job.cron, action=job.action, enabled=job.enabled)
+            for job in jobs
+        ],
+    )
+
+
+def validation_panel(engine: Engine) -> ValidationPanel:
+    rules = engine.config.validation.rules
+    if not rules:
+        return ValidationPanel(configured=False, message="not configured yet", rules=0)
+    # TODO: add the score and failing rules once the engine runs validation.
+    return ValidationPanel(
+        configured=True, message="no validation run yet", rules=len(rules)
+    )
+
+
+def postmortem_summaries(rows: list[dict[str, Any]]) -> list[PostmortemSummary]:
+    return [
+        PostmortemSummary(
+            incident_id=row.incident_id,
+            title=row.title,
+            kind=row.kind,
+            written_at=row.written_at,
+            seconds_to_detect=row.seconds_to_detect,
+            seconds_to_resolve=row.seconds_to_resolve,
+        )
+        for row in postmortem_rows(rows)
+    ]
