@@ -270,13 +270,19 @@ class Engine:
 
         if not dry_run:
             incident = self._enter_remediation(incident, actor, action)
-        result = await remediate(
-            self.target,
-            incident,
-            config,
-            dry_run=dry_run,
-            allow_cross_database=self.config.target.allow_cross_database_kill,
-        )
+        try:
+            result = await remediate(
+                self.target,
+                incident,
+                config,
+                dry_run=dry_run,
+                allow_cross_database=self.config.target.allow_cross_database_kill,
+            )
+        except TargetError as error:
+            # The action could not even look at the target; that is a failed
+            # action, recorded and escalated like any other.
+            log.error("remediation of incident %s failed: %s", incident_id, error)
+            result = ActionResult(action, dry_run, False, f"failed: {error}")
         label = "remediation (dry run)" if dry_run else "remediation"
         self.incidents.note(
             incident_id, actor, f"{label}: {result.action}", result.message

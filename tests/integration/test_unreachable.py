@@ -45,3 +45,24 @@ async def test_recovery_keeps_other_incidents(engine, database_url):
     unreachable = engine.list_incidents(kind="target_unreachable")
     assert len(unreachable) == 1
     assert unreachable[0].clear_polls == 1
+
+
+async def test_remediation_on_unreachable_target_escalates(config, tmp_path):
+    target = PostgresTarget("postgresql://127.0.0.1:1/claims", name="test")
+    engine = Engine(config, target, tmp_path / "state.db")
+    await engine.start(poll=False)
+    try:
+        incident = engine.create_incident("blocking", "reported by hand", "alice")
+        engine.incidents.repository.store.execute(
+            "UPDATE incidents SET session_id = 4242 WHERE id = ?", (incident.id,)
+        )
+
+        result = await engine.remediate(incident.id, "alice")
+        current = engine.get_incident(incident.id)
+    finally:
+        await engine.stop()
+
+    assert not result.succeeded
+    assert result.message.startswith("failed: ")
+    assert current.status == "ESCALATED"
+    assert any("remediation" in entry.action for entry in current.timeline)
