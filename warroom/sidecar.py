@@ -47,7 +47,7 @@ async def start_in_background(
 ) -> tuple[uvicorn.Server, asyncio.Task[None]]:
     """Start the sidecar next to the TUI; raise OSError if the port is taken."""
     server = build_server(engine, sidecar)
-    # Bind here: uvicorn answers a bind error with sys.exit, which would end
+    # Bind here: uvicorn handles a bind error with sys.exit, which would end
     # the whole process from inside a task.
     listener = _listen(sidecar)
     task = asyncio.create_task(server.serve([listener]), name="warroom-sidecar")
