@@ -8,14 +8,14 @@ from typing import Any, Literal
 
 import msgspec
 
+# The TUI's card rules, shared so the browser and the terminal agree on each
+# card's state. The module is plain data and imports no Textual.
+from engine.monitor.cards import UNKNOWN, CardView, cards_of
 from engine.service import Engine
 from warroom.api.schemas.chaos import ChaosOut, chaos_out
 from warroom.api.schemas.health import HealthStatus, health_status
 from warroom.api.schemas.incidents import IncidentOut, incident_out
-
-# The TUI's card rules, shared so the browser and the terminal agree on each
-# card's state. The module is plain data and imports no Textual.
-from warroom.tui.views import UNKNOWN, CardView, cards_of, postmortem_rows
+from warroom.tui.views import postmortem_rows
 
 CardState = Literal["ok", "warn", "critical", "na"]
 
