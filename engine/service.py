@@ -262,6 +262,8 @@ class Engine:
         A DETECTED incident moves through INVESTIGATING to REMEDIATING first,
         each step on the timeline under ``actor``. A failed action escalates
         the incident; an action with nothing to act on yet leaves it as is.
+        Raises TargetUnreachable, after recording the failure on the
+        timeline, when the target cannot be reached.
         """
         incident = self.incidents.get(incident_id)
         config = self.config.warroom.remediation
@@ -283,6 +285,9 @@ class Engine:
             # action, recorded and escalated like any other.
             log.error("remediation of incident %s failed: %s", incident_id, error)
             result = ActionResult(action, dry_run, False, f"failed: {error}")
+            unreachable = error if isinstance(error, TargetUnreachable) else None
+        else:
+            unreachable = None
         label = "remediation (dry run)" if dry_run else "remediation"
         self.incidents.note(
             incident_id, actor, f"{label}: {result.action}", result.message
@@ -297,6 +302,9 @@ class Engine:
                     "remediation",
                     f"{result.action} failed: {result.message}",
                 )
+        if unreachable is not None:
+            # Callers report an unreachable target distinctly (HTTP 503).
+            raise unreachable
         return result
 
     def _enter_remediation(

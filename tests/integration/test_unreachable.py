@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine.service import Engine
+from engine.targets.base import TargetUnreachable
 from engine.targets.postgres import PostgresTarget
 
 
@@ -57,12 +60,12 @@ async def test_remediation_on_unreachable_target_escalates(config, tmp_path):
             "UPDATE incidents SET session_id = 4242 WHERE id = ?", (incident.id,)
         )
 
-        result = await engine.remediate(incident.id, "alice")
+        with pytest.raises(TargetUnreachable):
+            await engine.remediate(incident.id, "alice")
         current = engine.get_incident(incident.id)
     finally:
         await engine.stop()
 
-    assert not result.succeeded
-    assert result.message.startswith("failed: ")
     assert current.status == "ESCALATED"
+    assert "failed: cannot connect" in current.timeline[-2].message
     assert any("remediation" in entry.action for entry in current.timeline)
