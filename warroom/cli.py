@@ -167,6 +167,10 @@ async def run_serve(config, args) -> int:
     configure_logging(to_file=True)
     _apply_sidecar_options(config, args)
     check_bind(config.warroom.sidecar)
+    # Handlers go in first, so a signal during startup still ends in a clean
+    # shutdown instead of killing the process.
+    stop_requested = asyncio.Event()
+    _on_termination(stop_requested.set, signal.SIGINT)
     runtime = await open_runtime(
         config,
         target_url=args.target,
@@ -178,12 +182,10 @@ async def run_serve(config, args) -> int:
             runtime.start_traffic()
         server, task = await start_in_background(runtime.engine, config.warroom.sidecar)
         print(f"REST API on {_sidecar_url(config)}", file=sys.stderr, flush=True)
-
-        def shut_down() -> None:
-            server.should_exit = True
-
-        _on_termination(shut_down, signal.SIGINT)
-        await task
+        waiter = asyncio.create_task(stop_requested.wait())
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        await stop_sidecar(server, task)
     finally:
         await runtime.close()
     return 0

@@ -23,7 +23,8 @@ from typing import TypeVar
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from engine.seed.generator import REJECT_CODES, REJECTED_CLAIM_SHARE
+from engine.seed.catalog import REJECT_CODES
+from engine.seed.generator import REJECTED_CLAIM_SHARE
 from engine.targets.sqlfiles import load_statement
 
 log = logging.getLogger(__name__)
