@@ -3,7 +3,9 @@ database with the demo data, and a fresh clone of it for each test."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -37,16 +39,24 @@ def template_url(pg_server: EmbeddedServer) -> str:
     return url
 
 
+@contextlib.contextmanager
+def template_clone(server: EmbeddedServer, name: str) -> Iterator[str]:
+    """Clone the demo template as ``name``, yield its URL, then drop it."""
+    admin = server.url("postgres")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    try:
+        yield server.url(name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def database_url(pg_server: EmbeddedServer, template_url: str):
     """A fresh database cloned from the template, dropped after the test."""
-    name = f"test_{next(_counter)}"
-    admin = pg_server.url("postgres")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
-    yield pg_server.url(name)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with template_clone(pg_server, f"test_{next(_counter)}") as url:
+        yield url
 
 
 def fast_config(**overrides) -> WarroomConfig:

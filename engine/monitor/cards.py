@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.config.models import ThresholdsConfig
+from engine.monitor.thresholds import connection_limit
 from engine.targets.models import Figure, HealthSnapshot
 
 OK, WARN, CRITICAL, UNKNOWN = "ok", "warn", "critical", "n/a"
@@ -94,17 +95,14 @@ def _percent_card(
     limit: float,
     history: dict[str, list[float | None]],
 ) -> CardView:
-    name = f"{key}_percent"
-    if figure.value is None:
-        return CardView(key, label, "n/a", UNKNOWN, figure.reason or "not reported")
-    value = float(figure.value)
-    return CardView(
+    return _count_card(
         key,
         label,
-        f"{value:.0f}",
-        _state(value, limit * _WARN_SHARE, limit),
-        f"limit {limit:g}",
-        _series(history, name),
+        figure,
+        warn_at=limit * _WARN_SHARE,
+        critical_at=limit,
+        series=_series(history, f"{key}_percent"),
+        detail=f"limit {limit:g}",
     )
 
 
@@ -123,10 +121,7 @@ def _connections_card(
             figure.reason or "not reported",
         )
     value = float(figure.value)
-    # The same limit the engine alarms at: a count, or a share of the maximum.
-    limit = float(limits.connections_warn)
-    if maximum:
-        limit = min(limit, float(maximum) * limits.connections_warn_percent / 100)
+    limit = connection_limit(limits, maximum)
     critical = 0.95 * float(maximum) if maximum else limit * 1.5
     state = CRITICAL if value >= critical else _state(value, limit, critical)
     of_max = f" of {float(maximum):.0f}" if maximum else ""

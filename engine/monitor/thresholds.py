@@ -219,10 +219,8 @@ def _connections(snapshot: HealthSnapshot, limits: ThresholdsConfig) -> list[Fin
     count = counters.connections.value
     if count is None:
         return []
-    limit = float(limits.connections_warn)
     maximum = counters.max_connections.value
-    if maximum:
-        limit = min(limit, maximum * limits.connections_warn_percent / 100)
+    limit = connection_limit(limits, maximum)
     if count < limit:
         return []
 
@@ -269,6 +267,14 @@ def _sustained(
     if len(earlier) < polls - 1:
         return False
     return all(item is not None and item >= limit for item in earlier)
+
+
+def connection_limit(limits: ThresholdsConfig, maximum: float | None) -> float:
+    """Return the connection count that alarms: a count, or a share of the max."""
+    limit = float(limits.connections_warn)
+    if maximum:
+        limit = min(limit, float(maximum) * limits.connections_warn_percent / 100)
+    return limit
 
 
 def _host(

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from litestar import Litestar
 
@@ -25,7 +24,7 @@ from engine.config.models import SidecarConfig, WarroomConfig
 from engine.service import Engine
 from engine.targets.embedded import EmbeddedServer
 from engine.targets.postgres import PostgresTarget
-from tests.conftest import TEMPLATE, fast_config
+from tests.conftest import fast_config, template_clone
 from warroom.api import create_app
 
 TOKEN = "api-test-token-5d1c"
@@ -48,13 +47,8 @@ def module_database_url(pg_server: EmbeddedServer, template_url: str):
     slowest step of a test's setup, and the target-side changes these tests
     make end with the test: drills roll back and test sessions close.
     """
-    name = f"api_{next(_modules)}"
-    admin = pg_server.url("postgres")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
-    yield pg_server.url(name)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with template_clone(pg_server, f"api_{next(_modules)}") as url:
+        yield url
 
 
 @pytest.fixture
