@@ -1,8 +1,8 @@
 """Typed engine events and the in-process bus that fans them out.
 
 The TUI turns events into Textual messages; the sidecar turns them into
-server-sent events. A slow subscriber loses its oldest events, never blocks
-the engine.
+server-sent events. A slow subscriber loses its oldest events, so it never
+blocks the engine.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class ScenarioState:
     cooldown_remaining: float
     running: bool
     blocked_by: str | None = None
-    """Why an interlock other than the cooldown would reject a start now."""
+    """The reason an interlock other than the cooldown would reject a start now."""
 
 
 class DrillRunner:
@@ -153,7 +153,7 @@ class DrillRunner:
             )
 
     def _escalate_leftovers(self, drill: DrillRecord) -> None:
-        """Escalate the drill's open incidents: nobody is driving them now.
+        """Escalate the drill's open incidents, because no drill drives them now.
 
         Once escalated they resolve on their own when the condition has been
         clear for the configured polls, which the rollback ensures.

@@ -9,7 +9,7 @@ from engine.config.models import ScenarioConfig, TargetConfig
 
 
 class InterlockError(Exception):
-    """A drill may not start; the message says which interlock and why."""
+    """A drill may not start; the message names the interlock and the reason."""
 
 
 class ChaosNotAllowed(InterlockError):
@@ -35,7 +35,7 @@ class UnknownScenario(InterlockError, LookupError):
 
 @dataclass(frozen=True)
 class InterlockState:
-    """What the interlocks look at, gathered by the caller."""
+    """The facts the interlocks check, gathered by the caller."""
 
     now: datetime
     last_ended: datetime | None

@@ -160,7 +160,7 @@ KNOWN_SCENARIOS = ("long_running_query", "connection_flood", "deadlock")
 class ChaosConfig(_Strict):
     """config/chaos_scenarios.yaml.
 
-    A scenario the file leaves out runs with the defaults; a name the engine
+    A scenario the file leaves out runs with the defaults. A name the engine
     does not know is an error, so a typo cannot silently disable a scenario.
     """
 

@@ -19,7 +19,7 @@ def evaluate(
 ) -> list[Finding]:
     """Return every finding of this poll, in a stable order.
 
-    ``recent`` holds the previous polls' figures by metric name (oldest
+    ``recent`` contains the previous polls' figures by metric name (oldest
     first). CPU and memory findings need ``limits.host_sustained_polls``
     polls in a row over the limit; without ``recent`` this poll alone counts.
     """
@@ -108,7 +108,7 @@ def _head_cause(session: Session | None, head: int) -> str:
 def _cycles(snapshot: HealthSnapshot, graph: BlockingGraph) -> list[Finding]:
     # A live cycle and the server's deadlock counter describe one episode, so
     # both findings share the database's deadlock dedup key: whichever poll
-    # sees it first opens the incident, the other updates it.
+    # observes it first opens the incident, the other updates it.
     findings = []
     database = snapshot.database or snapshot.target
     for cycle in graph.cycles:

@@ -111,7 +111,8 @@ class DemoTraffic:
                     if conn is not None:
                         await _unless_stopped(self._cycle(conn), stop)
                 except Exception as exc:
-                    # Every error is caught, so the workload never crashes.
+                    # Any Exception is logged and retried, so a database
+                    # error never ends the workload.
                     failures += 1
                     self.stats.errors += 1
                     _log_failure(exc, failures)

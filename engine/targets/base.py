@@ -8,7 +8,7 @@ from engine.targets.models import HealthSnapshot
 
 
 class TargetError(Exception):
-    """A target operation failed; the message says which and why."""
+    """A target operation failed; the message names the operation and the reason."""
 
 
 class TargetUnreachable(TargetError):

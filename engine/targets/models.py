@@ -1,4 +1,4 @@
-"""What a target reports: sessions and counters of one poll."""
+"""Target reports: the sessions and counters of one poll."""
 
 from __future__ import annotations
 

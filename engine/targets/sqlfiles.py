@@ -1,6 +1,6 @@
 """Named SQL statements loaded from ``sql/<dialect>/<file>.sql``.
 
-A file holds one or more statements, each introduced by a ``-- name: NAME``
+A file contains one or more statements, each introduced by a ``-- name: NAME``
 line. A file without such a line is one statement named after the file.
 """
 

@@ -151,6 +151,8 @@ async def test_stream_sends_keepalive(app, monkeypatch):
 
 async def test_stream_sends_drill_progress(app, client):
     async with EventStream(app) as stream:
+        # A poll event proves the subscription is live before the trigger.
+        await stream.next_event("poll")
         started = await client.post(
             "/api/chaos/trigger",
             json={"scenario": "deadlock", "auto_remediate": True},

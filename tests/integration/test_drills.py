@@ -104,7 +104,7 @@ async def test_drill_without_remediation_times_out(engine, config):
     assert drill.resolved_at is None
     assert drill.rolled_back_at is not None
     assert not drill.passed
-    # Nobody drives the incident once its drill has ended, so it escalates.
+    # No drill drives the incident once its drill has ended, so it escalates.
     incident = engine.get_incident(drill.incident_id)
     assert incident.status is Status.ESCALATED
 

@@ -1,4 +1,4 @@
-"""What the TUI needs from an engine, and nothing more.
+"""The engine interface the TUI uses, and nothing more.
 
 The in-process ``engine.service.Engine`` satisfies ``WarRoomSource``. An HTTP
 client for attach mode (``warroom tui --attach URL``) will implement the same

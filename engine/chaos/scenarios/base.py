@@ -1,4 +1,4 @@
-"""What a chaos scenario is: an inject, the finding it should cause, a rollback."""
+"""Chaos scenarios: an inject, the finding it should cause, and a rollback."""
 
 from __future__ import annotations
 
