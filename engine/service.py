@@ -21,6 +21,7 @@ from engine.incidents.models import (
     IncidentNotFound,
     InvalidTransition,
     PostmortemNotFound,
+    PostmortemSummary,
     Status,
 )
 from engine.monitor.findings import Finding, FindingKind, Severity
@@ -340,7 +341,7 @@ class Engine:
             )
         return markdown
 
-    def recent_postmortems(self, limit: int = 10) -> list[dict[str, Any]]:
+    def recent_postmortems(self, limit: int = 10) -> list[PostmortemSummary]:
         return self.incidents.repository.recent_postmortems(limit)
 
     # -- chaos -------------------------------------------------------------

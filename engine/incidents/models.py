@@ -60,6 +60,33 @@ def check_transition(incident_id: int, current: Status, requested: Status) -> No
 
 
 @dataclass(frozen=True)
+class PostmortemSummary:
+    """One written postmortem, as the recent-postmortems lists show it."""
+
+    incident_id: int
+    title: str
+    kind: str
+    written_at: datetime | None
+    started_at: datetime | None
+    detected_at: datetime | None
+    resolved_at: datetime | None
+
+    @property
+    def seconds_to_detect(self) -> float | None:
+        return _seconds_between(self.started_at, self.detected_at)
+
+    @property
+    def seconds_to_resolve(self) -> float | None:
+        return _seconds_between(self.detected_at, self.resolved_at)
+
+
+def _seconds_between(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max(0.0, (end - start).total_seconds())
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
     actor: str

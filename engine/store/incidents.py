@@ -7,7 +7,12 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from engine.incidents.models import Incident, Status, TimelineEntry
+from engine.incidents.models import (
+    Incident,
+    PostmortemSummary,
+    Status,
+    TimelineEntry,
+)
 from engine.store.database import Store, from_text, to_json, to_text
 
 _COLUMNS = (
@@ -122,15 +127,26 @@ class IncidentRepository:
         )
         return row["markdown"] if row else None
 
-    def recent_postmortems(self, limit: int = 10) -> list[dict[str, Any]]:
+    def recent_postmortems(self, limit: int = 10) -> list[PostmortemSummary]:
         rows = self.store.query(
             "SELECT p.incident_id, p.written_at, i.title, i.kind, i.detected_at, "
             "i.started_at, i.resolved_at FROM postmortems AS p "
             "JOIN incidents AS i ON i.id = p.incident_id "
-            "ORDER BY p.written_at DESC LIMIT ?",
+            "ORDER BY p.written_at DESC, p.incident_id DESC LIMIT ?",
             (limit,),
         )
-        return [dict(row) for row in rows]
+        return [
+            PostmortemSummary(
+                incident_id=int(row["incident_id"]),
+                title=row["title"] or "",
+                kind=row["kind"] or "",
+                written_at=from_text(row["written_at"]),
+                started_at=from_text(row["started_at"]),
+                detected_at=from_text(row["detected_at"]),
+                resolved_at=from_text(row["resolved_at"]),
+            )
+            for row in rows
+        ]
 
 
 def _values(incident: Incident) -> tuple[Any, ...]:

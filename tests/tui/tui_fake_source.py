@@ -17,6 +17,7 @@ from engine.incidents.models import (
     Incident,
     IncidentNotFound,
     PostmortemNotFound,
+    PostmortemSummary,
     Status,
     TimelineEntry,
     check_transition,
@@ -368,23 +369,19 @@ class FakeSource:
             f"## Root cause\n\n{incident.root_cause}\n"
         )
 
-    def recent_postmortems(self, limit: int = 10) -> list[dict[str, Any]]:
+    def recent_postmortems(self, limit: int = 10) -> list[PostmortemSummary]:
         resolved = [item for item in self.incidents.values() if not item.is_open]
         resolved.sort(key=lambda item: item.resolved_at or NOW, reverse=True)
         return [
-            {
-                "incident_id": item.id,
-                "written_at": item.resolved_at.isoformat()
-                if item.resolved_at
-                else None,
-                "title": item.title,
-                "kind": item.kind,
-                "detected_at": item.detected_at.isoformat(),
-                "started_at": item.started_at.isoformat(),
-                "resolved_at": item.resolved_at.isoformat()
-                if item.resolved_at
-                else None,
-            }
+            PostmortemSummary(
+                incident_id=item.id,
+                title=item.title,
+                kind=item.kind,
+                written_at=item.resolved_at,
+                started_at=item.started_at,
+                detected_at=item.detected_at,
+                resolved_at=item.resolved_at,
+            )
             for item in resolved[:limit]
         ]
 

@@ -135,7 +135,7 @@ class Commands:
         with self._guard("read recent postmortems"):
             rows = self.source.recent_postmortems(1)
             if rows:
-                return int(rows[0]["incident_id"])
+                return rows[0].incident_id
             self.notify(
                 "no incident has resolved yet; postmortems are written on RESOLVED",
                 title="no postmortem",

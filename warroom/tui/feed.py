@@ -28,7 +28,6 @@ from warroom.tui.views import (
     IncidentsView,
     PollView,
     cards_of,
-    postmortem_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -121,9 +120,7 @@ class Feed:
         view = IncidentsView(
             now=self.clock(),
             open=tuple(self.source.open_incidents()),
-            postmortems=postmortem_rows(
-                self.source.recent_postmortems(_POSTMORTEMS_SHOWN)
-            ),
+            postmortems=tuple(self.source.recent_postmortems(_POSTMORTEMS_SHOWN)),
             changed_ids=changed,
         )
         return IncidentUpdated(view)

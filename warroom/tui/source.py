@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from engine.chaos.drills import ScenarioState
 from engine.config.models import WarroomConfig
 from engine.events import Event, PollCompleted
-from engine.incidents.models import Incident
+from engine.incidents.models import Incident, PostmortemSummary
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
 
@@ -62,7 +62,7 @@ class WarRoomSource(Protocol):
 
     def postmortem(self, incident_id: int) -> str: ...
 
-    def recent_postmortems(self, limit: int = 10) -> list[dict[str, Any]]: ...
+    def recent_postmortems(self, limit: int = 10) -> list[PostmortemSummary]: ...
 
     def scenarios(self) -> list[ScenarioState]: ...
 

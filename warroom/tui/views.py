@@ -6,13 +6,11 @@ fixed clock renders the same screen every time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from engine.chaos.drills import ScenarioState
-from engine.incidents.models import Incident
+from engine.incidents.models import Incident, PostmortemSummary
 from engine.monitor.cards import (  # noqa: F401  (re-exported for widgets)
     CRITICAL,
     OK,
@@ -42,20 +40,10 @@ class PollView:
 
 
 @dataclass(frozen=True)
-class PostmortemRow:
-    incident_id: int
-    title: str
-    kind: str
-    written_at: datetime | None
-    seconds_to_detect: float | None
-    seconds_to_resolve: float | None
-
-
-@dataclass(frozen=True)
 class IncidentsView:
     now: datetime
     open: tuple[Incident, ...]
-    postmortems: tuple[PostmortemRow, ...]
+    postmortems: tuple[PostmortemSummary, ...]
     changed_ids: frozenset[int] = frozenset()
 
 
@@ -67,45 +55,6 @@ class DrillView:
     last: DrillRecord | None
     phase: str | None = None
     message: str | None = None
-
-
-# -- postmortems ------------------------------------------------------------
-
-
-def postmortem_rows(rows: Sequence[dict[str, Any]]) -> tuple[PostmortemRow, ...]:
-    """Turn the engine's postmortem summaries into typed rows."""
-    return tuple(_postmortem_row(row) for row in rows)
-
-
-def _postmortem_row(row: dict[str, Any]) -> PostmortemRow:
-    started = _moment(row.get("started_at"))
-    detected = _moment(row.get("detected_at"))
-    resolved = _moment(row.get("resolved_at"))
-    return PostmortemRow(
-        incident_id=int(row["incident_id"]),
-        title=str(row.get("title") or ""),
-        kind=str(row.get("kind") or ""),
-        written_at=_moment(row.get("written_at")),
-        seconds_to_detect=_seconds(started, detected),
-        seconds_to_resolve=_seconds(detected, resolved),
-    )
-
-
-def _moment(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _seconds(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return max(0.0, (end - start).total_seconds())
 
 
 # -- formatting shared by several panels -------------------------------------

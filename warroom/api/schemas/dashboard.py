@@ -4,18 +4,18 @@ chaos and recent postmortems."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
 
 # The TUI's card rules, shared so the browser and the terminal agree on each
 # card's state. The module is plain data and imports no Textual.
+from engine.incidents.models import PostmortemSummary as Summary
 from engine.monitor.cards import UNKNOWN, CardView, cards_of
 from engine.service import Engine
 from warroom.api.schemas.chaos import ChaosOut, chaos_out
 from warroom.api.schemas.health import HealthStatus, health_status
 from warroom.api.schemas.incidents import IncidentOut, incident_out
-from warroom.tui.views import postmortem_rows
 
 CardState = Literal["ok", "warn", "critical", "na"]
 
@@ -169,7 +169,7 @@ def validation_panel(engine: Engine) -> ValidationPanel:
     )
 
 
-def postmortem_summaries(rows: list[dict[str, Any]]) -> list[PostmortemSummary]:
+def postmortem_summaries(rows: list[Summary]) -> list[PostmortemSummary]:
     return [
         PostmortemSummary(
             incident_id=row.incident_id,
@@ -179,5 +179,5 @@ def postmortem_summaries(rows: list[dict[str, Any]]) -> list[PostmortemSummary]:
             seconds_to_detect=row.seconds_to_detect,
             seconds_to_resolve=row.seconds_to_resolve,
         )
-        for row in postmortem_rows(rows)
+        for row in rows
     ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from engine.incidents.models import PostmortemSummary
 from warroom.tui.messages import IncidentUpdated
-from warroom.tui.views import PostmortemRow, clock_time, duration
+from warroom.tui.views import clock_time, duration
 from warroom.tui.widgets.keyed_table import KeyedTable, Row, plain
 
 COLUMNS = (
@@ -36,7 +37,7 @@ class PostmortemTable(KeyedTable):
         self.replace_rows([_row(row) for row in rows])
 
 
-def _row(row: PostmortemRow) -> Row:
+def _row(row: PostmortemSummary) -> Row:
     cells = (
         Text(str(row.incident_id)),
         Text(clock_time(row.written_at)),
