@@ -24,6 +24,7 @@ from warroom.api.events import events
 from warroom.api.health import HealthController
 from warroom.api.incidents import IncidentController
 from warroom.api.sessions import SessionsController
+from warroom.api.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
             IncidentController,
             ChaosController,
             DashboardController,
+            settings,
             events,
         ],
         guards=[AccessGuard(sidecar)],

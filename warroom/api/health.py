@@ -11,13 +11,16 @@ from warroom.api.auth import TOKEN_SECURITY
 from warroom.api.errors import (
     TargetUnavailable,
     problem_responses,
+    require_poll,
     require_reachable,
 )
 from warroom.api.schemas.health import (
     HealthOut,
+    HistoryOut,
     SnapshotOut,
     SqlHealthOut,
     health_out,
+    history_out,
     snapshot_out,
     sql_health_out,
 )
@@ -40,6 +43,19 @@ class HealthController(Controller):
         """Report target connectivity from the engine's last poll; 503 with the
         error when the last poll failed or none has completed."""
         return sql_health_out(require_reachable(engine))
+
+    @get("/snapshot", responses=problem_responses(403, 503))
+    async def last_snapshot(self, engine: NamedDependency[Engine]) -> SnapshotOut:
+        """Return the engine's last successful poll: counters, session counts
+        and findings. Its ``taken_at`` is older than one poll interval when
+        later polls failed (see GET /api/health); 503 before the first poll."""
+        return snapshot_out(require_poll(engine))
+
+    @get("/history", responses=problem_responses(403))
+    async def history(self, engine: NamedDependency[Engine]) -> HistoryOut:
+        """Return the recent figures the metric cards and trend charts draw,
+        one value per poll, oldest first."""
+        return history_out(engine)
 
     @post(
         "/snapshot",

@@ -26,6 +26,8 @@ class ScenarioOut(msgspec.Struct):
     cooldown_seconds: float
     cooldown_remaining_seconds: float
     running: bool
+    blocked_by: str | None = None
+    """Why an interlock other than the cooldown would reject a start now."""
 
 
 class DrillOut(msgspec.Struct):
@@ -86,6 +88,7 @@ def scenario_out(state: ScenarioState) -> ScenarioOut:
         cooldown_seconds=state.cooldown_seconds,
         cooldown_remaining_seconds=state.cooldown_remaining,
         running=state.running,
+        blocked_by=state.blocked_by,
     )
 
 

@@ -10,6 +10,7 @@ import msgspec
 
 from engine.config.models import SidecarConfig
 from engine.events import PollCompleted
+from engine.monitor.history import METRICS
 from engine.service import Engine
 from engine.targets.models import Counters
 from warroom.api.schemas.common import FigureOut, figure_out
@@ -97,6 +98,25 @@ class SnapshotOut(msgspec.Struct):
     counters: CountersOut
     sessions: SessionCounts
     findings: list[FindingOut]
+
+
+class HistoryOut(msgspec.Struct):
+    """The engine's recent figures, oldest first: one time and one value per
+    metric for each poll, null where the target gave no value."""
+
+    points: int
+    """How many polls the window keeps (monitor.history_minutes)."""
+    taken_at: list[datetime]
+    series: dict[str, list[float | None]]
+
+
+def history_out(engine: Engine) -> HistoryOut:
+    history = engine.history
+    return HistoryOut(
+        points=history.points,
+        taken_at=history.times(),
+        series={name: history.series(name) for name in METRICS},
+    )
 
 
 def health_status(engine: Engine) -> HealthStatus:
