@@ -98,3 +98,61 @@ async def test_remediate_503_when_down(down_client, down_engine):
 
     body = assert_problem(response, 503)
     assert body["type"].endswith("target-unavailable")
+
+
+async def test_last_snapshot_is_the_engines_last_poll(client, polled):
+    response = await client.get("/api/health/snapshot")
+
+    assert response.status_code == 200
+    body = response.json()
+    taken_at = body["taken_at"]
+    assert polled.last_poll is not None
+    assert taken_at.startswith(polled.last_poll.snapshot.taken_at.isoformat()[:19])
+    assert body["sessions"]["engine_own"] >= 1
+    assert body["counters"]["connections"]["value"] >= 1
+
+
+async def test_last_snapshot_503_before_any_poll(down_client):
+    response = await down_client.get("/api/health/snapshot")
+
+    body = assert_problem(response, 503)
+    assert "no poll has succeeded" in body["detail"]
+
+
+async def test_history_has_one_value_per_poll_for_each_metric(client, polled):
+    response = await client.get("/api/health/history")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["points"] == polled.history.points
+    polls = len(body["taken_at"])
+    assert polls >= 1
+    assert set(body["series"]) >= {"cpu_percent", "connections", "blocked_sessions"}
+    for name, values in body["series"].items():
+        assert len(values) == polls, name
+    assert body["series"]["connections"][-1] >= 1
+
+
+async def test_history_is_empty_before_any_poll(down_client):
+    response = await down_client.get("/api/health/history")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["taken_at"] == []
+    assert all(values == [] for values in body["series"].values())
+
+
+async def test_settings_leave_out_secrets(client, polled):
+    response = await client.get("/api/settings")
+
+    assert response.status_code == 200
+    body = response.json()
+    thresholds = polled.config.warroom.thresholds
+    assert body["thresholds"]["long_query_seconds"] == thresholds.long_query_seconds
+    assert body["monitor"]["poll_interval_seconds"] == (
+        polled.config.warroom.monitor.poll_interval_seconds
+    )
+    assert body["target"] == "test"
+    text = response.text
+    assert "postgresql://" not in text
+    assert "token" not in text
