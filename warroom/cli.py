@@ -13,6 +13,7 @@ from engine.chaos.scenarios import SCENARIOS
 from engine.config import ConfigError
 from engine.paths import data_home
 from warroom.api.app import check_bind
+from warroom.attach.command import AttachError, open_remote
 from warroom.datadir import DataDirBusy, DataDirLock
 from warroom.drill_command import print_error, run_drills
 from warroom.runtime import (
@@ -53,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     tui = commands.add_parser("tui", help="open the TUI on a target")
     _target_options(tui)
+    tui.add_argument(
+        "--attach",
+        metavar="URL",
+        default=None,
+        help="open the TUI on the engine of a running sidecar (warroom serve or "
+        "warroom demo), such as http://127.0.0.1:8000, instead of starting one",
+    )
+    tui.add_argument(
+        "--token",
+        default=None,
+        help="the sidecar's API token, needed to change anything when it has one "
+        "(default: WARROOM_API_TOKEN)",
+    )
 
     serve = commands.add_parser(
         "serve", help="run the engine and the REST API without a terminal"
@@ -114,6 +128,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "reset":
             return reset(args.yes)
         config = read_config(args.config)
+        if args.command == "tui" and args.attach:
+            if args.target:
+                print_error(
+                    "--attach and --target exclude each other: the "
+                    "sidecar's engine already watches its target"
+                )
+                return 2
+            return asyncio.run(run_attached(config, args))
         if args.command in ("demo", "tui"):
             return asyncio.run(run_tui(config, args))
         if args.command == "drill":
@@ -123,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print_error(str(error))
         return 2
-    except (DataDirBusy, StartupError, OSError, ValueError) as error:
+    except (AttachError, DataDirBusy, StartupError, OSError, ValueError) as error:
         print_error(str(error))
         return 2
     except KeyboardInterrupt:
@@ -160,6 +182,21 @@ async def run_tui(config, args) -> int:
         if sidecar is not None:
             await stop_sidecar(*sidecar)
         await runtime.close()
+    return 0
+
+
+async def run_attached(config, args) -> int:
+    from warroom.tui.app import WarRoomApp
+
+    log_path = configure_logging(to_file=True)
+    source = await open_remote(args.attach, args.token, config)
+    try:
+        print(f"attached to {source.client.url}; logs in {log_path}", flush=True)
+        app = WarRoomApp(source)
+        _on_termination(app.exit)
+        await app.run_async()
+    finally:
+        await source.close()
     return 0
 
 

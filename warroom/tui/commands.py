@@ -20,7 +20,7 @@ from engine.incidents.models import (
     InvalidTransition,
     PostmortemNotFound,
 )
-from warroom.tui.source import WarRoomSource
+from warroom.tui.source import SourceRejected, WarRoomSource, settle
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ ENGINE_REJECTIONS = (
     IncidentNotFound,
     InterlockError,
     PostmortemNotFound,
+    SourceRejected,
 )
 
 Notify = Callable[..., None]
@@ -63,19 +64,22 @@ class Commands:
 
     # -- incidents ---------------------------------------------------------
 
-    def investigate(self, incident_id: int) -> None:
+    async def investigate(self, incident_id: int) -> None:
         with self._guard(f"investigate incident {incident_id}"):
-            self._moved(self.source.investigate(incident_id, self.actor))
+            self._moved(await settle(self.source.investigate(incident_id, self.actor)))
 
-    def escalate(self, incident_id: int) -> None:
+    async def escalate(self, incident_id: int) -> None:
         reason = f"escalated by {self.actor} from the war room"
         with self._guard(f"escalate incident {incident_id}"):
-            self._moved(self.source.escalate(incident_id, self.actor, reason))
+            answer = self.source.escalate(incident_id, self.actor, reason)
+            self._moved(await settle(answer))
 
-    def resolve(self, incident_id: int) -> None:
+    async def resolve(self, incident_id: int) -> None:
         note = f"resolved by {self.actor} from the war room"
         with self._guard(f"resolve incident {incident_id}"):
-            self._moved(self.source.resolve(incident_id, self.actor, note))
+            self._moved(
+                await settle(self.source.resolve(incident_id, self.actor, note))
+            )
 
     def _moved(self, incident: Incident) -> None:
         log.info("incident %s now %s by %s", incident.id, incident.status, self.actor)
@@ -110,15 +114,15 @@ class Commands:
         finally:
             self._remediating.discard(incident_id)
 
-    def incident(self, incident_id: int) -> Incident | None:
+    async def incident(self, incident_id: int) -> Incident | None:
         with self._guard(f"open incident {incident_id}"):
-            return self.source.get_incident(incident_id)
+            return await settle(self.source.get_incident(incident_id))
         return None
 
-    def postmortem(self, incident_id: int) -> str | None:
+    async def postmortem(self, incident_id: int) -> str | None:
         """Return the postmortem, or None while the incident is open."""
         try:
-            return self.source.postmortem(incident_id)
+            return await settle(self.source.postmortem(incident_id))
         except PostmortemNotFound:
             return None
         except Exception as error:
@@ -155,9 +159,9 @@ class Commands:
             return self.source.random_scenario()
         return None
 
-    def trigger(self, scenario: str) -> None:
+    async def trigger(self, scenario: str) -> None:
         with self._guard(f"inject {scenario}"):
-            self.source.trigger_drill(scenario, self.actor)
+            await settle(self.source.trigger_drill(scenario, self.actor))
             log.info("drill %s triggered by %s", scenario, self.actor)
 
 

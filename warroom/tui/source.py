@@ -1,15 +1,24 @@
 """The engine interface the TUI uses, and nothing more.
 
-The in-process ``engine.service.Engine`` satisfies ``WarRoomSource``. An HTTP
-client for attach mode (``warroom tui --attach URL``) will implement the same
-protocol, so no screen or widget may reach past it.
+Two classes satisfy ``WarRoomSource``: the in-process ``engine.service.Engine``
+and ``warroom.attach.source.RemoteSource``, which reads a running sidecar over
+HTTP. No screen or widget may reach past this protocol.
+
+Reads (the last poll, open incidents, scenarios, recent drills) are
+synchronous: the engine has them in memory and the remote source keeps a
+copy that its event stream refreshes. A request that changes something, or
+fetches one incident, may answer at once (the engine) or later (the sidecar),
+so it returns either the answer or a coroutine of it; callers pass it to
+``settle``. (The engine's ``trigger_drill`` answers with the drill's Task,
+which ``settle`` hands back without waiting for the drill.)
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Protocol
+import inspect
+from collections.abc import Coroutine, Sequence
+from typing import Any, Protocol, TypeVar
 
 from engine.chaos.drills import ScenarioState
 from engine.config.models import WarroomConfig
@@ -17,6 +26,21 @@ from engine.events import Event, PollCompleted
 from engine.incidents.models import Incident, PostmortemSummary
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
+
+T = TypeVar("T")
+
+Answer = T | Coroutine[Any, Any, T]
+
+
+class SourceRejected(Exception):
+    """The source refused a request; the message says why (shown as a warning)."""
+
+
+async def settle(answer: Answer[T]) -> T:
+    """Return a request's answer, waiting for it when it comes later."""
+    if inspect.iscoroutine(answer):
+        return await answer
+    return answer  # type: ignore[return-value]
 
 
 class EventSource(Protocol):
@@ -50,26 +74,32 @@ class WarRoomSource(Protocol):
 
     def open_incidents(self) -> list[Incident]: ...
 
-    def get_incident(self, incident_id: int) -> Incident: ...
-
-    def investigate(self, incident_id: int, actor: str) -> Incident: ...
-
-    def escalate(self, incident_id: int, actor: str, reason: str = "") -> Incident: ...
-
-    def resolve(self, incident_id: int, actor: str, note: str = "") -> Incident: ...
-
-    async def remediate(self, incident_id: int, actor: str) -> ActionResult: ...
-
-    def postmortem(self, incident_id: int) -> str: ...
-
     def recent_postmortems(self, limit: int = 10) -> list[PostmortemSummary]: ...
 
     def scenarios(self) -> list[ScenarioState]: ...
-
-    def trigger_drill(self, scenario: str, actor: str) -> object: ...
 
     def random_scenario(self) -> str: ...
 
     def drill_history(
         self, scenario: str | None = None, limit: int = 50
     ) -> Sequence[DrillRecord]: ...
+
+    # -- requests ------------------------------------------------------------
+
+    def get_incident(self, incident_id: int) -> Answer[Incident]: ...
+
+    def investigate(self, incident_id: int, actor: str) -> Answer[Incident]: ...
+
+    def escalate(
+        self, incident_id: int, actor: str, reason: str = ""
+    ) -> Answer[Incident]: ...
+
+    def resolve(
+        self, incident_id: int, actor: str, note: str = ""
+    ) -> Answer[Incident]: ...
+
+    async def remediate(self, incident_id: int, actor: str) -> ActionResult: ...
+
+    def postmortem(self, incident_id: int) -> Answer[str]: ...
+
+    def trigger_drill(self, scenario: str, actor: str) -> Answer[object]: ...

@@ -3,7 +3,8 @@ opens, and a way to reach the App's commands."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import Screen
 
@@ -24,6 +25,11 @@ class LiveScreen(Screen[None]):
     @property
     def commands(self) -> Commands:
         return self.war_room.commands
+
+    def request(self, work: Coroutine[Any, Any, Any], name: str) -> None:
+        """Run one engine request in the background, so the screen stays live
+        while the sidecar answers. Commands report their own errors."""
+        self.run_worker(work, name=name, group="requests", exit_on_error=False)
 
     def on_mount(self) -> None:
         # Widgets built after the last event still start from current data.

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Markdown
@@ -38,14 +38,14 @@ class IncidentScreen(SubScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._load(self.war_room.clock())
+        self._load()
         target = "#postmortem" if self.focus_postmortem else "#timeline"
         self.query_one(target).focus()
 
     def on_incident_updated(self, message: IncidentUpdated) -> None:
         view = message.view
         if self.incident_id in view.changed_ids:
-            self._load(view.now)
+            self._load()
             return
         # Occurrences and last-seen change on every poll without an event. The
         # open list carries them, so only the summary is redrawn from it.
@@ -58,15 +58,19 @@ class IncidentScreen(SubScreen):
         if self._incident is not None:
             self.query_one(IncidentSummary).show(self._incident, message.now)
 
-    def _load(self, now: datetime) -> None:
-        incident = self.commands.incident(self.incident_id)
+    @work(exclusive=True, group="incident", exit_on_error=False)
+    async def _load(self) -> None:
+        """Fetch the incident and its postmortem; the latest call wins."""
+        incident = await self.commands.incident(self.incident_id)
         if incident is None:
             self.dismiss()
             return
+        postmortem = (
+            None if incident.is_open else await self.commands.postmortem(incident.id)
+        )
         self._incident = incident
-        self.query_one(IncidentSummary).show(incident, now)
+        self.query_one(IncidentSummary).show(incident, self.war_room.clock())
         self.query_one(TimelineTable).show(incident)
-        postmortem = None if incident.is_open else self.commands.postmortem(incident.id)
         text = postmortem or _NOT_YET.format(id=incident.id, status=incident.status)
         if text != self._markdown_shown:
             self._markdown_shown = text

@@ -62,23 +62,20 @@ class WarRoomScreen(LiveScreen):
 
     def action_investigate(self) -> None:
         if (incident := self._selected()) is not None:
-            self.commands.investigate(incident)
+            self.request(self.commands.investigate(incident), "investigate")
 
     def action_escalate(self) -> None:
         if (incident := self._selected()) is not None:
-            self.commands.escalate(incident)
+            self.request(self.commands.escalate(incident), "escalate")
 
     def action_resolve(self) -> None:
         if (incident := self._selected()) is not None:
-            self.commands.resolve(incident)
+            self.request(self.commands.resolve(incident), "resolve")
 
     def action_remediate(self) -> None:
         if (incident := self._selected()) is not None:
-            self.run_worker(
-                self.commands.remediate(incident),
-                name=f"remediation of incident {incident}",
-                group="remediate",
-                exit_on_error=False,
+            self.request(
+                self.commands.remediate(incident), f"remediation of incident {incident}"
             )
 
     def action_open(self) -> None:
@@ -124,6 +121,6 @@ class WarRoomScreen(LiveScreen):
 
         def decided(inject: bool | None) -> None:
             if inject:
-                self.commands.trigger(scenario)
+                self.request(self.commands.trigger(scenario), f"inject {scenario}")
 
         self.app.push_screen(ConfirmInject(scenario, self.target), decided)

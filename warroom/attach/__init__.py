@@ -1,0 +1,1 @@
+"""Attach mode: the TUI against a running sidecar (``warroom tui --attach URL``)."""

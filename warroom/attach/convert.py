@@ -1,0 +1,261 @@
+"""API response bodies back into the engine's own records, for the TUI.
+
+The TUI renders engine records; in attach mode they are rebuilt from the
+sidecar's JSON, so every screen draws the same thing in either mode.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from engine.chaos.drills import ScenarioState
+from engine.config.models import (
+    JobConfig,
+    ThresholdsConfig,
+    ValidationRuleConfig,
+    WarroomConfig,
+)
+from engine.incidents.models import Incident, PostmortemSummary, TimelineEntry
+from engine.monitor.graph import BlockingGraph, build_graph
+from engine.remediation.actions import ActionResult
+from engine.store.drills import DrillRecord
+from engine.targets.models import Counters, Figure, HealthSnapshot, Session
+from warroom.api.schemas.chaos import DrillOut, ScenarioOut
+from warroom.api.schemas.common import FigureOut
+from warroom.api.schemas.dashboard import PostmortemSummary as PostmortemOut
+from warroom.api.schemas.health import CountersOut, SnapshotOut
+from warroom.api.schemas.incidents import (
+    ActionResultOut,
+    IncidentDetail,
+    IncidentOut,
+    TimelineEntryOut,
+)
+from warroom.api.schemas.sessions import SessionOut, SessionsOut
+from warroom.api.schemas.settings import SettingsOut
+
+# IncidentOut leaves out the dedup key; attach mode never deduplicates.
+_NO_DEDUP_KEY = ""
+
+
+def config_with(local: WarroomConfig, settings: SettingsOut) -> WarroomConfig:
+    """Return ``local`` with the sidecar's monitor, thresholds, jobs and rules.
+
+    Keys and everything else the TUI reads stay the engineer's own.
+    """
+    warroom = local.warroom.model_copy(
+        update={
+            "monitor": local.warroom.monitor.model_copy(
+                update={
+                    "poll_interval_seconds": settings.monitor.poll_interval_seconds,
+                    "history_minutes": settings.monitor.history_minutes,
+                }
+            ),
+            "thresholds": ThresholdsConfig.model_validate(settings.thresholds),
+        }
+    )
+    jobs = local.jobs.model_copy(
+        update={
+            "jobs": [
+                JobConfig(
+                    name=job.name, cron=job.cron, action=job.action, enabled=job.enabled
+                )
+                for job in settings.jobs
+            ]
+        }
+    )
+    validation = local.validation.model_copy(
+        update={
+            "rules": [
+                ValidationRuleConfig(
+                    name=rule.name,
+                    table=rule.table,
+                    type=rule.type,
+                    column=rule.column,
+                    severity=rule.severity,
+                )
+                for rule in settings.validation_rules
+            ]
+        }
+    )
+    return local.model_copy(
+        update={"warroom": warroom, "jobs": jobs, "validation": validation}
+    )
+
+
+# -- the last poll -------------------------------------------------------------
+
+
+def snapshot_of(counts: SnapshotOut, listed: SessionsOut) -> HealthSnapshot:
+    """Rebuild one poll from its counters and its sessions (same ``taken_at``)."""
+    return HealthSnapshot(
+        taken_at=counts.taken_at,
+        target=counts.target,
+        database=counts.database,
+        sessions=tuple(session_of(session) for session in listed.sessions),
+        counters=counters_of(counts.counters),
+        own_session_ids=frozenset(
+            session.session_id for session in listed.sessions if session.is_engine_own
+        ),
+        duration_ms=counts.duration_ms,
+    )
+
+
+def graph_of(snapshot: HealthSnapshot) -> BlockingGraph:
+    # The graph is a pure function of the sessions, so it is built here with
+    # the engine's own code rather than decoded from /api/sessions/blocking.
+    return build_graph(snapshot.sessions)
+
+
+def session_of(session: SessionOut) -> Session:
+    return Session(
+        session_id=session.session_id,
+        login=session.login,
+        host=session.host,
+        program=session.program,
+        database=session.database,
+        state=session.state,
+        command=session.command,
+        wait_type=session.wait_type,
+        wait_seconds=session.wait_seconds,
+        elapsed_seconds=session.elapsed_seconds,
+        open_transactions=session.open_transactions,
+        blocked_by=tuple(session.blocked_by),
+        sql_text=session.sql_text,
+        login_time=session.login_time,
+        transaction_seconds=session.transaction_seconds,
+        state_seconds=session.state_seconds,
+        backend_type=session.backend_type,
+        is_system=session.is_system,
+        leader_id=session.leader_id,
+    )
+
+
+def counters_of(counters: CountersOut) -> Counters:
+    return Counters(
+        connections=_figure(counters.connections),
+        max_connections=_figure(counters.max_connections),
+        active_requests=_figure(counters.active_requests),
+        cpu_percent=_figure(counters.cpu_percent),
+        memory_percent=_figure(counters.memory_percent),
+        temp_space_mb=_figure(counters.temp_space_mb),
+        transactions_per_second=_figure(counters.transactions_per_second),
+        deadlocks=_figure(counters.deadlocks),
+        cache_hit_ratio=_figure(counters.cache_hit_ratio),
+        database_size_mb=_figure(counters.database_size_mb),
+        waits_by_class=dict(counters.waits_by_class),
+    )
+
+
+def _figure(figure: FigureOut) -> Figure:
+    return Figure(figure.value, figure.reason)
+
+
+# -- incidents -----------------------------------------------------------------
+
+
+def incident_of(incident: IncidentOut) -> Incident:
+    """Rebuild an incident; its timeline only when the body is an IncidentDetail."""
+    timeline = incident.timeline if isinstance(incident, IncidentDetail) else []
+    return Incident(
+        id=incident.id,
+        kind=incident.kind,
+        dedup_key=_NO_DEDUP_KEY,
+        status=incident.status,
+        severity=incident.severity,
+        title=incident.title,
+        root_cause=incident.root_cause,
+        target=incident.target,
+        session_id=incident.session_id,
+        metrics=dict(incident.metrics),
+        peak=dict(incident.peak),
+        started_at=incident.started_at,
+        detected_at=incident.detected_at,
+        last_seen_at=incident.last_seen_at,
+        occurrences=incident.occurrences,
+        escalated_at=incident.escalated_at,
+        resolved_at=incident.resolved_at,
+        drill_id=incident.drill_id,
+        timeline=[_entry(entry) for entry in timeline],
+    )
+
+
+def _entry(entry: TimelineEntryOut) -> TimelineEntry:
+    return TimelineEntry(
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        message=entry.message,
+        from_status=entry.from_status,
+        to_status=entry.to_status,
+    )
+
+
+def postmortem_summary_of(row: PostmortemOut) -> PostmortemSummary:
+    """Rebuild a postmortem row. The dashboard sends the two durations, not the
+    three times, so the times are laid back from ``written_at``: the TUI shows
+    only the durations, and they come out as sent."""
+    resolved = row.written_at
+    detected = started = None
+    if resolved is not None and row.seconds_to_resolve is not None:
+        detected = resolved - timedelta(seconds=row.seconds_to_resolve)
+        if row.seconds_to_detect is not None:
+            started = detected - timedelta(seconds=row.seconds_to_detect)
+    return PostmortemSummary(
+        incident_id=row.incident_id,
+        title=row.title,
+        kind=row.kind,
+        written_at=row.written_at,
+        started_at=started,
+        detected_at=detected,
+        resolved_at=resolved,
+    )
+
+
+def action_result_of(result: ActionResultOut) -> ActionResult:
+    return ActionResult(
+        action=result.action,
+        dry_run=result.dry_run,
+        succeeded=result.succeeded,
+        message=result.message,
+        terminated=list(result.terminated),
+        skipped={skip.session_id: skip.reason for skip in result.skipped},
+        retryable=result.retryable,
+    )
+
+
+# -- chaos ---------------------------------------------------------------------
+
+
+def scenario_of(scenario: ScenarioOut, elapsed_seconds: float) -> ScenarioState:
+    """Rebuild a scenario's state ``elapsed_seconds`` after the sidecar sent it."""
+    return ScenarioState(
+        name=scenario.name,
+        title=scenario.title,
+        description=scenario.description,
+        enabled=scenario.enabled,
+        cooldown_seconds=scenario.cooldown_seconds,
+        cooldown_remaining=max(
+            0.0, scenario.cooldown_remaining_seconds - elapsed_seconds
+        ),
+        running=scenario.running,
+        blocked_by=scenario.blocked_by,
+    )
+
+
+def drill_of(drill: DrillOut) -> DrillRecord:
+    return DrillRecord(
+        id=drill.id,
+        scenario=drill.scenario,
+        target=drill.target,
+        actor=drill.actor,
+        status=drill.status,
+        started_at=drill.started_at,
+        injected_at=drill.injected_at,
+        detected_at=drill.detected_at,
+        remediated_at=drill.remediated_at,
+        resolved_at=drill.resolved_at,
+        rolled_back_at=drill.rolled_back_at,
+        ended_at=drill.ended_at,
+        incident_id=drill.incident_id,
+        error=drill.error,
+    )

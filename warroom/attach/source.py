@@ -1,0 +1,330 @@
+"""``RemoteSource``: the war room's engine, seen through a running sidecar.
+
+It keeps a copy of what the TUI reads (the last poll, the figure history,
+open incidents, postmortems, scenarios and drills) and refreshes it from the
+sidecar's event stream: each event is followed by the reads it makes stale,
+and only then republished on a local bus, so a widget that redraws on the
+event reads fresh data. Requests (status changes, remediation, drills) go to
+the sidecar and answer when it does.
+
+When the stream drops, ``last_error`` says so and the TUI shows it in the
+status bar with the age of the last poll it has; the source reconnects with
+a growing delay and rereads everything, because events sent while it was
+away are lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import msgspec
+
+from engine.chaos.drills import ScenarioState
+from engine.chaos.interlocks import UnknownScenario
+from engine.config.models import WarroomConfig
+from engine.events import (
+    DrillProgress,
+    EngineNotice,
+    EventBus,
+    IncidentChanged,
+    PollCompleted,
+    PollFailed,
+)
+from engine.incidents.models import Incident, PostmortemSummary, Status
+from engine.monitor.history import MetricHistory
+from engine.remediation.actions import ActionResult
+from engine.store.drills import DrillRecord
+from engine.targets.base import TargetUnreachable
+from warroom.api.schemas.chaos import ChaosOut
+from warroom.api.schemas.dashboard import DashboardOut
+from warroom.api.schemas.events import (
+    DrillEvent,
+    IncidentEvent,
+    NoticeEvent,
+    PollEvent,
+    PollFailedEvent,
+)
+from warroom.attach.client import SidecarClient, SidecarError
+from warroom.attach.convert import (
+    action_result_of,
+    config_with,
+    drill_of,
+    graph_of,
+    incident_of,
+    postmortem_summary_of,
+    scenario_of,
+    snapshot_of,
+)
+from warroom.attach.stream import StreamMessage
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RECONNECT_FIRST_SECONDS = 0.5
+RECONNECT_MAX_SECONDS = 10.0
+_DRILLS_KEPT = 50
+# Sessions and counters come from two requests; a poll between them makes
+# their taken_at differ, and one retry almost always lines them up.
+_POLL_READ_TRIES = 3
+
+
+class RemoteSource:
+    """A ``WarRoomSource`` backed by the sidecar at ``client.url``."""
+
+    def __init__(self, client: SidecarClient, config: WarroomConfig) -> None:
+        self.client = client
+        self.config = config
+        self.bus = EventBus()
+        self.history = MetricHistory(2)
+        self.last_poll: PollCompleted | None = None
+        self.last_error: str | None = None
+        self.connected = False
+        self._target = "?"
+        self._open: list[Incident] = []
+        self._postmortems: list[PostmortemSummary] = []
+        self._chaos: ChaosOut | None = None
+        self._chaos_read_at = 0.0
+        self._drills: list[DrillRecord] = []
+        self._follower: asyncio.Task[None] | None = None
+
+    # -- lifetime ------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Read everything once and follow the event stream in the background.
+
+        Raises SidecarError (or SourceRejected for a refused token) when the
+        sidecar cannot be read, so the command can say why before any screen.
+        """
+        await self._read_all()
+        self._follower = asyncio.create_task(self._follow(), name="warroom-attach")
+
+    async def close(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            await asyncio.gather(self._follower, return_exceptions=True)
+        await self.client.close()
+
+    # -- reads the TUI makes ---------------------------------------------------
+
+    @property
+    def target_name(self) -> str:
+        return f"{self._target} via {self.client.url}"
+
+    @property
+    def current_drill(self) -> DrillRecord | None:
+        if self._chaos is None or self._chaos.running is None:
+            return None
+        return drill_of(self._chaos.running)
+
+    def open_incidents(self) -> list[Incident]:
+        return list(self._open)
+
+    def recent_postmortems(self, limit: int = 10) -> list[PostmortemSummary]:
+        return self._postmortems[:limit]
+
+    def scenarios(self) -> list[ScenarioState]:
+        if self._chaos is None:
+            return []
+        elapsed = time.monotonic() - self._chaos_read_at
+        return [scenario_of(item, elapsed) for item in self._chaos.scenarios]
+
+    def random_scenario(self) -> str:
+        ready = [
+            state.name
+            for state in self.scenarios()
+            if state.enabled and state.cooldown_remaining <= 0 and not state.running
+        ]
+        if not ready:
+            raise UnknownScenario("no enabled scenario is past its cooldown")
+        return random.choice(ready)
+
+    def drill_history(
+        self, scenario: str | None = None, limit: int = 50
+    ) -> Sequence[DrillRecord]:
+        drills = [d for d in self._drills if scenario is None or d.scenario == scenario]
+        return drills[:limit]
+
+    # -- requests ------------------------------------------------------------
+
+    async def get_incident(self, incident_id: int) -> Incident:
+        return incident_of(await self.client.incident(incident_id))
+
+    async def investigate(self, incident_id: int, actor: str) -> Incident:
+        return await self._move(
+            incident_id, Status.INVESTIGATING, actor, "investigating"
+        )
+
+    async def escalate(
+        self, incident_id: int, actor: str, reason: str = ""
+    ) -> Incident:
+        note = reason or "escalated by hand"
+        return await self._move(incident_id, Status.ESCALATED, actor, note)
+
+    async def resolve(self, incident_id: int, actor: str, note: str = "") -> Incident:
+        note = note or "resolved by hand"
+        return await self._move(incident_id, Status.RESOLVED, actor, note)
+
+    async def remediate(self, incident_id: int, actor: str) -> ActionResult:
+        return action_result_of(await self.client.remediate(incident_id, actor))
+
+    async def postmortem(self, incident_id: int) -> str:
+        return (await self.client.postmortem(incident_id)).markdown
+
+    async def trigger_drill(self, scenario: str, actor: str) -> object:
+        return await self.client.trigger(scenario, actor)
+
+    async def _move(
+        self, incident_id: int, status: Status, actor: str, note: str
+    ) -> Incident:
+        detail = await self.client.change_status(incident_id, status, actor, note)
+        return incident_of(detail)
+
+    # -- following the sidecar -----------------------------------------------
+
+    async def _follow(self) -> None:
+        delay = RECONNECT_FIRST_SECONDS
+        while True:
+            try:
+                async for message in self.client.events():
+                    if message is None:
+                        await self._reconnected()
+                        delay = RECONNECT_FIRST_SECONDS
+                    else:
+                        await self._apply(message)
+                raise SidecarError("the sidecar ended the event stream")
+            except Exception as error:
+                self._lost(error)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+
+    async def _reconnected(self) -> None:
+        # Events sent before the stream opened (while it was down, or since
+        # connect() read everything) are gone: read it all again.
+        await self._read_all()
+        log.info("following the event stream of %s", self.client.url)
+        if self.last_poll is not None:
+            self.bus.publish(self.last_poll)
+
+    def _lost(self, error: Exception) -> None:
+        message = f"lost the sidecar at {self.client.url}: {error}; reconnecting"
+        if self.connected or self.last_error != message:
+            log.warning("%s", message)
+        self.connected = False
+        self.last_error = message
+        self.bus.publish(PollFailed(datetime.now(UTC), message))
+
+    async def _read_all(self) -> None:
+        settings = await self.client.settings()
+        self.config = config_with(self.config, settings)
+        self._target = settings.target
+        history = await self.client.history()
+        fresh = MetricHistory(history.points)
+        for index, taken_at in enumerate(history.taken_at):
+            fresh.add(
+                taken_at,
+                {name: values[index] for name, values in history.series.items()},
+            )
+        self.history = fresh
+        await self._read_dashboard()
+        await self._read_drills()
+        await self._read_poll()
+        self.connected = True
+
+    async def _apply(self, message: StreamMessage) -> None:
+        try:
+            if message.event == "poll":
+                await self._on_poll(_decode(message, PollEvent))
+            elif message.event == "poll_failed":
+                failed = _decode(message, PollFailedEvent)
+                self.last_error = failed.error
+                self.bus.publish(PollFailed(failed.at, failed.error))
+            elif message.event == "incident":
+                await self._on_incident(_decode(message, IncidentEvent))
+            elif message.event == "drill":
+                await self._on_drill(_decode(message, DrillEvent))
+            elif message.event == "notice":
+                notice = _decode(message, NoticeEvent)
+                self.bus.publish(EngineNotice(notice.level, notice.message))
+            else:
+                log.debug("event %r from the sidecar ignored", message.event)
+        except (SidecarError, TargetUnreachable) as error:
+            # The stream still runs, so the next event reads again; until then
+            # the status bar says the figures on screen are stale.
+            text = f"could not read the sidecar after a {message.event} event: {error}"
+            log.warning("%s", text)
+            self.last_error = text
+            self.bus.publish(PollFailed(datetime.now(UTC), text))
+
+    async def _on_poll(self, event: PollEvent) -> None:
+        self.history.add(event.taken_at, event.figures)
+        await self._read_poll()
+        await self._read_dashboard()
+        if self.last_poll is not None:
+            self.bus.publish(self.last_poll)
+
+    async def _on_incident(self, event: IncidentEvent) -> None:
+        incident = incident_of(await self.client.incident(event.id))
+        await self._read_dashboard()
+        self.bus.publish(IncidentChanged(incident, event.change))
+
+    async def _on_drill(self, event: DrillEvent) -> None:
+        await self._read_dashboard()
+        await self._read_drills()
+        self.bus.publish(
+            DrillProgress(
+                event.drill_id,
+                event.scenario,
+                event.phase,
+                event.message,
+                event.figures,
+            )
+        )
+
+    async def _read_poll(self) -> None:
+        for _ in range(_POLL_READ_TRIES):
+            try:
+                counts = await self.client.snapshot()
+            except TargetUnreachable as error:
+                # No poll has succeeded yet; the sidecar says why.
+                self.last_error = str(error)
+                return
+            listed = await self.client.sessions()
+            if listed.taken_at == counts.taken_at:
+                snapshot = snapshot_of(counts, listed)
+                # Findings are left out: the TUI draws incidents, not findings.
+                self.last_poll = PollCompleted(snapshot, graph_of(snapshot), ())
+                self.last_error = listed.last_error
+                return
+        log.info("sessions and counters came from different polls; kept the last")
+
+    async def _read_dashboard(self) -> None:
+        dashboard: DashboardOut = await self.client.dashboard()
+        self._open = [incident_of(item) for item in dashboard.open_incidents]
+        self._postmortems = [
+            postmortem_summary_of(row) for row in dashboard.recent_postmortems
+        ]
+        self._chaos = dashboard.chaos
+        self._chaos_read_at = time.monotonic()
+        self.last_error = dashboard.last_error
+
+    async def _read_drills(self) -> None:
+        self._drills = [
+            drill_of(item) for item in await self.client.drills(_DRILLS_KEPT)
+        ]
+
+
+def _decode(message: StreamMessage, model: type[T]) -> T:
+    try:
+        return msgspec.json.decode(message.data, type=model)
+    except msgspec.DecodeError as error:
+        raise SidecarError(
+            f"the sidecar sent a {message.event} event this client cannot read "
+            f"({error}); is it the same warroom version?"
+        ) from error
