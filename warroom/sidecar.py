@@ -16,6 +16,8 @@ from warroom.api.app import create_app
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_GRACE_SECONDS = 2
+
 
 class _QuietServer(uvicorn.Server):
     """A uvicorn server that leaves signal handling to the command running it."""
@@ -38,6 +40,9 @@ def build_server(engine: Engine, sidecar: SidecarConfig) -> uvicorn.Server:
         log_config=None,
         access_log=False,
         lifespan="off",
+        # An event stream never ends by itself, so a graceful shutdown would
+        # wait for every browser and attached TUI to hang up.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
     return _QuietServer(config)
 
