@@ -17,6 +17,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import logging
@@ -67,7 +68,9 @@ class AccessGuard:
         self._token = sidecar.token.encode() if sidecar.token else None
         self._loopback = is_loopback(sidecar.host)
 
-    def __call__(self, connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def __call__(self, connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        # Async, although it never awaits: Litestar runs a sync guard in a
+        # worker thread, a thread hop on every request.
         if self._authenticated(connection):
             connection.scope[_TOKEN_USED] = True  # type: ignore[typeddict-unknown-key]
             return
@@ -113,15 +116,22 @@ class AccessGuard:
         return True
 
 
+@functools.lru_cache(maxsize=256)
+def _names_loopback(authority: str) -> bool:
+    # Every request without a token checks its Host header, and clients send
+    # the same few values. The size bound keeps odd headers from growing it.
+    return is_loopback(_hostname(authority))
+
+
 def _require_local(connection: ASGIConnection) -> None:
     host = connection.headers.get("host", "")
-    if not is_loopback(_hostname(host)):
+    if not _names_loopback(host):
         raise PermissionDeniedException(
             detail=f"Host {host!r} is not a loopback name; without an API token the "
             "sidecar accepts only requests to 127.0.0.1, ::1 or localhost"
         )
     origin = connection.headers.get("origin")
-    if origin is not None and not is_loopback(_hostname(origin)):
+    if origin is not None and not _names_loopback(origin):
         raise PermissionDeniedException(
             detail=f"cross-site request from Origin {origin!r} rejected; without "
             "an API token only pages served from a loopback host may call the API"
