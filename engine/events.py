@@ -72,8 +72,12 @@ class EventBus:
         self._queue_size = queue_size
         self._subscribers: set[asyncio.Queue[Event]] = set()
         self.dropped = 0
+        self.sequence = 0
+        """Number of events published so far. Faces that cache views of the
+        engine's state rebuild them when it changes."""
 
     def publish(self, event: Event) -> None:
+        self.sequence += 1
         for queue in list(self._subscribers):
             if queue.full():
                 queue.get_nowait()

@@ -3,7 +3,9 @@ chaos and recent postmortems."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import weakref
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import msgspec
@@ -13,7 +15,8 @@ import msgspec
 from engine.incidents.models import PostmortemSummary as Summary
 from engine.monitor.cards import UNKNOWN, CardView, cards_of
 from engine.service import Engine
-from warroom.api.schemas.chaos import ChaosOut, chaos_out
+from engine.store.drills import DrillRecord
+from warroom.api.schemas.chaos import ChaosOut, ScenarioOut, drill_out, scenario_out
 from warroom.api.schemas.health import HealthStatus, health_status
 from warroom.api.schemas.incidents import IncidentOut, incident_out
 
@@ -94,20 +97,118 @@ class DashboardOut(msgspec.Struct):
     recent_postmortems: list[PostmortemSummary]
 
 
-def dashboard_out(engine: Engine) -> DashboardOut:
+class _DashboardJson(msgspec.Struct):
+    """DashboardOut with the cached panels already encoded. It encodes to the
+    same JSON: the fields, their order and the encoded types are the same."""
+
+    generated_at: datetime
+    target: str
+    status: HealthStatus
+    last_poll_at: datetime | None
+    last_error: str | None
+    cards: msgspec.Raw
+    open_incidents: msgspec.Raw
+    jobs: msgspec.Raw
+    validation: msgspec.Raw
+    chaos: ChaosOut
+    recent_postmortems: msgspec.Raw
+
+
+@dataclass(frozen=True)
+class _Panels:
+    """The dashboard panels that change only when the engine publishes an
+    event, encoded once. Building them reads SQLite, and encoding the cards'
+    history (up to monitor.history_minutes of polls) grows with its length."""
+
+    sequence: int
+    built_at: datetime
+    cards: msgspec.Raw
+    open_incidents: msgspec.Raw
+    jobs: msgspec.Raw
+    validation: msgspec.Raw
+    scenarios: list[ScenarioOut]
+    recent_postmortems: msgspec.Raw
+
+
+# One entry per engine, rebuilt when the engine's bus has published an event
+# since. The engine changes incidents, postmortems, drills and the metric
+# history only in a step of the event loop that also publishes an event (with
+# no await in between), so a request reads panels as of the latest event.
+_panels_by_engine: weakref.WeakKeyDictionary[Engine, _Panels] = (
+    weakref.WeakKeyDictionary()
+)
+_encoder = msgspec.json.Encoder()
+
+
+def dashboard_json(engine: Engine) -> bytes:
+    """Encode the dashboard as a DashboardOut: the cached panels plus the parts
+    that change without an event (the time, the engine's status, the running
+    drill and the cooldowns)."""
+    panels = _panels(engine)
     poll = engine.last_poll
-    return DashboardOut(
-        generated_at=datetime.now(UTC),
+    now = datetime.now(UTC)
+    current = engine.current_drill
+    body = _DashboardJson(
+        generated_at=now,
         target=engine.target_name,
         status=health_status(engine),
         last_poll_at=poll.snapshot.taken_at if poll else None,
         last_error=engine.last_error,
-        cards=metric_cards(engine),
-        open_incidents=[incident_out(incident) for incident in engine.open_incidents()],
-        jobs=jobs_panel(engine),
-        validation=validation_panel(engine),
-        chaos=chaos_out(engine),
-        recent_postmortems=postmortem_summaries(engine.recent_postmortems(10)),
+        cards=panels.cards,
+        open_incidents=panels.open_incidents,
+        jobs=panels.jobs,
+        validation=panels.validation,
+        chaos=ChaosOut(
+            allowed=engine.config.target.chaos_allowed,
+            scenarios=[
+                _scenario_now(scenario, current, now - panels.built_at)
+                for scenario in panels.scenarios
+            ],
+            running=drill_out(current) if current else None,
+        ),
+        recent_postmortems=panels.recent_postmortems,
+    )
+    return _encoder.encode(body)
+
+
+def _panels(engine: Engine) -> _Panels:
+    sequence = engine.bus.sequence
+    panels = _panels_by_engine.get(engine)
+    if panels is not None and panels.sequence == sequence:
+        return panels
+    incidents = [incident_out(incident) for incident in engine.open_incidents()]
+    postmortems = postmortem_summaries(engine.recent_postmortems(10))
+    panels = _Panels(
+        sequence=sequence,
+        built_at=datetime.now(UTC),
+        cards=_raw(metric_cards(engine)),
+        open_incidents=_raw(incidents),
+        jobs=_raw(jobs_panel(engine)),
+        validation=_raw(validation_panel(engine)),
+        scenarios=[scenario_out(state) for state in engine.scenarios()],
+        recent_postmortems=_raw(postmortems),
+    )
+    _panels_by_engine[engine] = panels
+    return panels
+
+
+def _raw(value: object) -> msgspec.Raw:
+    return msgspec.Raw(_encoder.encode(value))
+
+
+def _scenario_now(
+    scenario: ScenarioOut, current: DrillRecord | None, elapsed: timedelta
+) -> ScenarioOut:
+    # A cooldown runs down with time alone; a drill that ends restarts it and
+    # publishes an event, which rebuilds the panels.
+    remaining = scenario.cooldown_remaining_seconds
+    if remaining > 0:
+        remaining = max(0.0, remaining - elapsed.total_seconds())
+    running = current is not None and current.scenario == scenario.name
+    if remaining == scenario.cooldown_remaining_seconds and running == scenario.running:
+        return scenario
+    return msgspec.structs.replace(
+        scenario, cooldown_remaining_seconds=remaining, running=running
     )
 
 
