@@ -25,6 +25,7 @@ from warroom.api.health import HealthController
 from warroom.api.incidents import IncidentController
 from warroom.api.sessions import SessionsController
 from warroom.api.settings import settings
+from warroom.web import WEB_HANDLERS
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
         dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
     )
     app = Litestar(
-        route_handlers=[api],
+        # The dashboard page sits outside /api and its guard: it holds no
+        # data, and the API calls it makes are checked like any other.
+        route_handlers=[api, *WEB_HANDLERS],
         dependencies={
             "engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False),
             "sidecar": Provide(lambda: sidecar, use_cache=True, sync_to_thread=False),
