@@ -139,7 +139,9 @@ function render() {
     showIncident(id, { focusPostmortem: true }),
   );
   setText($("postmortem-count"), `(${dashboard.recent_postmortems.length})`);
-  toggle($("postmortems-empty"), "hidden", dashboard.recent_postmortems.length > 0);
+  const written = dashboard.recent_postmortems.length > 0;
+  toggle($("postmortems-empty"), "hidden", written);
+  toggle($("postmortem-rows").closest(".scroll"), "hidden", !written);
   renderClockBound();
 }
 
@@ -151,6 +153,7 @@ function renderClockBound() {
     renderIncidents($("incident-rows"), incidents, serverNow(), incidentActions);
     setText($("incident-count"), `(${incidents.length})`);
     toggle($("incidents-empty"), "hidden", incidents.length > 0);
+    toggle($("incident-rows").closest(".scroll"), "hidden", incidents.length === 0);
     renderChaos($("chaos"), dashboard.chaos, state.drill, secondsSinceFetch(), chaosActions);
     const count = incidents.length ? `(${incidents.length}) ` : "";
     document.title = `${isStale() ? "STALE " : ""}${count}warroom · ${dashboard.target}`;

@@ -28,12 +28,6 @@ function whole(total) {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
 }
 
-/** Return seconds between two ISO times (or Dates), or null if one is missing. */
-export function secondsBetween(start, end) {
-  if (!start || !end) return null;
-  return (new Date(end).getTime() - new Date(start).getTime()) / 1000;
-}
-
 /** Format a card value: whole numbers as they are, others with one decimal. */
 export function figure(value) {
   if (value === null || value === undefined) return "n/a";
