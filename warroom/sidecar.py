@@ -40,8 +40,8 @@ def build_server(engine: Engine, sidecar: SidecarConfig) -> uvicorn.Server:
         log_config=None,
         access_log=False,
         lifespan="off",
-        # An event stream never ends by itself, so a graceful shutdown would
-        # wait for every browser and attached TUI to hang up.
+        # stop() ends the event streams first; this bounds the wait for any
+        # other request that does not finish.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
     return _QuietServer(config)
@@ -85,5 +85,8 @@ def _listen(sidecar: SidecarConfig) -> socket.socket:
 
 
 async def stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    streams = getattr(server.config.app.state, "event_streams", None)
+    if streams is not None:
+        streams.close_all()
     server.should_exit = True
     await asyncio.gather(task, return_exceptions=True)

@@ -231,9 +231,19 @@ def test_serve_answers_and_stops(tmp_path):
                 health = json.loads(response.read())
         except OSError:
             time.sleep(0.3)
+    # An open event stream must not hold the shutdown.
+    stream = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/events", timeout=10)
+    first = stream.readline()
+    stopping = time.monotonic()
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)
+    stopped_in = time.monotonic() - stopping
+    rest = stream.read()
+    stream.close()
 
+    assert first.startswith(b":"), first
+    assert b": sidecar stopping" in rest
+    assert stopped_in < 10, f"serve took {stopped_in:.1f} s to stop"
     assert health is not None, stderr
     assert health["engine"]["target"] == "demo"
     assert process.returncode == 0, stderr

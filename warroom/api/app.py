@@ -20,7 +20,7 @@ from warroom.api.auth import AccessGuard, is_loopback, provide_actor
 from warroom.api.chaos import ChaosController, DrillTasks
 from warroom.api.dashboard import DashboardController
 from warroom.api.errors import EXCEPTION_HANDLERS
-from warroom.api.events import events
+from warroom.api.events import EventStreams, events
 from warroom.api.health import HealthController
 from warroom.api.incidents import IncidentController
 from warroom.api.sessions import SessionsController
@@ -53,6 +53,7 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
     """Build the sidecar app for ``engine``; raise ValueError as check_bind does."""
     check_bind(sidecar)
     drill_tasks = DrillTasks()
+    event_streams = EventStreams()
     api = Router(
         path="/api",
         route_handlers=[
@@ -77,6 +78,9 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
             "drill_tasks": Provide(
                 lambda: drill_tasks, use_cache=True, sync_to_thread=False
             ),
+            "event_streams": Provide(
+                lambda: event_streams, use_cache=True, sync_to_thread=False
+            ),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_openapi_config(sidecar),
@@ -85,6 +89,8 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    # The server running the app ends the streams before it stops.
+    app.state.event_streams = event_streams
     log.info(
         "sidecar app built for target %s (%s)",
         engine.target_name,

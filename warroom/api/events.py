@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import msgspec
 from litestar import get
@@ -31,15 +32,49 @@ RETRY_MILLISECONDS = 3000
 _encoder = msgspec.json.Encoder()
 
 
+@dataclass(frozen=True)
+class _Closing(Event):
+    """Put on a stream's queue when the sidecar stops: end the stream."""
+
+
+class EventStreams:
+    """The open event streams, so a stopping sidecar can end them cleanly.
+
+    Without this, uvicorn's graceful shutdown would wait for every client to
+    hang up, and cancel the streams with an error after its grace period.
+    """
+
+    def __init__(self) -> None:
+        self._queues: set[asyncio.Queue[Event]] = set()
+        self.closing = False
+
+    def open(self, bus: EventBus) -> _Subscription:
+        subscription = _Subscription(bus, self)
+        self._queues.add(subscription.queue)
+        return subscription
+
+    def close_all(self) -> None:
+        self.closing = True
+        for queue in self._queues:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(_Closing())
+
+    def forget(self, queue: asyncio.Queue[Event]) -> None:
+        self._queues.discard(queue)
+
+
 class _Subscription:
     """One client's queue on the engine's bus."""
 
-    def __init__(self, bus: EventBus):
+    def __init__(self, bus: EventBus, streams: EventStreams):
         self.bus = bus
+        self.streams = streams
         self.queue: asyncio.Queue[Event] = bus.subscribe()
 
     async def close(self) -> None:
         self.bus.unsubscribe(self.queue)
+        self.streams.forget(self.queue)
 
 
 @get(
@@ -48,10 +83,13 @@ class _Subscription:
     responses=problem_responses(403),
     media_type="text/event-stream",
 )
-async def events(engine: NamedDependency[Engine]) -> ServerSentEvent:
+async def events(
+    engine: NamedDependency[Engine], event_streams: NamedDependency[EventStreams]
+) -> ServerSentEvent:
     """Stream engine events as server-sent events: poll summaries, failed polls,
-    incident changes (id, status, title), drill progress and notices."""
-    subscription = _Subscription(engine.bus)
+    incident changes (id, status, title), drill progress and notices. The
+    stream ends with a comment when the sidecar stops."""
+    subscription = event_streams.open(engine.bus)
     log.info("event stream opened (%s subscriber(s))", engine.bus.subscriber_count)
     return ServerSentEvent(
         _messages(engine, subscription),
@@ -69,7 +107,7 @@ async def _messages(
             data=None,
             retry=RETRY_MILLISECONDS,
         )
-        while engine.started:
+        while engine.started and not subscription.streams.closing:
             try:
                 event = await asyncio.wait_for(
                     subscription.queue.get(), KEEPALIVE_SECONDS
@@ -77,6 +115,9 @@ async def _messages(
             except TimeoutError:
                 yield ServerSentEventMessage(comment="keep-alive", data=None)
                 continue
+            if isinstance(event, _Closing):
+                yield ServerSentEventMessage(comment="sidecar stopping", data=None)
+                return
             payload = event_payload(event, long_query_seconds)
             if payload is not None:
                 name, body = payload
