@@ -69,6 +69,7 @@ T = TypeVar("T")
 
 RECONNECT_FIRST_SECONDS = 0.5
 RECONNECT_MAX_SECONDS = 10.0
+STREAM_OPEN_SECONDS = 5.0
 _DRILLS_KEPT = 50
 # Sessions and counters come from two requests; a poll between them makes
 # their taken_at differ, and one retry almost always lines them up.
@@ -93,6 +94,7 @@ class RemoteSource:
         self._chaos_read_at = 0.0
         self._drills: list[DrillRecord] = []
         self._follower: asyncio.Task[None] | None = None
+        self._streaming = asyncio.Event()
 
     # -- lifetime ------------------------------------------------------------
 
@@ -104,6 +106,12 @@ class RemoteSource:
         """
         await self._read_all()
         self._follower = asyncio.create_task(self._follow(), name="warroom-attach")
+        # Wait for the stream too, so no event falls between the first read
+        # and the subscription; if it is slow, the TUI opens and says so.
+        try:
+            await asyncio.wait_for(self._streaming.wait(), STREAM_OPEN_SECONDS)
+        except TimeoutError:
+            log.warning("the event stream of %s is not open yet", self.client.url)
 
     async def close(self) -> None:
         if self._follower is not None:
@@ -208,6 +216,7 @@ class RemoteSource:
         # Events sent before the stream opened (while it was down, or since
         # connect() read everything) are gone: read it all again.
         await self._read_all()
+        self._streaming.set()
         log.info("following the event stream of %s", self.client.url)
         if self.last_poll is not None:
             self.bus.publish(self.last_poll)
@@ -217,6 +226,7 @@ class RemoteSource:
         if self.connected or self.last_error != message:
             log.warning("%s", message)
         self.connected = False
+        self._streaming.clear()
         self.last_error = message
         self.bus.publish(PollFailed(datetime.now(UTC), message))
 
