@@ -1,5 +1,5 @@
 """RemoteSource against a real sidecar: its copy of the engine, its requests
-and what it says when the sidecar goes away."""
+and the error it reports when the sidecar goes away."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ async def test_polls_arrive_as_poll_events(remote, engine):
     assert event.snapshot.taken_at <= engine.last_poll.snapshot.taken_at
 
 
-async def test_new_incident_is_in_the_copy_before_its_event(remote, engine):
+async def test_new_incident_copied_before_event(remote, engine):
     queue = remote.bus.subscribe()
     created = engine.create_incident("connections", "pool exhausted", "tester")
 
@@ -97,7 +97,7 @@ async def test_unknown_incident_and_unwritten_postmortem(remote, engine):
         await remote.postmortem(created.id)
 
 
-async def test_changes_without_the_token_are_refused(sidecar, engine):
+async def test_changes_without_token_rejected(sidecar, engine):
     created = engine.create_incident("connections", "pool exhausted", "tester")
     source = RemoteSource(SidecarClient(sidecar.url), fast_config())
     await source.connect()
@@ -116,7 +116,7 @@ async def test_wrong_token_stops_attach_before_the_tui(sidecar):
     with pytest.raises(AttachError) as failed:
         await open_remote(sidecar.url, "not-the-token", fast_config())
 
-    assert "refused" in str(failed.value)
+    assert "rejected the request" in str(failed.value)
     assert "does not match" in str(failed.value)
 
 

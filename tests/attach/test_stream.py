@@ -22,7 +22,7 @@ async def test_named_event_with_data():
     assert read == [StreamMessage("poll", '{"a": 1}')]
 
 
-async def test_data_lines_join_with_newlines_and_crlf_is_stripped():
+async def test_data_lines_join_crlf_stripped():
     read = await _read("data: one\r\n", "data: two\r\n", "\r\n")
 
     assert read == [StreamMessage("message", "one\ntwo")]

@@ -3,11 +3,11 @@
 Every failure becomes one of three errors, each with a message an engineer
 can act on:
 
-- ``SidecarUnreachable``: no answer (refused, reset, timed out);
-- ``SidecarRejected``: a 4xx problem-details answer, with its detail; the
+- ``SidecarUnreachable``: no response (connection refused, reset, timed out).
+- ``SidecarRejected``: a 4xx problem-details response, with its detail. The
   engine's own rejections map back to the engine's exceptions
-  (``IncidentNotFound``, ``PostmortemNotFound``) so the TUI treats them alike;
-- ``SidecarError``: a 5xx answer, or a body this client cannot read (a
+  (``IncidentNotFound``, ``PostmortemNotFound``), so the TUI treats them alike.
+- ``SidecarError``: a 5xx response, or a body this client cannot decode (a
   sidecar of another version). A 503 (the sidecar cannot reach its target)
   is the engine's ``TargetUnreachable``.
 """
@@ -50,11 +50,11 @@ STREAM_READ_TIMEOUT_SECONDS = 40.0
 
 
 class SidecarError(Exception):
-    """The sidecar answered with a server error or a body this client cannot read."""
+    """A server error from the sidecar, or a body this client cannot decode."""
 
 
 class SidecarUnreachable(SidecarError):
-    """The sidecar did not answer."""
+    """No response from the sidecar."""
 
 
 class SidecarRejected(SourceRejected):
@@ -202,9 +202,9 @@ def _decode(response: httpx.Response, model: type[T]) -> T:
         return msgspec.json.decode(response.content, type=model)
     except msgspec.DecodeError as error:
         raise SidecarError(
-            f"{response.request.method} {response.request.url.path} answered a "
-            f"body this client cannot read ({error}); is the sidecar the same "
-            "warroom version?"
+            f"invalid response body from {response.request.method} "
+            f"{response.request.url.path} ({error}); check that the sidecar runs "
+            "the same warroom version"
         ) from error
 
 

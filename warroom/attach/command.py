@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from urllib.parse import urlsplit
 
@@ -15,7 +16,7 @@ TOKEN_VARIABLE = "WARROOM_API_TOKEN"
 
 
 class AttachError(Exception):
-    """Attaching failed before the TUI opened; the message says why."""
+    """Attaching failed before the TUI opened; the message gives the reason."""
 
 
 def check_url(url: str) -> str:
@@ -36,6 +37,8 @@ async def open_remote(
     url: str, token: str | None, config: WarroomConfig
 ) -> RemoteSource:
     """Connect to the sidecar and read its state; raise AttachError if it fails."""
+    # httpx logs each request at INFO, which would bury the war room's own log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     token = token or os.environ.get(TOKEN_VARIABLE) or None
     source = RemoteSource(SidecarClient(check_url(url), token), config)
     try:
@@ -43,7 +46,9 @@ async def open_remote(
     except SourceRejected as error:
         await source.close()
         hint = "" if token else f"; pass --token or set {TOKEN_VARIABLE}"
-        raise AttachError(f"the sidecar at {url} refused us: {error}{hint}") from None
+        raise AttachError(
+            f"the sidecar at {url} rejected the request: {error}{hint}"
+        ) from None
     except (SidecarError, TargetUnreachable) as error:
         await source.close()
         raise AttachError(f"cannot attach to {url}: {error}") from None

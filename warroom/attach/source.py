@@ -1,10 +1,10 @@
 """``RemoteSource``: the war room's engine, seen through a running sidecar.
 
-It keeps a copy of what the TUI reads (the last poll, the figure history,
-open incidents, postmortems, scenarios and drills) and refreshes it from the
-sidecar's event stream: each event is followed by the reads it makes stale,
-and only then republished on a local bus, so a widget that redraws on the
-event reads fresh data. Requests (status changes, remediation, drills) go to
+It keeps a copy of what the TUI reads: the last poll, the figure history,
+open incidents, postmortems, scenarios and drills. The sidecar's event stream
+keeps the copy fresh. After each event the source repeats the reads the event
+made stale, and only then republishes the event on a local bus, so a widget
+that redraws on the event reads fresh data. Requests (status changes, remediation, drills) go to
 the sidecar and answer when it does.
 
 When the stream drops, ``last_error`` says so and the TUI shows it in the
@@ -101,13 +101,13 @@ class RemoteSource:
     async def connect(self) -> None:
         """Read everything once and follow the event stream in the background.
 
-        Raises SidecarError (or SourceRejected for a refused token) when the
-        sidecar cannot be read, so the command can say why before any screen.
+        Raises SidecarError (or SourceRejected for a rejected token) when the
+        sidecar cannot be read, so the command reports it before any screen.
         """
         await self._read_all()
         self._follower = asyncio.create_task(self._follow(), name="warroom-attach")
         # Wait for the stream too, so no event falls between the first read
-        # and the subscription; if it is slow, the TUI opens and says so.
+        # and the subscription. If it is slow, the TUI opens and shows that.
         try:
             await asyncio.wait_for(self._streaming.wait(), STREAM_OPEN_SECONDS)
         except TimeoutError:
@@ -265,8 +265,8 @@ class RemoteSource:
             else:
                 log.debug("event %r from the sidecar ignored", message.event)
         except (SidecarError, TargetUnreachable) as error:
-            # The stream still runs, so the next event reads again; until then
-            # the status bar says the figures on screen are stale.
+            # The stream still runs, so the next event reads again. Until then
+            # the status bar shows that the figures on screen are stale.
             text = f"could not read the sidecar after a {message.event} event: {error}"
             log.warning("%s", text)
             self.last_error = text

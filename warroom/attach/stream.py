@@ -22,8 +22,8 @@ class StreamMessage:
 async def messages(lines: AsyncIterable[str]) -> AsyncIterator[StreamMessage]:
     """Yield each message of an event stream read line by line.
 
-    A message with no ``data:`` line is not dispatched, as the format says,
-    so comments and keep-alives yield nothing.
+    The format does not dispatch a message with no ``data:`` line, so
+    comments and keep-alives yield nothing.
     """
     event = ""
     data: list[str] = []

@@ -7,9 +7,9 @@ HTTP. No screen or widget may reach past this protocol.
 Reads (the last poll, open incidents, scenarios, recent drills) are
 synchronous: the engine has them in memory and the remote source keeps a
 copy that its event stream refreshes. A request that changes something, or
-fetches one incident, may answer at once (the engine) or later (the sidecar),
-so it returns either the answer or a coroutine of it; callers pass it to
-``settle``. (The engine's ``trigger_drill`` answers with the drill's Task,
+fetches one incident, may return its result at once (the engine) or later
+(the sidecar), so it returns either the result or a coroutine of it. Callers
+pass it to ``settle``. (The engine's ``trigger_drill`` answers with the drill's Task,
 which ``settle`` hands back without waiting for the drill.)
 """
 
@@ -33,11 +33,12 @@ Answer = T | Coroutine[Any, Any, T]
 
 
 class SourceRejected(Exception):
-    """The source refused a request; the message says why (shown as a warning)."""
+    """A request the source rejected; the message gives the reason, and the TUI
+    shows it as a warning."""
 
 
 async def settle(answer: Answer[T]) -> T:
-    """Return a request's answer, waiting for it when it comes later."""
+    """Return a request's result, awaiting it when it is a coroutine."""
     if inspect.iscoroutine(answer):
         return await answer
     return answer  # type: ignore[return-value]
