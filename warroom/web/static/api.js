@@ -94,18 +94,22 @@ export function isHeaderSafe(text) {
 export function describeError(error, action = "") {
   const what = action ? `${action} failed: ` : "";
   if (!(error instanceof ApiError)) return `${what}${error.message || error}`;
-  const detail = error.detail || error.title;
+  const detail = sentence(error.detail || error.title);
   switch (error.status) {
     case 0:
-      return `${what}${detail}.`;
+      return `${what}${detail}`;
     case 401:
       return (
-        `${what}not authorized: ${detail}. Enter the sidecar's API token ` +
+        `${what}not authorized: ${detail} Enter the sidecar's API token ` +
         "(sidecar.token or WARROOM_API_TOKEN) in the token field."
       );
     case 403:
-      return `${what}forbidden: ${detail}.`;
+      return `${what}forbidden: ${detail}`;
     default:
-      return `${what}${error.title} (${error.status}): ${detail}.`;
+      return `${what}${error.title} (${error.status}): ${detail}`;
   }
+}
+
+function sentence(text) {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }

@@ -1,5 +1,7 @@
 // The war room dashboard: fetch /api/dashboard, render the panels, and fetch
 // again whenever the engine's event stream reports something.
+// TODO: the TUI's sessions screen (every session and the blocking graph) has
+// no page yet, although /api/sessions and /api/sessions/blocking serve it.
 
 import { credentials, describeError, isHeaderSafe, request } from "./api.js";
 import { confirmAction, refreshIncident, showIncident } from "./dialogs.js";
