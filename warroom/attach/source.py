@@ -4,8 +4,8 @@ It keeps a copy of what the TUI reads: the last poll, the figure history,
 open incidents, postmortems, scenarios and drills. The sidecar's event stream
 keeps the copy fresh. After each event the source repeats the reads the event
 made stale, and only then republishes the event on a local bus, so a widget
-that redraws on the event reads fresh data. Requests (status changes, remediation, drills) go to
-the sidecar and answer when it does.
+that redraws on the event reads fresh data. Requests (status changes,
+remediation, drills) go to the sidecar and return when it responds.
 
 When the stream drops, ``last_error`` says so and the TUI shows it in the
 status bar with the age of the last poll it has; the source reconnects with
