@@ -92,21 +92,21 @@ export function isHeaderSafe(text) {
 
 /** Describe an error in plain words for the person at the screen. */
 export function describeError(error, action = "") {
-  const what = action ? `${action} failed: ` : "";
-  if (!(error instanceof ApiError)) return `${what}${error.message || error}`;
+  const prefix = action ? `${action} failed: ` : "";
+  if (!(error instanceof ApiError)) return `${prefix}${error.message || error}`;
   const detail = sentence(error.detail || error.title);
   switch (error.status) {
     case 0:
-      return `${what}${detail}`;
+      return `${prefix}${detail}`;
     case 401:
       return (
-        `${what}not authorized: ${detail} Enter the sidecar's API token ` +
+        `${prefix}not authorized: ${detail} Enter the sidecar's API token ` +
         "(sidecar.token or WARROOM_API_TOKEN) in the token field."
       );
     case 403:
-      return `${what}forbidden: ${detail}`;
+      return `${prefix}forbidden: ${detail}`;
     default:
-      return `${what}${error.title} (${error.status}): ${detail}`;
+      return `${prefix}${error.title} (${error.status}): ${detail}`;
   }
 }
 

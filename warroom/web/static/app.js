@@ -268,14 +268,14 @@ function notify(text, level = "info") {
 }
 
 /** Run one API call for a button; report the result or the error in plain words. */
-async function act(what, call, describe) {
+async function act(action, call, describe) {
   try {
     const result = await call();
     if (describe) notify(describe(result), "info");
     refresh();
     return result;
   } catch (error) {
-    notify(describeError(error, what), "error");
+    notify(describeError(error, action), "error");
     return null;
   }
 }
