@@ -58,7 +58,10 @@ async def test_schema_lists_every_endpoint(schema):
     expected = {
         ("get", "/api/health"),
         ("get", "/api/health/sql"),
+        ("get", "/api/health/snapshot"),
         ("post", "/api/health/snapshot"),
+        ("get", "/api/health/history"),
+        ("get", "/api/settings"),
         ("get", "/api/sessions"),
         ("get", "/api/sessions/blocking"),
         ("get", "/api/incidents"),
