@@ -14,12 +14,25 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "docs" / "BENCHMARKS.md"
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
+    cpu = cpu_model() or platform.processor() or platform.machine()
     memory = psutil.virtual_memory().total / 2**30
     return (
         f"{os.cpu_count()} CPUs ({cpu}), {memory:.0f} GiB RAM, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
     )
+
+
+def cpu_model() -> str | None:
+    """Return the first "model name" in /proc/cpuinfo, or None off Linux."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            return f"{value.strip()}, {platform.machine()}"
+    return None
 
 
 def percentile(values: list[float], fraction: float) -> float:
