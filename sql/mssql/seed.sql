@@ -12,6 +12,9 @@
 -- The file is one batch. It loads nothing when dbo.warroom_meta already has
 -- a seed_version, and raises an error when the tables hold other rows, so a
 -- rerun never doubles the data. The load is one transaction.
+--
+-- TODO: run schema.sql and seed.sql on a live SQL Server 2022; so far they
+-- are only parsed by sqlfluff's tsql dialect.
 
 SET NOCOUNT ON;
 SET XACT_ABORT ON;
