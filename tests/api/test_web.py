@@ -142,6 +142,29 @@ def test_script_never_parses_html(name):
         assert sink not in source, f"{name} uses {sink}"
 
 
+def test_scripts_find_their_page_nodes():
+    page = (STATIC_DIR / "index.html").read_text()
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    classes = {
+        name
+        for names in re.findall(r'\bclass="([^"]+)"', page)
+        for name in names.split()
+    }
+    app = (STATIC_DIR / "app.js").read_text()
+    sessions = (STATIC_DIR / "sessions.js").read_text()
+    # The sessions view looks up its parts in the page's static markup.
+    view_parts = re.findall(r'root\.querySelector\("([.#][\w-]+)"\)', sessions)
+    app_ids = re.findall(r'\$\("([\w-]+)"\)', app)
+
+    assert "sessions-view" in app_ids
+    for node_id in app_ids:
+        assert node_id in ids, f"app.js looks up #{node_id}, not in index.html"
+    assert view_parts
+    for selector in view_parts:
+        found = ids if selector[0] == "#" else classes
+        assert selector[1:] in found, f"sessions.js looks up {selector}"
+
+
 def test_script_transitions_match_engine():
     source = (STATIC_DIR / "transitions.js").read_text()
     table = re.search(r"ALLOWED_TRANSITIONS = (\{.*?\});", source, re.DOTALL)

@@ -1,7 +1,6 @@
 // The war room dashboard: fetch /api/dashboard, render the panels, and fetch
-// again whenever the engine's event stream reports something.
-// TODO: the TUI's sessions screen (every session and the blocking graph) has
-// no page yet, although /api/sessions and /api/sessions/blocking serve it.
+// again whenever the engine's event stream reports something. While the
+// sessions view is open, fetch its sessions and blocking graph after each poll.
 
 import { credentials, describeError, isHeaderSafe, request } from "./api.js";
 import { confirmAction, refreshIncident, showIncident } from "./dialogs.js";
@@ -16,6 +15,7 @@ import {
   renderValidation,
   scenarioState,
 } from "./panels.js";
+import { SessionsView } from "./sessions.js";
 import { EventStream } from "./stream.js";
 
 // A poll may be late by this many intervals, plus the grace, before the page
@@ -39,14 +39,22 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
+const sessionsView = new SessionsView({
+  root: $("sessions-view"),
+  button: $("show-sessions"),
+  hide: document.querySelector("main"),
+  onOpen: () => refresh(),
+});
+
 // -- refreshing --------------------------------------------------------------
 
 let refreshing = false;
 let refreshAgain = false;
 
 /**
- * Fetch the dashboard and render it. A burst of events while a fetch is in
- * flight ends in one more fetch after it, never in parallel fetches.
+ * Fetch the dashboard and render it, and the sessions view's data when that
+ * view is open and a poll happened since. A burst of events while a fetch is
+ * in flight ends in one more fetch after it, never in parallel fetches.
  */
 async function refresh() {
   if (refreshing) {
@@ -58,6 +66,7 @@ async function refresh() {
     do {
       refreshAgain = false;
       await loadDashboard();
+      if (sessionsView.needsLoad) await sessionsView.load();
     } while (refreshAgain);
   } finally {
     refreshing = false;
@@ -99,7 +108,9 @@ async function loadLastDrill() {
 }
 
 function onEvent(name, data) {
-  if (name === "drill") {
+  if (name === "poll" || name === "poll_failed") {
+    sessionsView.markStale();
+  } else if (name === "drill") {
     state.drill.progress = { drillId: data.drill_id, phase: data.phase, message: data.message };
     if (data.figures?.final) state.needLastDrill = true;
   } else if (name === "incident") {
@@ -113,7 +124,10 @@ function onEvent(name, data) {
 function onStreamState(streamState) {
   state.stream = streamState;
   // Catch up on whatever happened while the stream was down.
-  if (streamState.state === "live") refresh();
+  if (streamState.state === "live") {
+    sessionsView.markStale();
+    refresh();
+  }
   renderFreshness();
 }
 
@@ -408,6 +422,7 @@ function setUpAccess(stream) {
       "info",
     );
     if (tokenChanged) {
+      sessionsView.markStale();
       stream.restart();
       refresh();
     }
@@ -416,15 +431,44 @@ function setUpAccess(stream) {
     token.value = "";
     credentials.token = "";
     notify("Token forgotten for this tab.", "info");
+    sessionsView.markStale();
     stream.restart();
     refresh();
   });
+}
+
+// -- keys ----------------------------------------------------------------------
+
+/** Return true when a key press belongs to a field, button or dialog instead. */
+function keyIsTaken(event) {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return true;
+  if (document.querySelector("dialog[open]")) return true;
+  const target = event.target;
+  return target instanceof HTMLElement && (target.isContentEditable || target.matches("input, textarea, select"));
+}
+
+function onKey(event) {
+  if (keyIsTaken(event)) return;
+  if (event.key === "g" && !sessionsView.isOpen) {
+    event.preventDefault();
+    sessionsView.open();
+  } else if (event.key === "Escape" && sessionsView.isOpen) {
+    event.preventDefault();
+    sessionsView.close();
+  }
+}
+
+function setUpSessionsView() {
+  $("show-sessions").addEventListener("click", () => sessionsView.toggle());
+  $("sessions-view").querySelector(".close-view").addEventListener("click", () => sessionsView.close());
+  document.addEventListener("keydown", onKey);
 }
 
 function start() {
   const stream = new EventStream("/api/events", { onEvent, onState: onStreamState });
   setUpAccess(stream);
   $("inject-random").addEventListener("click", triggerRandom);
+  setUpSessionsView();
   renderFreshness();
   stream.start();
   refresh();
