@@ -48,6 +48,8 @@ class Session:
     backend_type: str = "client backend"
     is_system: bool = False
     leader_id: int | None = None
+    temp_space_mb: float | None = None
+    """tempdb space the session has allocated (SQL Server only, else None)."""
 
     @property
     def is_idle_in_transaction(self) -> bool:
@@ -67,6 +69,8 @@ class Counters:
     cache_hit_ratio: Figure
     database_size_mb: Figure
     waits_by_class: dict[str, float] = field(default_factory=dict)
+    """PostgreSQL: active sessions waiting now, per wait event type. SQL Server:
+    milliseconds waited since the last poll, per wait class."""
 
 
 @dataclass(frozen=True)
