@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.config import WarroomConfig, load_config
+from engine.config.models import TargetConfig
 from engine.paths import CONFIG_DIR, data_home
 from engine.service import Engine
 from engine.store import Store
+from engine.targets.base import Target
 from engine.targets.embedded import DEMO_DATABASE, EmbeddedServer
+from engine.targets.mssql import (
+    InvalidMssqlUrl,
+    MssqlSettings,
+    MssqlTarget,
+    is_mssql_url,
+    parse_mssql_url,
+)
 from engine.targets.postgres import PostgresTarget, redact_url
 from warroom.datadir import DataDirLock
 
@@ -75,21 +85,17 @@ async def open_runtime(
     embedded = None
     try:
         if target_url:
+            # A URL on the command line replaces the configured target.
             config.warroom.target.url = target_url
+            config.warroom.target.database = None
             if config.warroom.target.name == "demo":
                 config.warroom.target.name = _name_from_url(target_url)
         url = config.target.url
-        if url is None:
+        if config.target.is_embedded:
             embedded, url = await _start_embedded(home, scale, progress)
-        else:
-            progress(f"connecting to {redact_url(url)}")
-        target = PostgresTarget(
-            url,
-            name=config.target.name,
-            is_local=True if embedded else None,
-            connect_timeout=config.target.connect_timeout_seconds,
-            statement_timeout=config.target.statement_timeout_seconds,
-        )
+        target = build_target(config.target, url, embedded=embedded is not None)
+        if embedded is None:
+            progress(f"connecting to {_describe(target)}")
         await _preflight(target)
         engine = Engine(config, target, Store(home / "warroom.db"))
         return Runtime(engine, lock, embedded)
@@ -100,9 +106,95 @@ async def open_runtime(
         raise
 
 
+def build_target(
+    config: TargetConfig, url: str | None, *, embedded: bool = False
+) -> Target:
+    """Build the adapter the config names: SQL Server for a database block or
+    an mssql:// URL, PostgreSQL otherwise. Raises StartupError for bad input.
+    """
+    if config.database is not None or is_mssql_url(url):
+        return MssqlTarget(_mssql_settings(config, url), name=config.name)
+    assert url is not None
+    return PostgresTarget(
+        url,
+        name=config.name,
+        is_local=True if embedded else None,
+        connect_timeout=config.connect_timeout_seconds,
+        statement_timeout=config.statement_timeout_seconds,
+    )
+
+
+def _mssql_settings(config: TargetConfig, url: str | None) -> MssqlSettings:
+    block = config.database
+    if block is None:
+        assert url is not None
+        try:
+            settings = parse_mssql_url(
+                url,
+                connect_timeout=config.connect_timeout_seconds,
+                query_timeout=config.statement_timeout_seconds,
+            )
+        except InvalidMssqlUrl as error:
+            raise StartupError(
+                f"invalid SQL Server URL: {error}\n(--target or target.url in "
+                "config/warroom.yaml)"
+            ) from None
+        if settings.password is None:
+            raise StartupError(
+                f"no password for {settings.describe()}: set WARROOM_MSSQL_PASSWORD "
+                "or put it in the URL"
+            )
+        return settings
+
+    password = os.environ.get(block.password_env)
+    if not password:
+        raise StartupError(
+            f"environment variable {block.password_env} is not set; it must "
+            f"contain the password for {block.user}@{block.host} "
+            "(target.database.password_env in config/warroom.yaml)"
+        )
+    return MssqlSettings(
+        host=block.host,
+        port=block.port,
+        database=block.database,
+        user=block.user,
+        password=password,
+        encrypt=block.encrypt,
+        trust_server_certificate=block.trust_server_certificate,
+        driver=block.driver,
+        connect_timeout=block.connect_timeout_seconds or config.connect_timeout_seconds,
+        query_timeout=block.query_timeout_seconds or config.statement_timeout_seconds,
+        connect_timeout_setting=(
+            "target.database.connect_timeout_seconds"
+            if block.connect_timeout_seconds
+            else "target.connect_timeout_seconds"
+        ),
+        query_timeout_setting=(
+            "target.database.query_timeout_seconds"
+            if block.query_timeout_seconds
+            else "target.statement_timeout_seconds"
+        ),
+        password_source=block.password_env,
+    )
+
+
+def _describe(target: Target) -> str:
+    if isinstance(target, MssqlTarget):
+        return target.settings.describe()
+    assert isinstance(target, PostgresTarget)
+    return redact_url(target.url)
+
+
 def _name_from_url(url: str) -> str:
     """Name a target given on the command line after its host and database."""
     from psycopg.conninfo import conninfo_to_dict
+
+    if is_mssql_url(url):
+        try:
+            settings = parse_mssql_url(url, environ={})
+        except InvalidMssqlUrl:
+            return "target"
+        return f"{settings.host}/{settings.database}"
 
     try:
         parts = conninfo_to_dict(url)
@@ -114,7 +206,7 @@ def _name_from_url(url: str) -> str:
     return f"{host}/{parts.get('dbname') or parts.get('user') or 'postgres'}"
 
 
-async def _preflight(target: PostgresTarget) -> None:
+async def _preflight(target: Target) -> None:
     # A user who names a target wants to hear now that it is wrong, not find
     # an "unreachable" incident in the war room.
     from engine.targets.base import TargetError
@@ -124,7 +216,7 @@ async def _preflight(target: PostgresTarget) -> None:
     except TargetError as error:
         raise StartupError(
             f"{error}\nCheck the host, port, user and password in the URL "
-            "(--target or target.url in config/warroom.yaml)."
+            "(--target, or target.url or target.database in config/warroom.yaml)."
         ) from None
     finally:
         await target.close()

@@ -6,13 +6,48 @@ is reported instead of silently ignored.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseConfig(_Strict):
+    """A SQL Server target given field by field instead of as a URL."""
+
+    kind: Literal["mssql"] = Field(
+        default="mssql",
+        description="Only SQL Server; give a PostgreSQL target as target.url.",
+    )
+    host: str = Field(min_length=1)
+    port: int = Field(default=1433, ge=1, le=65535)
+    database: str = Field(min_length=1)
+    user: str = Field(min_length=1)
+    password_env: str = Field(
+        default="WARROOM_MSSQL_PASSWORD",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Environment variable that contains the password.",
+    )
+    encrypt: Literal["yes", "no", "strict"] = "yes"
+    trust_server_certificate: bool = False
+    driver: str = Field(default="ODBC Driver 18 for SQL Server", min_length=1)
+    connect_timeout_seconds: float | None = Field(
+        default=None, gt=0, description="Unset: target.connect_timeout_seconds."
+    )
+    query_timeout_seconds: float | None = Field(
+        default=None, gt=0, description="Unset: target.statement_timeout_seconds."
+    )
+
+    @field_validator("encrypt", mode="before")
+    @classmethod
+    def _yaml_boolean_encrypt(cls, value: Any) -> Any:
+        # YAML reads a bare yes or no as a boolean.
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return value
 
 
 class TargetConfig(_Strict):
@@ -21,7 +56,13 @@ class TargetConfig(_Strict):
     name: str = "demo"
     url: str | None = Field(
         default=None,
-        description="PostgreSQL URL; empty means the embedded demo server.",
+        description=(
+            "postgresql:// or mssql:// URL; empty (and no database block) means "
+            "the embedded demo server."
+        ),
+    )
+    database: DatabaseConfig | None = Field(
+        default=None, description="A SQL Server target; replaces url."
     )
     allow_chaos: bool | None = Field(
         default=None,
@@ -35,11 +76,15 @@ class TargetConfig(_Strict):
     def _blank_url_is_embedded(self) -> TargetConfig:
         if self.url is not None and not self.url.strip():
             self.url = None
+        if self.url is not None and self.database is not None:
+            raise ValueError(
+                "target.url and target.database both name a target; keep one"
+            )
         return self
 
     @property
     def is_embedded(self) -> bool:
-        return self.url is None
+        return self.url is None and self.database is None
 
     @property
     def chaos_allowed(self) -> bool:
