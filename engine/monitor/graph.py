@@ -12,12 +12,16 @@ from dataclasses import dataclass
 
 from engine.targets.models import Session
 
-# SQL Server reports these negative blocking_session_id values.
+# SQL Server reports these negative blocking_session_id values for owners
+# that are not sessions (sys.dm_os_waiting_tasks documents -2 to -4; -1 and
+# -5 are described on Microsoft's SQL Server blog, "Negative Blocking Session
+# Ids", January 2022).
 VIRTUAL_BLOCKERS = {
+    -1: "orphaned lock",
     -2: "orphaned distributed transaction",
     -3: "deferred recovery transaction",
     -4: "latch owner not identifiable",
-    -5: "asynchronous action",
+    -5: "latch any task may release, usually I/O",
 }
 
 

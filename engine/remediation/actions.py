@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from engine.monitor.graph import build_graph
+from engine.monitor.graph import VIRTUAL_BLOCKERS, build_graph
 from engine.remediation.guards import policy_for, refusal_reason
 from engine.targets.base import Target, TargetError
 
@@ -34,6 +34,16 @@ async def kill_blocking_session(
 ) -> ActionResult:
     """Terminate ``session_id`` only if it is still a head blocker."""
     name = "kill_blocking_session"
+    if session_id <= 0:
+        # SQL Server's negative blocker ids are owners that are not sessions.
+        owner = VIRTUAL_BLOCKERS.get(session_id, "not a session")
+        return ActionResult(
+            name,
+            dry_run,
+            False,
+            f"not terminated: blocker {session_id} ({owner}) is not a session, "
+            "so there is nothing to kill; see the runbook for this owner",
+        )
     snapshot = await target.snapshot()
     graph = build_graph(snapshot.sessions)
     session = snapshot.session(session_id)
