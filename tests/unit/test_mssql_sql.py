@@ -1,21 +1,14 @@
-"""The T-SQL files under sql/mssql/ parse with sqlfluff's tsql dialect and
-match the PostgreSQL files statement for statement.
-
-SQL Server cannot run in this test suite, so parsing is the check that each
-file is valid T-SQL. Each file is parsed once.
-"""
+"""The T-SQL files under sql/mssql/ match the PostgreSQL files statement for
+statement. tests/unit/test_sql_files.py parses every file of both dialects."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cache
-from pathlib import Path
 
 import pytest
-from sqlfluff.core import FluffConfig, Linter
 
-from engine.paths import PROJECT_ROOT, SQL_DIR
+from engine.paths import SQL_DIR
 from engine.targets.sqlfiles import load_file
 
 MSSQL_DIR = SQL_DIR / "mssql"
@@ -26,28 +19,6 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # SET inside a parameterized call is undone when the call returns, so the
 # T-SQL statement takes none of the PostgreSQL statement's parameters.
 PARAMETERS_DROPPED = {("chaos", "set_deadlock_timeout")}
-
-
-@cache
-def tsql_linter() -> Linter:
-    # The placeholder templater replaces the pyformat %(name)s parameters
-    # that the adapter turns into pyodbc's ? markers.
-    config = FluffConfig(
-        configs={
-            "core": {"dialect": "tsql", "templater": "placeholder"},
-            "templater": {"placeholder": {"param_style": "pyformat"}},
-        }
-    )
-    return Linter(config=config)
-
-
-@pytest.mark.parametrize("path", MSSQL_FILES, ids=lambda path: path.name)
-def test_tsql_file_parses(path: Path):
-    parsed = tsql_linter().parse_string(path.read_text(), fname=str(path))
-
-    where = path.relative_to(PROJECT_ROOT)
-    problems = [f"{where}:{v.line_no}: {v.desc()}" for v in parsed.violations]
-    assert problems == [], "\n".join(problems)
 
 
 def test_mssql_files_found():

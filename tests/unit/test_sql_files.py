@@ -35,8 +35,9 @@ def test_sql_file_parses(path: Path):
 
     parsed = linter(dialect).parse_string(path.read_text(), fname=str(path))
 
-    problems = [f"line {v.line_no}: {v.desc()}" for v in parsed.violations]
-    assert problems == []
+    where = path.relative_to(PROJECT_ROOT)
+    problems = [f"{where}:{v.line_no}: {v.desc()}" for v in parsed.violations]
+    assert problems == [], "\n".join(problems)
 
 
 def statement_references() -> list[tuple[str, str, str]]:
