@@ -135,6 +135,19 @@ class RemediationConfig(_Strict):
     cleanup_stale_idle_seconds: float = Field(default=1.0, ge=0)
 
 
+class SlaConfig(_Strict):
+    """Time to resolve each incident severity should stay within, from detection."""
+
+    critical_minutes: float = Field(default=60.0, gt=0)
+    warning_minutes: float = Field(default=240.0, gt=0)
+
+    def target_minutes(self, severity: str) -> float | None:
+        """Return the target for ``severity``, or None for a severity without one."""
+        return {"critical": self.critical_minutes, "warning": self.warning_minutes}.get(
+            severity
+        )
+
+
 class SidecarConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
@@ -155,6 +168,7 @@ class WarroomFile(_Strict):
     thresholds: ThresholdsConfig = ThresholdsConfig()
     incidents: IncidentsConfig = IncidentsConfig()
     remediation: RemediationConfig = RemediationConfig()
+    sla: SlaConfig = SlaConfig()
     sidecar: SidecarConfig = SidecarConfig()
     keys: dict[str, str] = Field(
         default_factory=dict, description="Action name to key, overriding defaults."
@@ -210,6 +224,13 @@ class ChaosConfig(_Strict):
     """
 
     scenarios: dict[str, ScenarioConfig] = Field(default_factory=dict)
+    kill_switch_severity: Literal["warning", "critical"] = Field(
+        default="critical",
+        description=(
+            "While an incident no drill caused is open at this severity or "
+            "above, drills are rejected and a running drill is rolled back."
+        ),
+    )
 
     @model_validator(mode="after")
     def _known_scenarios(self) -> ChaosConfig:
