@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from engine.incidents.models import (
     PostmortemSummary,
     Status,
 )
+from engine.incidents.sla import SlaReport, sla_report
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.monitor.graph import BlockingGraph, build_graph
 from engine.monitor.history import MetricHistory, figures_of
@@ -343,6 +345,13 @@ class Engine:
 
     def recent_postmortems(self, limit: int = 10) -> list[PostmortemSummary]:
         return self.incidents.repository.recent_postmortems(limit)
+
+    def sla(self, hours: float = 24.0) -> SlaReport:
+        """Return the SLA figures of the incidents detected in the last ``hours``."""
+        now = utc_now()
+        since = now - timedelta(hours=hours)
+        incidents = self.incidents.repository.detected_since(since)
+        return sla_report(incidents, self.config.warroom.sla, now, hours)
 
     # -- chaos -------------------------------------------------------------
 

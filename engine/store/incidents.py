@@ -57,6 +57,17 @@ class IncidentRepository:
         )
         return [_incident(row) for row in rows]
 
+    def detected_since(self, since: datetime) -> list[Incident]:
+        """Return the incidents detected at or after ``since``, with timelines."""
+        rows = self.store.query(
+            "SELECT * FROM incidents WHERE detected_at >= ? ORDER BY id",
+            (to_text(since),),
+        )
+        incidents = [_incident(row) for row in rows]
+        for incident in incidents:
+            incident.timeline = self.timeline(incident.id)
+        return incidents
+
     def search(
         self,
         status: str | None = None,
