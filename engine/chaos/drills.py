@@ -12,7 +12,9 @@ from engine.chaos.interlocks import (
     CooldownActive,
     InterlockError,
     InterlockState,
+    KillSwitchEngaged,
     check_interlocks,
+    trips_kill_switch,
 )
 from engine.chaos.journal import Journal
 from engine.chaos.scenarios import SCENARIOS, DrillContext, Scenario
@@ -21,6 +23,7 @@ from engine.config.models import ChaosConfig, TargetConfig
 from engine.events import DrillProgress, EventBus, IncidentChanged
 from engine.incidents.manager import ESCALATE_FROM, IncidentManager
 from engine.incidents.models import Incident, Status
+from engine.incidents.sla import CHAOS_ACTOR, drill_actor
 from engine.remediation.actions import ActionResult
 from engine.store.database import utc_now
 from engine.store.drills import DrillRecord, DrillRepository
@@ -67,6 +70,7 @@ class DrillRunner:
         self.journal = Journal(drills, target)
         self.current: DrillRecord | None = None
         self._task: asyncio.Task[DrillRecord] | None = None
+        self._killed_by: KillSwitchEngaged | None = None
 
     def scenarios(self) -> list[ScenarioState]:
         now = utc_now()
@@ -166,7 +170,7 @@ class DrillRunner:
             self.incidents.transition(
                 incident.id,
                 Status.ESCALATED,
-                "chaos",
+                CHAOS_ACTOR,
                 f"drill {drill.id} ended ({drill.status}) before this incident "
                 "resolved; its fault is rolled back",
             )
@@ -211,7 +215,18 @@ class DrillRunner:
             last_ended=self.drills.last_ended(name, self.target_config.name),
             running_drill=running,
             conflicting_incident=conflicting,
+            kill_switch_incident=self._kill_switch_incident(),
+            kill_switch_severity=self.chaos_config.kill_switch_severity,
         )
+
+    def _kill_switch_incident(self) -> Incident | None:
+        for incident in self.incidents.repository.open_incidents():
+            if incident.target == self.target_config.name and self._trips(incident):
+                return incident
+        return None
+
+    def _trips(self, incident: Incident) -> bool:
+        return trips_kill_switch(incident, self.chaos_config.kill_switch_severity)
 
     async def stop(self) -> None:
         """Cancel a running drill; its rollback still runs."""
@@ -223,6 +238,12 @@ class DrillRunner:
         self, drill, scenario, params, config, auto_remediate
     ) -> DrillRecord:
         events = self.bus.subscribe()
+        self._killed_by = None
+        kill_switch_events = self.bus.subscribe()
+        watcher = asyncio.create_task(
+            self._watch_kill_switch(drill, kill_switch_events, asyncio.current_task()),
+            name=f"drill-{drill.id}-kill-switch",
+        )
         context = DrillContext(
             drill_id=drill.id,
             target=self.target,
@@ -244,16 +265,52 @@ class DrillRunner:
             drill.status = "timed out"
             drill.error = _timeout_message(drill, config.max_duration_seconds)
         except asyncio.CancelledError:
-            drill.status = "cancelled"
-            drill.error = "drill cancelled"
+            if self._killed_by is not None:
+                drill.status = "aborted"
+                drill.error = f"rolled back by the {self._killed_by}"
+            else:
+                drill.status = "cancelled"
+                drill.error = "drill cancelled"
         except Exception as error:
             log.exception("drill %s failed", drill.id)
             drill.status = "failed"
             drill.error = str(error) or type(error).__name__
         finally:
+            watcher.cancel()
             self.bus.unsubscribe(events)
             await asyncio.shield(self._rollback(drill, scenario, context))
         return drill
+
+    async def _watch_kill_switch(
+        self, drill: DrillRecord, events: asyncio.Queue, run: asyncio.Task | None
+    ) -> None:
+        """Cancel the drill's ``run`` task once an incident trips the kill switch.
+
+        Cancelling makes ``_run`` roll back through its ``finally``, as on a
+        timeout, so the journal restores the rows.
+        """
+        # TODO: a poll tags every incident it opens during a drill with that
+        # drill, so mid-drill only incidents reported by hand trip this.
+        try:
+            incident = self._kill_switch_incident()
+            while incident is None:
+                event = await events.get()
+                if not isinstance(event, IncidentChanged) or event.change != "opened":
+                    continue
+                if event.incident.target != self.target_config.name:
+                    continue
+                if self._trips(event.incident):
+                    incident = event.incident
+        finally:
+            self.bus.unsubscribe(events)
+        self._killed_by = KillSwitchEngaged(
+            incident, self.chaos_config.kill_switch_severity
+        )
+        log.warning(
+            "drill %s (%s) rolled back: %s", drill.id, drill.scenario, self._killed_by
+        )
+        if run is not None:
+            run.cancel()
 
     async def _rollback(self, drill, scenario, context) -> None:
         try:
@@ -314,7 +371,7 @@ class DrillRunner:
     async def _remediate(self, drill: DrillRecord, incident_id: int) -> None:
         interval = 0.5
         while True:
-            result = await self.remediate(incident_id, f"drill {drill.id}")
+            result = await self.remediate(incident_id, drill_actor(drill.id))
             if result.succeeded:
                 drill.remediated_at = utc_now()
                 self.drills.save(drill)

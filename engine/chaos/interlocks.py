@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.config.models import ScenarioConfig, TargetConfig
+from engine.incidents.models import Incident
+
+# Incident severities from least to most severe, for the kill switch threshold.
+SEVERITY_RANK = {"warning": 1, "critical": 2}
 
 
 class InterlockError(Exception):
@@ -33,6 +37,31 @@ class UnknownScenario(InterlockError, LookupError):
     pass
 
 
+class KillSwitchEngaged(InterlockError):
+    """An incident no drill caused is open at or above the kill switch severity."""
+
+    def __init__(self, incident: Incident, threshold: str):
+        self.incident_id = incident.id
+        self.title = incident.title
+        self.severity = incident.severity
+        super().__init__(
+            f"kill switch: {incident.severity} incident {incident.id} "
+            f"({incident.title}) is open and no drill caused it; drills stay off "
+            f"while an incident at {threshold} or above is open, so resolve it first"
+        )
+
+
+def trips_kill_switch(incident: Incident, threshold: str) -> bool:
+    """Tell whether ``incident`` stops drills at the ``threshold`` severity.
+
+    Only open incidents that no drill caused count. A severity the ranking
+    does not know never counts.
+    """
+    if not incident.is_open or incident.drill_id is not None:
+        return False
+    return SEVERITY_RANK.get(incident.severity, 0) >= SEVERITY_RANK[threshold]
+
+
 @dataclass(frozen=True)
 class InterlockState:
     """The facts the interlocks check, gathered by the caller."""
@@ -41,6 +70,9 @@ class InterlockState:
     last_ended: datetime | None
     running_drill: str | None
     conflicting_incident: str | None
+    kill_switch_incident: Incident | None = None
+    """An open incident that trips the kill switch, if any."""
+    kill_switch_severity: str = "critical"
 
 
 def check_interlocks(
@@ -62,6 +94,8 @@ def check_interlocks(
             "demo target allows it by default; set target.allow_chaos: true in "
             "config/warroom.yaml to allow it"
         )
+    if state.kill_switch_incident is not None:
+        raise KillSwitchEngaged(state.kill_switch_incident, state.kill_switch_severity)
     if state.running_drill is not None:
         raise DrillAlreadyRunning(
             f"drill {state.running_drill} is already running on {target.name}; "
