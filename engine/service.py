@@ -15,6 +15,11 @@ from engine.chaos.interlocks import UnknownScenario
 from engine.chaos.scenarios import SCENARIOS
 from engine.config.models import WarroomConfig
 from engine.events import EngineNotice, EventBus, PollCompleted, PollFailed
+from engine.healthcare.monitor import (
+    HealthcareMonitor,
+    HealthcareReading,
+    HealthcareRefreshed,
+)
 from engine.incidents.manager import IncidentManager
 from engine.incidents.models import (
     ALLOWED_TRANSITIONS,
@@ -76,6 +81,9 @@ class Engine:
         monitor = config.warroom.monitor
         points = int(monitor.history_minutes * 60 / monitor.poll_interval_seconds)
         self.history = MetricHistory(points)
+        self.healthcare = HealthcareMonitor(
+            target, config.warroom.healthcare, config.target.name
+        )
         self.last_poll: PollCompleted | None = None
         self.last_error: str | None = None
         self._poll_lock = asyncio.Lock()
@@ -151,6 +159,9 @@ class Engine:
             for name in ("cpu_percent", "memory_percent")
         }
         findings = evaluate(snapshot, graph, limits, recent)
+        # The healthcare breaches of the last read count in every poll, so
+        # their incidents stay open until a read shows them clear.
+        findings += self.healthcare.findings
         opened = self.incidents.observe(self.target_name, findings, snapshot.taken_at)
         self.incidents.escalate_overdue()
 
@@ -170,6 +181,8 @@ class Engine:
         if self.config.warroom.remediation.auto:
             for incident in opened:
                 self._spawn(self.remediate(incident.id, "engine (auto)"))
+        if self.healthcare.due():
+            self._spawn(self.refresh_healthcare())
         return result
 
     def _record_failure(self, error: TargetError) -> None:
@@ -195,6 +208,21 @@ class Engine:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def refresh_healthcare(self) -> HealthcareReading:
+        """Read the healthcare figures now and publish HealthcareRefreshed.
+
+        A failed read is a notice with the reason, never a failed poll; the
+        previous figures stay, with their read time.
+        """
+        previous_error = self.healthcare.reading.error
+        reading = await self.healthcare.refresh()
+        if reading.error is not None and reading.error != previous_error:
+            self.bus.publish(
+                EngineNotice("warning", f"healthcare figures not read: {reading.error}")
+            )
+        self.bus.publish(HealthcareRefreshed(reading))
+        return reading
 
     def blocking_graph(self) -> BlockingGraph | None:
         return self.last_poll.graph if self.last_poll else None

@@ -148,6 +148,49 @@ class SlaConfig(_Strict):
         )
 
 
+class HealthcareConfig(_Strict):
+    """Limits on the pharmacy-claims figures, read every ``refresh_seconds``."""
+
+    enabled: bool = True
+    refresh_seconds: float = Field(
+        default=60.0, gt=0, description="Seconds between two reads of the figures."
+    )
+    window_minutes: int = Field(
+        default=60, ge=1, le=1440, description="Window of the rejection rate."
+    )
+    min_sample: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "Claims needed for a rate (adjudicated in the window for the "
+            "rejection rate, paid today for the generic rate); fewer is n/a."
+        ),
+    )
+    rejection_rate_percent: float = Field(default=15.0, gt=0, le=100)
+    generic_dispensing_min_percent: float = Field(default=70.0, ge=0, le=100)
+    pdc_threshold: float = Field(
+        default=0.8, gt=0, le=1, description="A patient below this PDC is counted."
+    )
+    pdc_period_days: int = Field(
+        default=180, ge=2, le=730, description="Days of fills the PDC measures."
+    )
+    pdc_min_days_supply: int = Field(
+        default=28,
+        ge=1,
+        description="Shorter fills are acute courses and do not count for PDC.",
+    )
+    patients_below_pdc_max: int = Field(default=50, ge=0)
+    claims_today_min: int = Field(
+        default=100, ge=0, description="Fewer claims received today is low volume."
+    )
+    claims_today_from_hour: int = Field(
+        default=2,
+        ge=0,
+        le=23,
+        description="UTC hour from which claims_today_min applies.",
+    )
+
+
 class SidecarConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
@@ -169,6 +212,7 @@ class WarroomFile(_Strict):
     incidents: IncidentsConfig = IncidentsConfig()
     remediation: RemediationConfig = RemediationConfig()
     sla: SlaConfig = SlaConfig()
+    healthcare: HealthcareConfig = HealthcareConfig()
     sidecar: SidecarConfig = SidecarConfig()
     keys: dict[str, str] = Field(
         default_factory=dict, description="Action name to key, overriding defaults."

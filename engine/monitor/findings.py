@@ -17,6 +17,11 @@ class FindingKind(StrEnum):
     MEMORY = "memory"
     TEMP_SPACE = "temp_space"
     TARGET_UNREACHABLE = "target_unreachable"
+    # Healthcare figures of the pharmacy-claims schema (engine.healthcare).
+    REJECTION_RATE = "rejection_rate"
+    GENERIC_DISPENSING = "generic_dispensing"
+    ADHERENCE = "adherence"
+    CLAIM_VOLUME = "claim_volume"
 
 
 class Severity(StrEnum):

@@ -1,0 +1,2 @@
+"""Healthcare monitoring: claims, rejection and generic rates, and adherence
+(PDC) read from the monitored pharmacy-claims schema."""

@@ -1,0 +1,271 @@
+"""Healthcare figures on the demo data, their incidents and their failures."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import psycopg
+import pytest
+
+from engine.events import EngineNotice, PollCompleted
+from engine.healthcare.monitor import HealthcareRefreshed
+from engine.incidents.models import Status
+
+# Copies of existing claims, submitted now, with the status the test needs.
+INSERT_CLAIMS = """
+INSERT INTO healthcare.pharmacy_claims (
+    service_date, prescription_id, pharmacy_id, patient_id, ndc, quantity,
+    days_supply, ingredient_cost, claim_status, reject_code
+)
+SELECT current_date, prescription_id, pharmacy_id, patient_id, ndc, quantity,
+    days_supply, ingredient_cost, %(status)s, %(reject_code)s
+FROM healthcare.pharmacy_claims
+ORDER BY claim_id
+LIMIT %(count)s
+RETURNING claim_id
+"""
+
+
+def figures(engine) -> dict:
+    return {figure.key: figure for figure in engine.healthcare.reading.figures}
+
+
+def insert_claims(url: str, count: int, status: str = "rejected") -> list[int]:
+    reject_code = "75" if status == "rejected" else None
+    params = {"status": status, "reject_code": reject_code, "count": count}
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute(INSERT_CLAIMS, params).fetchall()
+    return [row[0] for row in rows]
+
+
+def delete_claims(url: str, claim_ids: list[int]) -> None:
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(
+            "DELETE FROM healthcare.pharmacy_claims WHERE claim_id = ANY(%s)",
+            (claim_ids,),
+        )
+
+
+def independent_counts(url: str, window_minutes: int) -> dict:
+    """Count the claims figures in Python from the raw rows."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        now = connection.execute("SELECT now()").fetchone()[0]
+        rows = connection.execute(
+            "SELECT c.submitted_at, c.claim_status, m.is_generic "
+            "FROM healthcare.pharmacy_claims AS c "
+            "JOIN healthcare.medications AS m ON m.ndc = c.ndc"
+        ).fetchall()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    window_start = now - timedelta(minutes=window_minutes)
+    today = [row for row in rows if day_start <= row[0] <= now]
+    window = [row for row in rows if window_start <= row[0] <= now]
+    paid_today = [row for row in today if row[1] == "paid"]
+    return {
+        "claims_today": len(today),
+        "adjudicated": sum(1 for row in window if row[1] != "pending"),
+        "rejected": sum(1 for row in window if row[1] == "rejected"),
+        "paid_today": len(paid_today),
+        "generic_paid_today": sum(1 for row in paid_today if row[2]),
+    }
+
+
+def independent_pdc(url: str, period_days: int, min_supply: int, threshold: float):
+    """Return (patients measured, patients below threshold), counted day by day."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        today = connection.execute(
+            "SELECT (now() AT TIME ZONE 'UTC')::date"
+        ).fetchone()[0]
+        rows = connection.execute(
+            "SELECT c.patient_id, m.drug_class, c.service_date, c.days_supply "
+            "FROM healthcare.pharmacy_claims AS c "
+            "JOIN healthcare.medications AS m ON m.ndc = c.ndc "
+            "WHERE c.claim_status = 'paid' AND c.days_supply >= %s",
+            (min_supply,),
+        ).fetchall()
+    start = today - timedelta(days=period_days - 1)
+    fills: dict[tuple, list[tuple[date, int]]] = {}
+    for patient, drug_class, served, supply in rows:
+        if start <= served <= today:
+            fills.setdefault((patient, drug_class), []).append((served, supply))
+    measured, below = set(), set()
+    for (patient, _), items in fills.items():
+        if len({served for served, _ in items}) < 2:
+            continue
+        index = min(served for served, _ in items)
+        days = set()
+        for served, supply in items:
+            for offset in range(supply):
+                day = served + timedelta(days=offset)
+                if day <= today:
+                    days.add(day)
+        measured.add(patient)
+        if len(days) / ((today - index).days + 1) < threshold:
+            below.add(patient)
+    return len(measured), len(below)
+
+
+async def poll_until(engine, condition, polls: int = 40) -> None:
+    for _ in range(polls):
+        await engine.poll_once()
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition not met after {polls} polls")
+
+
+def open_of_kind(engine, kind: str) -> list:
+    return [i for i in engine.open_incidents() if i.kind == kind]
+
+
+async def test_figures_match_independent_counts(engine, database_url, config):
+    settings = config.warroom.healthcare
+    # A known sample in the window, so the rejection rate has a value.
+    insert_claims(database_url, 30, "paid")
+    insert_claims(database_url, 3, "rejected")
+
+    reading = await engine.refresh_healthcare()
+    expected = independent_counts(database_url, settings.window_minutes)
+
+    read_figures = figures(engine)
+    assert reading.error is None
+    assert reading.read_at is not None
+    assert read_figures["claims_today"].value == expected["claims_today"]
+    assert expected["adjudicated"] >= 33
+    assert read_figures["rejection_rate"].value == pytest.approx(
+        100 * expected["rejected"] / expected["adjudicated"]
+    )
+    assert read_figures["generic_dispensing"].value == pytest.approx(
+        100 * expected["generic_paid_today"] / expected["paid_today"]
+    )
+    # The demo draws 80 % of medications as generics.
+    assert 60 < read_figures["generic_dispensing"].value < 95
+
+
+async def test_pdc_counts_gapped_patient(engine, database_url, config):
+    settings = config.warroom.healthcare
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        patient = connection.execute(
+            "INSERT INTO healthcare.patients (member_id, first_name, last_name, "
+            "date_of_birth, gender, zip_code, state) VALUES ('WRMTEST000001', "
+            "'Test', 'Patient', '1970-01-01', 'U', '02139', 'MA') "
+            "RETURNING patient_id"
+        ).fetchone()[0]
+        # Two 30-day fills 59 days apart leave a gap: 60 of 90 days covered.
+        connection.execute(
+            "INSERT INTO healthcare.pharmacy_claims (service_date, prescription_id, "
+            "pharmacy_id, patient_id, ndc, quantity, days_supply, ingredient_cost, "
+            "claim_status) "
+            "SELECT (now() AT TIME ZONE 'UTC')::date - d, p.prescription_id, 1, "
+            "%s, m.ndc, 30, 30, 10, 'paid' "
+            "FROM (SELECT prescription_id, medication_id "
+            "      FROM healthcare.prescriptions WHERE days_supply = 30 "
+            "      ORDER BY prescription_id LIMIT 1) AS p "
+            "JOIN healthcare.medications AS m USING (medication_id) "
+            "CROSS JOIN (VALUES (89), (30)) AS gaps (d)",
+            (patient,),
+        )
+
+    await engine.refresh_healthcare()
+    measured, below = independent_pdc(
+        database_url,
+        settings.pdc_period_days,
+        settings.pdc_min_days_supply,
+        settings.pdc_threshold,
+    )
+
+    assert below >= 1
+    assert measured > 1000
+    assert figures(engine)["patients_below_pdc"].value == below
+    assert engine.healthcare.findings == ()
+
+
+async def test_rejection_burst_opens_and_clears(engine, database_url, config):
+    settings = config.warroom.healthcare
+    baseline = independent_counts(database_url, settings.window_minutes)
+    # Enough rejected claims to double the limit whatever the window held.
+    burst = insert_claims(database_url, max(200, 2 * baseline["adjudicated"]))
+
+    await engine.refresh_healthcare()
+    rate = figures(engine)["rejection_rate"]
+    await poll_until(engine, lambda: open_of_kind(engine, "rejection_rate"))
+
+    assert rate.value > settings.rejection_rate_percent
+    assert rate.state in ("warn", "critical")
+    incident = open_of_kind(engine, "rejection_rate")[0]
+    assert incident.dedup_key == "rejection_rate:test"
+    assert "rejection rate" in incident.title
+    assert incident.root_cause.endswith("were rejected")
+    assert incident.metrics["limit"] == settings.rejection_rate_percent
+    # Later polls update the one incident instead of opening others.
+    await engine.poll_once()
+    assert len(open_of_kind(engine, "rejection_rate")) == 1
+
+    engine.escalate(incident.id, "tester", "paging the claims team")
+    delete_claims(database_url, burst)
+    await engine.refresh_healthcare()
+    await poll_until(
+        engine,
+        lambda: engine.get_incident(incident.id).status is Status.RESOLVED,
+    )
+
+    assert figures(engine)["rejection_rate"].state in ("ok", "n/a")
+    assert engine.healthcare.findings == ()
+
+
+async def test_small_sample_is_na(engine, database_url, config):
+    settings = config.warroom.healthcare
+    baseline = independent_counts(database_url, settings.window_minutes)
+    if baseline["adjudicated"] >= settings.min_sample:
+        pytest.skip("the demo's own claims fill the window in the first UTC hour")
+    insert_claims(database_url, 3)
+
+    await engine.refresh_healthcare()
+    rate = figures(engine)["rejection_rate"]
+    await engine.poll_once()
+
+    assert rate.value is None
+    assert rate.state == "n/a"
+    assert "min_sample" in rate.reason
+    assert f"{baseline['adjudicated'] + 3} adjudicated" in rate.reason
+    assert open_of_kind(engine, "rejection_rate") == []
+
+
+async def test_read_failure_is_notice(engine, database_url):
+    await engine.refresh_healthcare()
+    before = engine.healthcare.reading
+    queue = engine.bus.subscribe()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "ALTER TABLE healthcare.medications RENAME TO medications_moved"
+        )
+
+    reading = await engine.refresh_healthcare()
+    poll = await engine.poll_once()
+
+    events = []
+    while not queue.empty():
+        events.append(queue.get_nowait())
+    notices = [e for e in events if isinstance(e, EngineNotice)]
+    assert isinstance(poll, PollCompleted)
+    assert engine.last_error is None
+    assert "medications" in reading.error
+    assert reading.failed_at is not None
+    # The previous figures stay, with the time they were read.
+    assert reading.read_at == before.read_at
+    assert reading.figures == before.figures
+    assert any("healthcare figures not read" in n.message for n in notices)
+    assert any(isinstance(e, HealthcareRefreshed) for e in events)
+
+
+async def test_poll_schedules_refresh(engine):
+    # The engine fixture polls on its own: its first poll starts a read in
+    # the background, and none starts again before healthcare.refresh_seconds.
+    for _ in range(100):
+        if engine.healthcare.reading.read_at is not None:
+            break
+        await asyncio.sleep(0.05)
+
+    assert engine.healthcare.reading.read_at is not None
+    assert engine.healthcare.reading.error is None
+    assert not engine.healthcare.due()
