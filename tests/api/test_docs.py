@@ -70,6 +70,7 @@ async def test_schema_lists_every_endpoint(schema):
         ("patch", "/api/incidents/{incident_id}"),
         ("post", "/api/incidents/{incident_id}/remediate"),
         ("get", "/api/incidents/{incident_id}/postmortem"),
+        ("get", "/api/incidents/metrics/sla"),
         ("get", "/api/chaos"),
         ("post", "/api/chaos/trigger"),
         ("post", "/api/chaos/random"),

@@ -25,6 +25,7 @@ from engine.chaos.interlocks import (
     CooldownActive,
     DrillAlreadyRunning,
     InterlockError,
+    KillSwitchEngaged,
     UnknownScenario,
 )
 from engine.events import PollCompleted
@@ -159,6 +160,16 @@ def _no_scenario(error: UnknownScenario) -> ProblemDetailsException:
     return _problem(409, "no-scenario", str(error), title="No scenario can start")
 
 
+def _kill_switch(error: KillSwitchEngaged) -> ProblemDetailsException:
+    return _problem(
+        409,
+        "kill-switch",
+        str(error),
+        title="Drills stopped by an open incident",
+        incident_id=error.incident_id,
+    )
+
+
 def _interlock(error: InterlockError) -> ProblemDetailsException:
     return _problem(409, "interlock", str(error), title="Drill rejected")
 
@@ -253,6 +264,7 @@ _CONVERTERS: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
     DrillAlreadyRunning: _drill_running,
     ChaosNotAllowed: _chaos_not_allowed,
     UnknownScenario: _no_scenario,
+    KillSwitchEngaged: _kill_switch,
     InterlockError: _interlock,
     TargetError: _target_error,
     TargetUnavailable: _target_unavailable,

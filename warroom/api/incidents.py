@@ -1,4 +1,4 @@
-"""Incidents: list, report, read, change status, remediate, postmortem."""
+"""Incidents: list, report, read, change status, remediate, postmortem, SLA."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from warroom.api.schemas.incidents import (
     incident_detail,
     incident_page,
 )
+from warroom.api.schemas.sla import SlaOut, sla_out
 
 # Bounds an id or offset can never reach, kept exact as JSON numbers (2**53)
 # so a client and the schema agree on the limit.
@@ -77,6 +78,24 @@ class IncidentController(Controller):
             status_code=201,
             headers={"Location": f"/api/incidents/{incident.id}"},
         )
+
+    # Litestar matches the static segment "metrics" before the int parameter
+    # of the routes below, so this path never reaches get_incident.
+    @get("/metrics/sla", responses=problem_responses(400, 403))
+    async def sla(
+        self,
+        engine: NamedDependency[Engine],
+        hours: Annotated[
+            int,
+            QueryParameter(
+                ge=1, le=8760, description="Window: incidents detected in these hours."
+            ),
+        ] = 24,
+    ) -> SlaOut:
+        """Return SLA figures over the incidents detected in the last ``hours``:
+        counts, breaches of the per-severity targets, mean times to detect,
+        acknowledge and resolve, and the share resolved without a person."""
+        return sla_out(engine.sla(hours), hours)
 
     @get("/{incident_id:int}", responses=problem_responses(400, 403, 404))
     async def get_incident(
