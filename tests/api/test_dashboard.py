@@ -86,6 +86,9 @@ async def quiet_engine(database_url: str, tmp_path: Path) -> AsyncIterator[Engin
     engine = Engine(config, target, tmp_path / "quiet-state.db")
     await engine.start(poll=False)
     await engine.poll_once()
+    # The first poll starts a healthcare read in the background, and its event
+    # would rebuild the panels in the middle of a test.
+    await eventually(lambda: engine.healthcare.reading.read_at is not None)
     yield engine
     await engine.stop()
 

@@ -76,6 +76,7 @@ async def test_schema_lists_every_endpoint(schema):
         ("post", "/api/chaos/random"),
         ("get", "/api/chaos/drills"),
         ("get", "/api/dashboard"),
+        ("get", "/api/healthcare"),
         ("get", "/api/events"),
     }
 

@@ -22,6 +22,7 @@ from warroom.api.dashboard import DashboardController
 from warroom.api.errors import EXCEPTION_HANDLERS
 from warroom.api.events import EventStreams, events
 from warroom.api.health import HealthController
+from warroom.api.healthcare import HealthcareController
 from warroom.api.incidents import IncidentController
 from warroom.api.sessions import SessionsController
 from warroom.api.settings import settings
@@ -62,6 +63,7 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
             IncidentController,
             ChaosController,
             DashboardController,
+            HealthcareController,
             settings,
             events,
         ],

@@ -1,7 +1,7 @@
 """Server-sent events: the engine's events as they happen.
 
 Each engine event becomes one SSE message with an ``event:`` name (poll,
-poll_failed, incident, drill, notice) and a JSON ``data:`` line. A comment
+poll_failed, incident, drill, notice, healthcare) and a JSON ``data:`` line. A comment
 line is sent when nothing happened for ``KEEPALIVE_SECONDS`` so proxies keep
 the connection open. The stream subscribes to the engine's bus when it starts
 and unsubscribes when the client disconnects or the engine stops.

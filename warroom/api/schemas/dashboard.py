@@ -18,6 +18,7 @@ from engine.service import Engine
 from engine.store.drills import DrillRecord
 from warroom.api.schemas.chaos import ChaosOut, ScenarioOut, drill_out, scenario_out
 from warroom.api.schemas.health import HealthStatus, health_status
+from warroom.api.schemas.healthcare import HealthcareOut, healthcare_out
 from warroom.api.schemas.incidents import IncidentOut, incident_out
 
 CardState = Literal["ok", "warn", "critical", "na"]
@@ -90,6 +91,9 @@ class DashboardOut(msgspec.Struct):
     last_poll_at: datetime | None
     last_error: str | None
     cards: list[MetricCard]
+    healthcare: HealthcareOut
+    """The healthcare figures of the last read, as GET /api/healthcare returns
+    them."""
     open_incidents: list[IncidentOut]
     jobs: JobsPanel
     validation: ValidationPanel
@@ -107,6 +111,7 @@ class _DashboardJson(msgspec.Struct):
     last_poll_at: datetime | None
     last_error: str | None
     cards: msgspec.Raw
+    healthcare: msgspec.Raw
     open_incidents: msgspec.Raw
     jobs: msgspec.Raw
     validation: msgspec.Raw
@@ -123,6 +128,7 @@ class _Panels:
     sequence: int
     built_at: datetime
     cards: msgspec.Raw
+    healthcare: msgspec.Raw
     open_incidents: msgspec.Raw
     jobs: msgspec.Raw
     validation: msgspec.Raw
@@ -131,9 +137,10 @@ class _Panels:
 
 
 # One entry per engine, rebuilt when the engine's bus has published an event
-# since. The engine changes incidents, postmortems, drills and the metric
-# history only in a step of the event loop that also publishes an event (with
-# no await in between), so a request reads panels as of the latest event.
+# since. The engine changes incidents, postmortems, drills, the metric history
+# and the healthcare figures only in a step of the event loop that also
+# publishes an event (with no await in between), so a request reads panels as
+# of the latest event.
 _panels_by_engine: weakref.WeakKeyDictionary[Engine, _Panels] = (
     weakref.WeakKeyDictionary()
 )
@@ -155,6 +162,7 @@ def dashboard_json(engine: Engine) -> bytes:
         last_poll_at=poll.snapshot.taken_at if poll else None,
         last_error=engine.last_error,
         cards=panels.cards,
+        healthcare=panels.healthcare,
         open_incidents=panels.open_incidents,
         jobs=panels.jobs,
         validation=panels.validation,
@@ -182,6 +190,7 @@ def _panels(engine: Engine) -> _Panels:
         sequence=sequence,
         built_at=datetime.now(UTC),
         cards=_raw(metric_cards(engine)),
+        healthcare=_raw(healthcare_out(engine)),
         open_incidents=_raw(incidents),
         jobs=_raw(jobs_panel(engine)),
         validation=_raw(validation_panel(engine)),

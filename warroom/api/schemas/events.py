@@ -19,6 +19,7 @@ from engine.events import (
     PollCompleted,
     PollFailed,
 )
+from engine.healthcare.monitor import HealthcareRefreshed
 from engine.incidents.models import Status
 from engine.monitor.history import figures_of
 
@@ -57,6 +58,13 @@ class DrillEvent(msgspec.Struct):
     figures: dict[str, Any]
 
 
+class HealthcareEvent(msgspec.Struct):
+    """The healthcare figures were read again; GET /api/healthcare has them."""
+
+    read_at: datetime | None
+    error: str | None
+
+
 class NoticeEvent(msgspec.Struct):
     level: str
     message: str
@@ -88,6 +96,11 @@ def event_payload(event: Event, long_query_seconds: float) -> tuple[str, Any] | 
         )
     if isinstance(event, EngineNotice):
         return "notice", NoticeEvent(level=event.level, message=event.message)
+    if isinstance(event, HealthcareRefreshed):
+        reading = event.reading
+        return "healthcare", HealthcareEvent(
+            read_at=reading.read_at, error=reading.error
+        )
     return None
 
 
