@@ -74,8 +74,8 @@ def sla_report(
 
     ``incidents`` must carry their timelines; those detected before the window
     (or after ``now``) are left out. Drill incidents count like any other,
-    because the war room handled them the same way, and ``drills`` says how
-    many of the total a drill caused.
+    because the war room handled them the same way, and ``drills`` counts
+    those a drill caused.
 
     - A breach is an incident resolved more than its severity's target after
       detection, or still open more than the target after detection at

@@ -22,6 +22,7 @@ from engine.incidents.models import (
     TimelineEntry,
     check_transition,
 )
+from engine.incidents.sla import SlaReport, sla_report
 from engine.monitor.graph import build_graph
 from engine.paths import CONFIG_DIR
 from engine.remediation.actions import ActionResult
@@ -391,6 +392,10 @@ class FakeSource:
     def trigger_drill(self, scenario: str, actor: str) -> object:
         self.triggered.append((scenario, actor))
         return None
+
+    def sla(self, hours: int = 24) -> SlaReport | None:
+        incidents = list(self.incidents.values())
+        return sla_report(incidents, self.config.warroom.sla, NOW, hours)
 
     def random_scenario(self) -> str:
         ready = [item.name for item in SCENARIOS if item.enabled]

@@ -36,6 +36,7 @@ from warroom.api.schemas.incidents import (
 )
 from warroom.api.schemas.sessions import SessionsOut
 from warroom.api.schemas.settings import SettingsOut
+from warroom.api.schemas.sla import SlaOut
 from warroom.attach.stream import StreamMessage, messages
 from warroom.tui.source import SourceRejected
 
@@ -108,6 +109,9 @@ class SidecarClient:
 
     async def dashboard(self) -> DashboardOut:
         return await self._get("/api/dashboard", DashboardOut)
+
+    async def sla(self, hours: int) -> SlaOut:
+        return await self._get(f"/api/incidents/metrics/sla?hours={hours}", SlaOut)
 
     async def drills(self, limit: int = 50) -> list[DrillOut]:
         return await self._get(f"/api/chaos/drills?limit={limit}", list[DrillOut])

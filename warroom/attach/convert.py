@@ -16,6 +16,7 @@ from engine.config.models import (
     WarroomConfig,
 )
 from engine.incidents.models import Incident, PostmortemSummary, TimelineEntry
+from engine.incidents.sla import SlaReport
 from engine.monitor.graph import BlockingGraph, build_graph
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
@@ -32,6 +33,7 @@ from warroom.api.schemas.incidents import (
 )
 from warroom.api.schemas.sessions import SessionOut, SessionsOut
 from warroom.api.schemas.settings import SettingsOut
+from warroom.api.schemas.sla import SlaOut
 
 # IncidentOut leaves out the dedup key; attach mode never deduplicates.
 _NO_DEDUP_KEY = ""
@@ -258,4 +260,28 @@ def drill_of(drill: DrillOut) -> DrillRecord:
         ended_at=drill.ended_at,
         incident_id=drill.incident_id,
         error=drill.error,
+    )
+
+
+def sla_of(sla: SlaOut) -> SlaReport:
+    return SlaReport(
+        hours=sla.hours,
+        since=sla.since,
+        until=sla.until,
+        critical_minutes=sla.targets.critical_minutes,
+        warning_minutes=sla.targets.warning_minutes,
+        total=sla.total,
+        open=sla.open,
+        drills=sla.drills,
+        by_severity=dict(sla.by_severity),
+        by_status=dict(sla.by_status),
+        breaches=sla.breaches,
+        open_breaches=sla.open_breaches,
+        breached_ids=tuple(sla.breached_ids),
+        mean_seconds_to_detect=sla.mean_seconds_to_detect,
+        mean_seconds_to_acknowledge=sla.mean_seconds_to_acknowledge,
+        mean_seconds_to_resolve=sla.mean_seconds_to_resolve,
+        resolved=sla.resolved,
+        resolved_automatically=sla.resolved_automatically,
+        automatic_share=sla.automatic_share,
     )

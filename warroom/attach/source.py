@@ -1,11 +1,12 @@
 """``RemoteSource``: the war room's engine, seen through a running sidecar.
 
 It keeps a copy of what the TUI reads: the last poll, the figure history,
-open incidents, postmortems, scenarios and drills. The sidecar's event stream
-keeps the copy fresh. After each event the source repeats the reads the event
-made stale, and only then republishes the event on a local bus, so a widget
-that redraws on the event reads fresh data. Requests (status changes,
-remediation, drills) go to the sidecar and return when it responds.
+open incidents, postmortems, scenarios, drills and the SLA figures. The
+sidecar's event stream keeps the copy fresh. After each event the source
+repeats the reads the event made stale, and only then republishes the event
+on a local bus, so a widget that redraws on the event reads fresh data.
+Requests (status changes, remediation, drills) go to the sidecar and return
+when it responds.
 
 When the stream drops, ``last_error`` says so and the TUI shows it in the
 status bar with the age of the last poll it has; the source reconnects with
@@ -37,6 +38,7 @@ from engine.events import (
     PollFailed,
 )
 from engine.incidents.models import Incident, PostmortemSummary, Status
+from engine.incidents.sla import SlaReport
 from engine.monitor.history import MetricHistory
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
@@ -59,6 +61,7 @@ from warroom.attach.convert import (
     incident_of,
     postmortem_summary_of,
     scenario_of,
+    sla_of,
     snapshot_of,
 )
 from warroom.attach.stream import StreamMessage
@@ -74,6 +77,9 @@ _DRILLS_KEPT = 50
 # Sessions and counters come from two requests; a poll between them makes
 # their taken_at differ, and one retry almost always lines them up.
 _POLL_READ_TRIES = 3
+# Open incidents pass their SLA target with time alone, so a poll event reads
+# the SLA again when the copy is older than this.
+_SLA_REFRESH_SECONDS = 60.0
 
 
 class RemoteSource:
@@ -93,6 +99,9 @@ class RemoteSource:
         self._chaos: ChaosOut | None = None
         self._chaos_read_at = 0.0
         self._drills: list[DrillRecord] = []
+        self._sla: SlaReport | None = None
+        self._sla_hours = 24
+        self._sla_read_at = 0.0
         self._follower: asyncio.Task[None] | None = None
         self._streaming = asyncio.Event()
 
@@ -152,6 +161,16 @@ class RemoteSource:
         if not ready:
             raise UnknownScenario("no enabled scenario is past its cooldown")
         return random.choice(ready)
+
+    def sla(self, hours: int = 24) -> SlaReport | None:
+        """Return the copy of the SLA figures, or None before the first read.
+
+        A window other than the copy's is read at the next event.
+        """
+        if hours != self._sla_hours:
+            self._sla_hours = hours
+            self._sla = None
+        return self._sla
 
     def drill_history(
         self, scenario: str | None = None, limit: int = 50
@@ -245,6 +264,7 @@ class RemoteSource:
         await self._read_dashboard()
         await self._read_drills()
         await self._read_poll()
+        await self._read_sla()
         self.connected = True
 
     async def _apply(self, message: StreamMessage) -> None:
@@ -276,12 +296,15 @@ class RemoteSource:
         self.history.add(event.taken_at, event.figures)
         await self._read_poll()
         await self._read_dashboard()
+        if self._sla is None or self._sla_age() >= _SLA_REFRESH_SECONDS:
+            await self._read_sla()
         if self.last_poll is not None:
             self.bus.publish(self.last_poll)
 
     async def _on_incident(self, event: IncidentEvent) -> None:
         incident = incident_of(await self.client.incident(event.id))
         await self._read_dashboard()
+        await self._read_sla()
         self.bus.publish(IncidentChanged(incident, event.change))
 
     async def _on_drill(self, event: DrillEvent) -> None:
@@ -323,6 +346,13 @@ class RemoteSource:
         self._chaos = dashboard.chaos
         self._chaos_read_at = time.monotonic()
         self.last_error = dashboard.last_error
+
+    async def _read_sla(self) -> None:
+        self._sla = sla_of(await self.client.sla(self._sla_hours))
+        self._sla_read_at = time.monotonic()
+
+    def _sla_age(self) -> float:
+        return time.monotonic() - self._sla_read_at
 
     async def _read_drills(self) -> None:
         self._drills = [

@@ -21,7 +21,13 @@ from engine.events import (
     PollFailed,
 )
 from engine.monitor.history import METRICS
-from warroom.tui.messages import DrillUpdated, IncidentUpdated, LiveMessage, PollUpdated
+from warroom.tui.messages import (
+    DrillUpdated,
+    IncidentUpdated,
+    LiveMessage,
+    PollUpdated,
+    SlaUpdated,
+)
 from warroom.tui.source import WarRoomSource
 from warroom.tui.views import (
     DrillView,
@@ -35,6 +41,10 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 _POSTMORTEMS_SHOWN = 10
+_SLA_HOURS = 24
+# Between incident events the SLA is read again at most this often, so an
+# open incident that passes its target shows as a breach within a minute.
+_SLA_REFRESH_SECONDS = 60.0
 _NOTICE_SEVERITY = {"info": "information", "warning": "warning", "error": "error"}
 
 
@@ -52,6 +62,7 @@ class Feed:
         self.source = source
         self.clock = clock
         self._progress: DrillProgress | None = None
+        self._sla_read_at: datetime | None = None
 
     # -- events ------------------------------------------------------------
 
@@ -75,7 +86,15 @@ class Feed:
             messages.append(self.incidents(frozenset(changed)))
         if drill:
             messages.append(self.drill())
+        if changed or (poll and self._sla_due()):
+            messages.append(self.sla())
         return messages
+
+    def _sla_due(self) -> bool:
+        if self._sla_read_at is None:
+            return True
+        age = (self.clock() - self._sla_read_at).total_seconds()
+        return age >= _SLA_REFRESH_SECONDS
 
     def notice_for(self, event: Event) -> Notice | None:
         if isinstance(event, EngineNotice):
@@ -96,7 +115,7 @@ class Feed:
 
     def everything(self) -> list[LiveMessage]:
         """Return the current state of every panel, for startup."""
-        return [self.poll(), self.incidents(frozenset()), self.drill()]
+        return [self.poll(), self.incidents(frozenset()), self.drill(), self.sla()]
 
     def poll(self) -> PollUpdated:
         last = self.source.last_poll
@@ -124,6 +143,10 @@ class Feed:
             changed_ids=changed,
         )
         return IncidentUpdated(view)
+
+    def sla(self) -> SlaUpdated:
+        self._sla_read_at = self.clock()
+        return SlaUpdated(self.source.sla(_SLA_HOURS))
 
     def drill(self) -> DrillUpdated:
         current = self.source.current_drill

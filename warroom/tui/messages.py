@@ -12,6 +12,7 @@ from typing import Self
 
 from textual.message import Message
 
+from engine.incidents.sla import SlaReport
 from warroom.tui.views import DrillView, IncidentsView, PollView
 
 
@@ -53,6 +54,17 @@ class DrillUpdated(LiveMessage):
 
     def clone(self) -> Self:
         return type(self)(self.view)
+
+
+class SlaUpdated(LiveMessage):
+    """The SLA figures were read again; None until the source has them."""
+
+    def __init__(self, report: SlaReport | None) -> None:
+        super().__init__()
+        self.report = report
+
+    def clone(self) -> Self:
+        return type(self)(self.report)
 
 
 class ClockTicked(LiveMessage):

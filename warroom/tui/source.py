@@ -24,6 +24,7 @@ from engine.chaos.drills import ScenarioState
 from engine.config.models import WarroomConfig
 from engine.events import Event, PollCompleted
 from engine.incidents.models import Incident, PostmortemSummary
+from engine.incidents.sla import SlaReport
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
 
@@ -80,6 +81,10 @@ class WarRoomSource(Protocol):
     def scenarios(self) -> list[ScenarioState]: ...
 
     def random_scenario(self) -> str: ...
+
+    def sla(self, hours: int = 24) -> SlaReport | None:
+        """SLA figures of the last ``hours``; None while the source has none."""
+        ...
 
     def drill_history(
         self, scenario: str | None = None, limit: int = 50

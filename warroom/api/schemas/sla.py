@@ -21,7 +21,7 @@ class SlaOut(msgspec.Struct):
 
     Times are in seconds. A mean over no incidents is null, and
     ``automatic_share`` is null when no incident in the window is resolved.
-    Drill incidents count like any other; ``drills`` says how many there are.
+    Drill incidents count like any other, and ``drills`` counts them.
     """
 
     hours: int

@@ -18,6 +18,7 @@ from warroom.tui.widgets.incidents import IncidentTable
 from warroom.tui.widgets.jobs import JobsPanel
 from warroom.tui.widgets.metric_cards import MetricCards
 from warroom.tui.widgets.postmortems import PostmortemTable
+from warroom.tui.widgets.sla import SlaBar
 from warroom.tui.widgets.status_bar import StatusBar
 from warroom.tui.widgets.validation import ValidationPanel
 
@@ -44,6 +45,7 @@ class WarRoomScreen(LiveScreen):
                 self.config.validation.rules, id="validation", classes="panel"
             )
             yield ChaosPanel(id="chaos", classes="panel")
+        yield SlaBar(id="sla")
         yield PostmortemTable(id="postmortems")
         yield Footer(compact=True)
 
