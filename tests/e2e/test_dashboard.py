@@ -46,6 +46,12 @@ async def test_dashboard_drill_end_to_end(browser_page, warroom_server, tmp_path
     assert second > first
     assert await page.locator("#cards .card").count() == 5
     assert await page.locator("#cards .card svg.trend").count() == 5
+    healthcare = page.locator("#healthcare .card")
+    await healthcare.nth(3).wait_for(timeout=LIVE_TIMEOUT)
+    assert await healthcare.count() == 4
+    assert "claims today" in await healthcare.first.inner_text()
+    read = page.locator("#healthcare .healthcare-read")
+    assert "read " in await read.text_content()
 
     await page.fill("#token", TOKEN)
     await page.fill("#actor", "e2e tester")

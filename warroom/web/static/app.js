@@ -9,6 +9,7 @@ import { age, clockTime } from "./format.js";
 import {
   renderCards,
   renderChaos,
+  renderHealthcare,
   renderIncidents,
   renderJobs,
   renderPostmortems,
@@ -149,6 +150,7 @@ function render() {
   setText(health, dashboard.status);
   health.className = `badge health-${dashboard.status}`;
   renderCards($("cards"), dashboard.cards, state.settings);
+  renderHealthcare($("healthcare"), dashboard.healthcare);
   renderJobs($("jobs-body"), dashboard.jobs);
   renderValidation($("validation-body"), dashboard.validation);
   renderPostmortems($("postmortem-rows"), dashboard.recent_postmortems, (id) =>

@@ -75,6 +75,59 @@ function historyCapacity(settings) {
 }
 
 /**
+ * Update the healthcare figures: one compact card each (claims today,
+ * rejection rate, generic dispensing rate, patients below the PDC threshold),
+ * the time they were read and the last read's error.
+ */
+export function renderHealthcare(panel, healthcare) {
+  syncKeyed(
+    panel.querySelector(".healthcare-cards"),
+    healthcare.figures,
+    (item) => item.key,
+    createHealthcareCard,
+    updateHealthcareCard,
+  );
+  const read = healthcare.read_at ? `read ${clockTime(healthcare.read_at)} UTC` : "not read yet";
+  const every = `every ${figure(healthcare.refresh_seconds)} s`;
+  const when = healthcare.enabled ? `(${read}, ${every})` : "(off)";
+  setText(panel.querySelector(".healthcare-read"), when);
+  const error = panel.querySelector(".healthcare-error");
+  // The figures stay from the last good read; the error says why none is newer.
+  setText(error, healthcare.error ? `last read failed: ${healthcare.error}` : "");
+  toggle(error, "hidden", !healthcare.error);
+}
+
+function createHealthcareCard() {
+  return el(
+    "article",
+    { class: "card compact" },
+    el("header", {}, el("span", { class: "card-label" }), el("span", { class: "card-state" })),
+    el(
+      "div",
+      { class: "card-value" },
+      el("span", { class: "value" }),
+      " ",
+      el("span", { class: "unit" }),
+    ),
+    el("div", { class: "card-detail" }),
+  );
+}
+
+function updateHealthcareCard(node, item) {
+  for (const state of CARD_STATES) toggle(node, `state-${state}`, item.state === state);
+  const missing = item.value === null;
+  setText(node.querySelector(".card-label"), item.label);
+  setText(node.querySelector(".card-state"), missing ? "n/a" : item.state);
+  setText(node.querySelector(".value"), figure(item.value));
+  setText(node.querySelector(".unit"), missing ? "" : item.unit);
+  setText(node.querySelector(".card-detail"), missing ? item.reason : item.detail);
+  const limit = `${item.bound} ${figure(item.threshold)}`;
+  node.title = missing
+    ? `${item.label}: n/a (${item.reason})`
+    : `${item.label}: ${item.detail} (${limit})`;
+}
+
+/**
  * Update the open incidents table. `actions` has investigate, escalate,
  * resolve, remediate and open, each called with the incident id.
  */
