@@ -17,13 +17,17 @@ from engine.events import (
     EngineNotice,
     Event,
     IncidentChanged,
+    JobRun,
     PollCompleted,
     PollFailed,
 )
+from engine.healthcare.monitor import HealthcareRefreshed
 from engine.monitor.history import METRICS
 from warroom.tui.messages import (
     DrillUpdated,
+    HealthcareUpdated,
     IncidentUpdated,
+    JobsUpdated,
     LiveMessage,
     PollUpdated,
     SlaUpdated,
@@ -42,8 +46,8 @@ Clock = Callable[[], datetime]
 
 _POSTMORTEMS_SHOWN = 10
 _SLA_HOURS = 24
-# Between incident events the SLA is read again at most this often, so an
-# open incident that passes its target shows as a breach within a minute.
+# Between incident events the SLA is read again at the first poll after this
+# long, so an open incident that passes its target shows as a breach.
 _SLA_REFRESH_SECONDS = 60.0
 _NOTICE_SEVERITY = {"info": "information", "warning": "warning", "error": "error"}
 
@@ -68,7 +72,7 @@ class Feed:
 
     def messages_for(self, events: Iterable[Event]) -> list[LiveMessage]:
         """Return one message per kind of news in ``events``, in a fixed order."""
-        poll = incidents = drill = False
+        poll = incidents = drill = healthcare = jobs = False
         changed: set[int] = set()
         for event in events:
             if isinstance(event, PollCompleted | PollFailed):
@@ -76,9 +80,13 @@ class Feed:
             elif isinstance(event, IncidentChanged):
                 incidents = True
                 changed.add(event.incident.id)
+            elif isinstance(event, JobRun):
+                jobs = True
             elif isinstance(event, DrillProgress):
                 drill = True
                 self._progress = None if event.figures.get("final") else event
+            elif isinstance(event, HealthcareRefreshed):
+                healthcare = True
         messages: list[LiveMessage] = []
         if poll:
             messages.append(self.poll())
@@ -86,8 +94,12 @@ class Feed:
             messages.append(self.incidents(frozenset(changed)))
         if drill:
             messages.append(self.drill())
+        if jobs:
+            messages.append(self.jobs())
         if changed or (poll and self._sla_due()):
             messages.append(self.sla())
+        if healthcare:
+            messages.append(self.healthcare())
         return messages
 
     def _sla_due(self) -> bool:
@@ -115,7 +127,13 @@ class Feed:
 
     def everything(self) -> list[LiveMessage]:
         """Return the current state of every panel, for startup."""
-        return [self.poll(), self.incidents(frozenset()), self.drill(), self.sla()]
+        return [
+            self.poll(),
+            self.incidents(frozenset()),
+            self.drill(),
+            self.sla(),
+            self.healthcare(),
+        ]
 
     def poll(self) -> PollUpdated:
         last = self.source.last_poll
@@ -143,6 +161,12 @@ class Feed:
             changed_ids=changed,
         )
         return IncidentUpdated(view)
+
+    def healthcare(self) -> HealthcareUpdated:
+        return HealthcareUpdated(self.source.healthcare_reading())
+
+    def jobs(self) -> JobsUpdated:
+        return JobsUpdated(tuple(self.source.list_jobs()))
 
     def sla(self) -> SlaUpdated:
         self._sla_read_at = self.clock()

@@ -17,6 +17,7 @@ import {
   scenarioState,
 } from "./panels.js";
 import { SessionsView } from "./sessions.js";
+import { SlaPanel } from "./sla.js";
 import { EventStream } from "./stream.js";
 
 // A poll may be late by this many intervals, plus the grace, before the page
@@ -39,6 +40,8 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
+
+const slaPanel = new SlaPanel($("sla"));
 
 const sessionsView = new SessionsView({
   root: $("sessions-view"),
@@ -67,6 +70,7 @@ async function refresh() {
     do {
       refreshAgain = false;
       await loadDashboard();
+      if (slaPanel.needsLoad) await slaPanel.load();
       if (sessionsView.needsLoad) await sessionsView.load();
     } while (refreshAgain);
   } finally {
@@ -116,6 +120,7 @@ function onEvent(name, data) {
     if (data.figures?.final) state.needLastDrill = true;
   } else if (name === "incident") {
     refreshIncident(data.id);
+    slaPanel.markStale();
   } else if (name === "notice") {
     notify(data.message, data.level === "info" ? "info" : "warning");
   }
@@ -127,6 +132,7 @@ function onStreamState(streamState) {
   // Catch up on whatever happened while the stream was down.
   if (streamState.state === "live") {
     sessionsView.markStale();
+    slaPanel.markStale();
     refresh();
   }
   renderFreshness();
