@@ -17,17 +17,13 @@ from engine.events import (
     EngineNotice,
     Event,
     IncidentChanged,
-    JobRun,
     PollCompleted,
     PollFailed,
 )
-from engine.healthcare.monitor import HealthcareRefreshed
 from engine.monitor.history import METRICS
 from warroom.tui.messages import (
     DrillUpdated,
-    HealthcareUpdated,
     IncidentUpdated,
-    JobsUpdated,
     LiveMessage,
     PollUpdated,
     SlaUpdated,
@@ -72,7 +68,7 @@ class Feed:
 
     def messages_for(self, events: Iterable[Event]) -> list[LiveMessage]:
         """Return one message per kind of news in ``events``, in a fixed order."""
-        poll = incidents = drill = healthcare = jobs = False
+        poll = incidents = drill = False
         changed: set[int] = set()
         for event in events:
             if isinstance(event, PollCompleted | PollFailed):
@@ -80,13 +76,9 @@ class Feed:
             elif isinstance(event, IncidentChanged):
                 incidents = True
                 changed.add(event.incident.id)
-            elif isinstance(event, JobRun):
-                jobs = True
             elif isinstance(event, DrillProgress):
                 drill = True
                 self._progress = None if event.figures.get("final") else event
-            elif isinstance(event, HealthcareRefreshed):
-                healthcare = True
         messages: list[LiveMessage] = []
         if poll:
             messages.append(self.poll())
@@ -94,12 +86,8 @@ class Feed:
             messages.append(self.incidents(frozenset(changed)))
         if drill:
             messages.append(self.drill())
-        if jobs:
-            messages.append(self.jobs())
         if changed or (poll and self._sla_due()):
             messages.append(self.sla())
-        if healthcare:
-            messages.append(self.healthcare())
         return messages
 
     def _sla_due(self) -> bool:
@@ -127,13 +115,7 @@ class Feed:
 
     def everything(self) -> list[LiveMessage]:
         """Return the current state of every panel, for startup."""
-        return [
-            self.poll(),
-            self.incidents(frozenset()),
-            self.drill(),
-            self.sla(),
-            self.healthcare(),
-        ]
+        return [self.poll(), self.incidents(frozenset()), self.drill(), self.sla()]
 
     def poll(self) -> PollUpdated:
         last = self.source.last_poll
@@ -161,12 +143,6 @@ class Feed:
             changed_ids=changed,
         )
         return IncidentUpdated(view)
-
-    def healthcare(self) -> HealthcareUpdated:
-        return HealthcareUpdated(self.source.healthcare_reading())
-
-    def jobs(self) -> JobsUpdated:
-        return JobsUpdated(tuple(self.source.list_jobs()))
 
     def sla(self) -> SlaUpdated:
         self._sla_read_at = self.clock()
