@@ -224,6 +224,10 @@ class Engine:
         self.bus.publish(HealthcareRefreshed(reading))
         return reading
 
+    def healthcare_reading(self) -> HealthcareReading:
+        """Return the last healthcare figures, their read time and any error."""
+        return self.healthcare.reading
+
     def blocking_graph(self) -> BlockingGraph | None:
         return self.last_poll.graph if self.last_poll else None
 

@@ -13,6 +13,8 @@ from engine.chaos.drills import ScenarioState
 from engine.chaos.interlocks import UnknownScenario
 from engine.config import WarroomConfig, load_config
 from engine.events import EventBus, PollCompleted
+from engine.healthcare.figures import ClaimCounts, evaluate_counts
+from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.models import (
     Incident,
     IncidentNotFound,
@@ -392,6 +394,14 @@ class FakeSource:
     def trigger_drill(self, scenario: str, actor: str) -> object:
         self.triggered.append((scenario, actor))
         return None
+
+    def healthcare_reading(self) -> HealthcareReading:
+        # A rejection rate over its limit, so one card shows a breach.
+        read_at = ago(40)
+        counts = ClaimCounts(read_at, 1403, 412, 70, 1108, 903, 3586, 12)
+        settings = self.config.warroom.healthcare
+        evaluation = evaluate_counts(counts, settings, "demo")
+        return HealthcareReading(evaluation.figures, read_at)
 
     def sla(self, hours: int = 24) -> SlaReport | None:
         incidents = list(self.incidents.values())

@@ -15,6 +15,8 @@ from engine.config.models import (
     ValidationRuleConfig,
     WarroomConfig,
 )
+from engine.healthcare.figures import HealthcareFigure
+from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.models import Incident, PostmortemSummary, TimelineEntry
 from engine.incidents.sla import SlaReport
 from engine.monitor.graph import BlockingGraph, build_graph
@@ -25,6 +27,7 @@ from warroom.api.schemas.chaos import DrillOut, ScenarioOut
 from warroom.api.schemas.common import FigureOut
 from warroom.api.schemas.dashboard import PostmortemSummary as PostmortemOut
 from warroom.api.schemas.health import CountersOut, SnapshotOut
+from warroom.api.schemas.healthcare import HealthcareOut
 from warroom.api.schemas.incidents import (
     ActionResultOut,
     IncidentDetail,
@@ -260,6 +263,27 @@ def drill_of(drill: DrillOut) -> DrillRecord:
         ended_at=drill.ended_at,
         incident_id=drill.incident_id,
         error=drill.error,
+    )
+
+
+def healthcare_of(healthcare: HealthcareOut) -> HealthcareReading:
+    figures = tuple(
+        HealthcareFigure(
+            key=item.key,
+            label=item.label,
+            unit=item.unit,
+            value=item.value,
+            reason=item.reason,
+            threshold=item.threshold,
+            bound=item.bound,
+            # The API spells n/a as "na"; the engine's card rules say "n/a".
+            state="n/a" if item.state == "na" else item.state,
+            detail=item.detail,
+        )
+        for item in healthcare.figures
+    )
+    return HealthcareReading(
+        figures, healthcare.read_at, healthcare.error, healthcare.failed_at
     )
 
 

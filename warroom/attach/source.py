@@ -37,6 +37,8 @@ from engine.events import (
     PollCompleted,
     PollFailed,
 )
+from engine.healthcare.figures import unread_figures
+from engine.healthcare.monitor import HealthcareReading, HealthcareRefreshed
 from engine.incidents.models import Incident, PostmortemSummary, Status
 from engine.incidents.sla import SlaReport
 from engine.monitor.history import MetricHistory
@@ -58,6 +60,7 @@ from warroom.attach.convert import (
     config_with,
     drill_of,
     graph_of,
+    healthcare_of,
     incident_of,
     postmortem_summary_of,
     scenario_of,
@@ -99,6 +102,10 @@ class RemoteSource:
         self._chaos: ChaosOut | None = None
         self._chaos_read_at = 0.0
         self._drills: list[DrillRecord] = []
+        self._healthcare = HealthcareReading(
+            unread_figures("not read from the sidecar yet", config.warroom.healthcare),
+            None,
+        )
         self._sla: SlaReport | None = None
         self._sla_hours = 24
         self._sla_read_at = 0.0
@@ -171,6 +178,9 @@ class RemoteSource:
             self._sla_hours = hours
             self._sla = None
         return self._sla
+
+    def healthcare_reading(self) -> HealthcareReading:
+        return self._healthcare
 
     def drill_history(
         self, scenario: str | None = None, limit: int = 50
@@ -279,6 +289,10 @@ class RemoteSource:
                 await self._on_incident(_decode(message, IncidentEvent))
             elif message.event == "drill":
                 await self._on_drill(_decode(message, DrillEvent))
+            elif message.event == "healthcare":
+                # The dashboard carries the figures the event announces.
+                await self._read_dashboard()
+                self.bus.publish(HealthcareRefreshed(self._healthcare))
             elif message.event == "notice":
                 notice = _decode(message, NoticeEvent)
                 self.bus.publish(EngineNotice(notice.level, notice.message))
@@ -345,6 +359,7 @@ class RemoteSource:
         ]
         self._chaos = dashboard.chaos
         self._chaos_read_at = time.monotonic()
+        self._healthcare = healthcare_of(dashboard.healthcare)
         self.last_error = dashboard.last_error
 
     async def _read_sla(self) -> None:

@@ -20,9 +20,11 @@ from engine.events import (
     PollCompleted,
     PollFailed,
 )
+from engine.healthcare.monitor import HealthcareRefreshed
 from engine.monitor.history import METRICS
 from warroom.tui.messages import (
     DrillUpdated,
+    HealthcareUpdated,
     IncidentUpdated,
     LiveMessage,
     PollUpdated,
@@ -68,7 +70,7 @@ class Feed:
 
     def messages_for(self, events: Iterable[Event]) -> list[LiveMessage]:
         """Return one message per kind of news in ``events``, in a fixed order."""
-        poll = incidents = drill = False
+        poll = incidents = drill = healthcare = False
         changed: set[int] = set()
         for event in events:
             if isinstance(event, PollCompleted | PollFailed):
@@ -79,6 +81,8 @@ class Feed:
             elif isinstance(event, DrillProgress):
                 drill = True
                 self._progress = None if event.figures.get("final") else event
+            elif isinstance(event, HealthcareRefreshed):
+                healthcare = True
         messages: list[LiveMessage] = []
         if poll:
             messages.append(self.poll())
@@ -88,6 +92,8 @@ class Feed:
             messages.append(self.drill())
         if changed or (poll and self._sla_due()):
             messages.append(self.sla())
+        if healthcare:
+            messages.append(self.healthcare())
         return messages
 
     def _sla_due(self) -> bool:
@@ -115,7 +121,13 @@ class Feed:
 
     def everything(self) -> list[LiveMessage]:
         """Return the current state of every panel, for startup."""
-        return [self.poll(), self.incidents(frozenset()), self.drill(), self.sla()]
+        return [
+            self.poll(),
+            self.incidents(frozenset()),
+            self.drill(),
+            self.sla(),
+            self.healthcare(),
+        ]
 
     def poll(self) -> PollUpdated:
         last = self.source.last_poll
@@ -143,6 +155,9 @@ class Feed:
             changed_ids=changed,
         )
         return IncidentUpdated(view)
+
+    def healthcare(self) -> HealthcareUpdated:
+        return HealthcareUpdated(self.source.healthcare_reading())
 
     def sla(self) -> SlaUpdated:
         self._sla_read_at = self.clock()

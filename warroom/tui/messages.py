@@ -12,6 +12,7 @@ from typing import Self
 
 from textual.message import Message
 
+from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.sla import SlaReport
 from warroom.tui.views import DrillView, IncidentsView, PollView
 
@@ -65,6 +66,17 @@ class SlaUpdated(LiveMessage):
 
     def clone(self) -> Self:
         return type(self)(self.report)
+
+
+class HealthcareUpdated(LiveMessage):
+    """The healthcare figures were read again, or the read failed."""
+
+    def __init__(self, reading: HealthcareReading) -> None:
+        super().__init__()
+        self.reading = reading
+
+    def clone(self) -> Self:
+        return type(self)(self.reading)
 
 
 class ClockTicked(LiveMessage):

@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 from engine.chaos.drills import ScenarioState
 from engine.config.models import WarroomConfig
 from engine.events import Event, PollCompleted
+from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.models import Incident, PostmortemSummary
 from engine.incidents.sla import SlaReport
 from engine.remediation.actions import ActionResult
@@ -89,6 +90,10 @@ class WarRoomSource(Protocol):
     def drill_history(
         self, scenario: str | None = None, limit: int = 50
     ) -> Sequence[DrillRecord]: ...
+
+    def healthcare_reading(self) -> HealthcareReading:
+        """The last healthcare figures with their read time and any error."""
+        ...
 
     # -- requests ------------------------------------------------------------
 

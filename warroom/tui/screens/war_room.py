@@ -14,6 +14,7 @@ from warroom.tui.screens.confirm import ConfirmInject
 from warroom.tui.screens.incident import IncidentScreen
 from warroom.tui.screens.scenario_picker import ScenarioPicker
 from warroom.tui.widgets.chaos import ChaosPanel
+from warroom.tui.widgets.healthcare import HealthcareCards
 from warroom.tui.widgets.incidents import IncidentTable
 from warroom.tui.widgets.jobs import JobsPanel
 from warroom.tui.widgets.metric_cards import MetricCards
@@ -38,6 +39,7 @@ class WarRoomScreen(LiveScreen):
         interval = self.config.warroom.monitor.poll_interval_seconds
         yield StatusBar(self.target, self.actor, interval, id="status")
         yield MetricCards(id="cards")
+        yield HealthcareCards(id="healthcare")
         with Grid(id="panels"):
             yield IncidentTable(id="incidents")
             yield JobsPanel(self.config.jobs.jobs, id="jobs", classes="panel")
