@@ -33,7 +33,7 @@ class HealthcareReading:
     """When the figures were read (the database's clock); None before the
     first successful read."""
     error: str | None = None
-    """Why the latest read failed; the figures are then the previous ones."""
+    """The latest read's failure; the figures are then the previous ones."""
     failed_at: datetime | None = None
 
 

@@ -43,7 +43,7 @@ class HealthcareOut(msgspec.Struct):
     read_at: datetime | None
     """When the figures were read; null before the first successful read."""
     error: str | None
-    """Why the latest read failed; the figures are then the previous ones."""
+    """The latest read's failure; the figures are then the previous ones."""
     failed_at: datetime | None
     figures: list[HealthcareFigureOut]
 

@@ -44,7 +44,7 @@ def card_text(figure: HealthcareFigure, reading: HealthcareReading) -> Text:
         value = Text(f"{number}{unit}", style="bold")
     detail = figure.detail
     if reading.error:
-        # The figures are from the last good read; say so on screen.
+        # The figures are from the last good read, so show the error instead.
         detail = f"stale: {reading.error}"
     # The value comes first, so a narrow card cuts the end of the label.
     return Text.assemble(value, " ", (figure.label, "dim"), "\n", (detail, "dim"))

@@ -92,7 +92,7 @@ export function renderHealthcare(panel, healthcare) {
   const when = healthcare.enabled ? `(${read}, ${every})` : "(off)";
   setText(panel.querySelector(".healthcare-read"), when);
   const error = panel.querySelector(".healthcare-error");
-  // The figures stay from the last good read; the error says why none is newer.
+  // The figures stay from the last good read, and the error shows why none is newer.
   setText(error, healthcare.error ? `last read failed: ${healthcare.error}` : "");
   toggle(error, "hidden", !healthcare.error);
 }
