@@ -17,6 +17,7 @@ from typing import Any
 from engine.incidents.models import Incident
 from engine.monitor.findings import Finding
 from engine.monitor.graph import BlockingGraph
+from engine.store.jobs import JobRunRecord
 from engine.targets.models import HealthSnapshot
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,13 @@ class DrillProgress(Event):
     phase: str
     message: str
     figures: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobRun(Event):
+    """A job run started or ended, or a run was missed or skipped."""
+
+    run: JobRunRecord
 
 
 @dataclass(frozen=True)

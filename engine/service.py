@@ -31,6 +31,9 @@ from engine.incidents.models import (
     Status,
 )
 from engine.incidents.sla import SlaReport, sla_report
+from engine.jobs.actions import JobContext
+from engine.jobs.models import JobState
+from engine.jobs.scheduler import build_scheduler
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.monitor.graph import BlockingGraph, build_graph
 from engine.monitor.history import MetricHistory, figures_of
@@ -41,6 +44,7 @@ from engine.remediation.playbook import action_for, remediate
 from engine.store.database import Store, utc_now
 from engine.store.drills import DrillRecord, DrillRepository
 from engine.store.incidents import IncidentRepository
+from engine.store.jobs import JobRunRecord
 from engine.store.snapshots import SnapshotRepository
 from engine.targets.base import Target, TargetError, TargetUnreachable
 
@@ -91,6 +95,17 @@ class Engine:
         self._background: set[asyncio.Task[Any]] = set()
         self._recovered = False
         self.started = False
+        context = JobContext(
+            target, config, self.snapshots, self.snapshot_now, lambda: self.last_error
+        )
+        self.jobs = build_scheduler(
+            config.jobs,
+            context,
+            self.store,
+            self.bus,
+            self.incidents,
+            config.target.name,
+        )
 
     @property
     def target_name(self) -> str:
@@ -114,11 +129,13 @@ class Engine:
             self._recovered = True
         if poll:
             self._loop.start()
+            self.jobs.start()
         self.started = True
         log.info("engine started for target %s", self.target_name)
 
     async def stop(self) -> None:
         await self.drills.stop()
+        await self.jobs.stop()
         await self._loop.stop()
         for task in list(self._background):
             task.cancel()
@@ -421,6 +438,20 @@ class Engine:
     @staticmethod
     def scenario_names() -> list[str]:
         return list(SCENARIOS)
+
+    # -- jobs --------------------------------------------------------------
+
+    def list_jobs(self) -> list[JobState]:
+        """Every configured job with its next run and newest run."""
+        return self.jobs.states()
+
+    def job_history(self, name: str, limit: int = 50) -> list[JobRunRecord]:
+        """The newest runs of a job first; raise JobNotFound."""
+        return self.jobs.history(name, limit)
+
+    def trigger_job(self, name: str, actor: str) -> JobRunRecord:
+        """Start a run of a job now; raise JobNotFound or JobAlreadyRunning."""
+        return self.jobs.trigger(name, actor)
 
 
 def _next_statuses(status: Status) -> frozenset[Status]:

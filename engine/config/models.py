@@ -219,18 +219,83 @@ class WarroomFile(_Strict):
     )
 
 
+# The actions engine.jobs.actions implements; a test keeps the two equal.
+KNOWN_JOB_ACTIONS = (
+    "health_snapshot",
+    "cleanup_stale_sessions",
+    "snapshot_retention",
+    "statistics_maintenance",
+    "catalog_scan",
+    "data_layer",
+)
+
+
 class JobConfig(_Strict):
-    name: str
-    cron: str
+    """One scheduled job: a standard five-field crontab line in a named zone."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    cron: str = Field(min_length=1, description="Standard crontab: 0 and 7 are Sunday.")
+    timezone: str = Field(default="UTC", description="IANA zone, e.g. Europe/Paris.")
     action: str
     enabled: bool = True
+    critical: bool = Field(
+        default=False,
+        description="A failed, timed-out or missed run opens an incident.",
+    )
+    timeout_seconds: float = Field(default=300.0, gt=0)
+    description: str = ""
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as "
+                "UTC or America/New_York"
+            ) from None
+        return value
+
+    @field_validator("action")
+    @classmethod
+    def _known_action(cls, value: str) -> str:
+        if value not in KNOWN_JOB_ACTIONS:
+            raise ValueError(
+                f"unknown action {value!r}; the known ones are "
+                f"{', '.join(KNOWN_JOB_ACTIONS)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _valid_cron(self) -> JobConfig:
+        # Imported here because engine.jobs imports this module.
+        from engine.jobs.cron import build_trigger
+
+        build_trigger(self.cron, self.timezone)
+        return self
 
 
 class JobsConfig(_Strict):
     """config/jobs.yaml."""
 
+    misfire_grace_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A run that starts later than this after its time is missed.",
+    )
     jobs: list[JobConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> JobsConfig:
+        names = [job.name for job in self.jobs]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"job name(s) used twice: {', '.join(repeated)}")
+        return self
 
 
 class ValidationRuleConfig(_Strict):

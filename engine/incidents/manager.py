@@ -28,6 +28,9 @@ ENGINE = "engine"
 # own. Earlier states need a person to investigate and remediate first.
 AUTO_RESOLVE_FROM = frozenset({Status.REMEDIATING, Status.ESCALATED})
 ESCALATE_FROM = frozenset({Status.DETECTED, Status.INVESTIGATING, Status.REMEDIATING})
+# Dedup key prefixes of incidents that no poll observes (reported by hand, or
+# a failed scheduled job), so a poll without their finding does not clear them.
+NOT_CLEARED_BY_POLLS = ("manual:", "job:")
 
 
 class IncidentManager:
@@ -75,7 +78,7 @@ class IncidentManager:
                 self._refresh(incident, finding, taken_at)
 
         for key, incident in open_by_key.items():
-            if key.startswith("manual:"):
+            if key.startswith(NOT_CLEARED_BY_POLLS):
                 continue
             if clear_others and key not in seen:
                 self._clear_poll(incident, taken_at)

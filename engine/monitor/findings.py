@@ -22,6 +22,7 @@ class FindingKind(StrEnum):
     GENERIC_DISPENSING = "generic_dispensing"
     ADHERENCE = "adherence"
     CLAIM_VOLUME = "claim_volume"
+    JOB_FAILURE = "job_failure"
 
 
 class Severity(StrEnum):

@@ -18,11 +18,15 @@ class SnapshotRepository:
             (target, to_text(taken_at), to_json(figures)),
         )
 
-    def prune(self, now: datetime, retention_hours: float) -> None:
+    def prune(self, now: datetime, retention_hours: float) -> int:
+        """Delete figures older than the retention; return how many."""
         cutoff = now - timedelta(hours=retention_hours)
-        self.store.execute(
-            "DELETE FROM snapshots WHERE taken_at < ?", (to_text(cutoff),)
-        )
+        with self.store.transaction() as store:
+            store.execute(
+                "DELETE FROM snapshots WHERE taken_at < ?", (to_text(cutoff),)
+            )
+            row = store.query_one("SELECT changes()")
+        return int(row[0]) if row else 0
 
     def recent(self, target: str, limit: int) -> list[tuple[str, dict]]:
         rows = self.store.query(

@@ -49,11 +49,12 @@ async def test_dashboard_panels(client, engine, polled):
     assert cards["blocking"]["value"] == 0
     assert cards["blocking"]["state"] == "ok"
     assert [item["id"] for item in body["open_incidents"]] == [reported.json()["id"]]
-    assert body["jobs"] == {
-        "configured": False,
-        "message": "not configured yet",
-        "jobs": [],
-    }
+    assert body["jobs"]["configured"] is True
+    jobs = {job["name"]: job for job in body["jobs"]["jobs"]}
+    assert jobs["statistics_maintenance"]["timezone"] == "America/New_York"
+    assert jobs["statistics_maintenance"]["next_run_at"] is not None
+    assert jobs["etl_claims_daily"]["enabled"] is False
+    assert jobs["etl_claims_daily"]["next_run_at"] is None
     assert body["validation"]["configured"] is False
     assert body["validation"]["message"] == "not configured yet"
     assert len(body["chaos"]["scenarios"]) == 3

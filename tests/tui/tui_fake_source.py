@@ -25,10 +25,12 @@ from engine.incidents.models import (
     check_transition,
 )
 from engine.incidents.sla import SlaReport, sla_report
+from engine.jobs.models import JobState
 from engine.monitor.graph import build_graph
 from engine.paths import CONFIG_DIR
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
+from engine.store.jobs import JobRunRecord, RunStatus
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
 
 NOW = datetime(2025, 3, 14, 3, 0, 0, tzinfo=UTC)
@@ -324,6 +326,7 @@ class FakeSource:
         self.last_error: str | None = None
         self.incidents = _incidents()
         self.triggered: list[tuple[str, str]] = []
+        self.jobs_triggered: list[tuple[str, str]] = []
         self.calls: list[tuple[str, int, str]] = []
 
     @property
@@ -394,6 +397,53 @@ class FakeSource:
     def trigger_drill(self, scenario: str, actor: str) -> object:
         self.triggered.append((scenario, actor))
         return None
+
+    def list_jobs(self) -> list[JobState]:
+        # Fixed next runs and one failed run, so the panel is the same on
+        # every run of the snapshot tests.
+        states = []
+        for index, job in enumerate(self.config.jobs.jobs):
+            last = None
+            if job.name == "statistics_maintenance":
+                last = JobRunRecord(
+                    id=7,
+                    job=job.name,
+                    trigger="scheduled",
+                    actor="scheduler",
+                    status=RunStatus.FAILED,
+                    started_at=ago(3600),
+                    ended_at=ago(3590),
+                    error="canceling statement due to statement timeout",
+                )
+            states.append(
+                JobState(
+                    name=job.name,
+                    description=job.description,
+                    cron=job.cron,
+                    timezone=job.timezone,
+                    action=job.action,
+                    enabled=job.enabled,
+                    critical=job.critical,
+                    timeout_seconds=job.timeout_seconds,
+                    next_run_at=NOW + timedelta(minutes=15 * (index + 1))
+                    if job.enabled
+                    else None,
+                    last_run=last,
+                    running=False,
+                )
+            )
+        return states
+
+    def trigger_job(self, name: str, actor: str) -> JobRunRecord:
+        self.jobs_triggered.append((name, actor))
+        return JobRunRecord(
+            id=8,
+            job=name,
+            trigger="manual",
+            actor=actor,
+            status=RunStatus.RUNNING,
+            started_at=NOW,
+        )
 
     def healthcare_reading(self) -> HealthcareReading:
         # A rejection rate over its limit, so one card shows a breach.

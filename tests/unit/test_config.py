@@ -50,7 +50,7 @@ def test_shipped_config_lists_scenarios() -> None:
         "deadlock",
     }
     assert config.chaos.scenarios["deadlock"].max_duration_seconds == 60
-    assert config.jobs.jobs == []
+    assert len(config.jobs.jobs) == 13
     assert config.validation.rules == []
 
 
@@ -136,7 +136,7 @@ def test_variable_converted_to_field_type(tmp_path: Path) -> None:
 
 
 def test_variable_in_list_item(tmp_path: Path) -> None:
-    text = "jobs:\n  - name: nightly\n    cron: ${CRON:0 3 * * *}\n    action: x\n"
+    text = "jobs:\n  - name: nightly\n    cron: ${CRON:0 3 * * *}\n    action: catalog_scan\n"
     write(tmp_path, "jobs.yaml", text)
 
     config = load_config(tmp_path, environ={})
@@ -191,9 +191,9 @@ JOBS_BAD = """\
 jobs:
   - name: nightly
     cron: 5
-    action: vacuum
+    action: statistics_maintenance
   - name: weekly
-    action: analyze
+    action: catalog_scan
 """
 
 VALIDATION_BAD = """\

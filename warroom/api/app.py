@@ -24,6 +24,7 @@ from warroom.api.events import EventStreams, events
 from warroom.api.health import HealthController
 from warroom.api.healthcare import HealthcareController
 from warroom.api.incidents import IncidentController
+from warroom.api.jobs import JobsController
 from warroom.api.sessions import SessionsController
 from warroom.api.settings import settings
 from warroom.web import WEB_HANDLERS
@@ -62,6 +63,7 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
             SessionsController,
             IncidentController,
             ChaosController,
+            JobsController,
             DashboardController,
             HealthcareController,
             settings,

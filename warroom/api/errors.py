@@ -35,6 +35,7 @@ from engine.incidents.models import (
     InvalidTransition,
     PostmortemNotFound,
 )
+from engine.jobs.models import JobAlreadyRunning, JobNotFound
 from engine.service import Engine
 from engine.targets.base import TargetError
 from warroom.api.auth import ACTOR_HEADER
@@ -160,6 +161,14 @@ def _no_scenario(error: UnknownScenario) -> ProblemDetailsException:
     return _problem(409, "no-scenario", str(error), title="No scenario can start")
 
 
+def _job_not_found(error: JobNotFound) -> ProblemDetailsException:
+    return _problem(404, "job-not-found", str(error), title="Job not found")
+
+
+def _job_running(error: JobAlreadyRunning) -> ProblemDetailsException:
+    return _problem(409, "job-running", str(error), title="Job already running")
+
+
 def _kill_switch(error: KillSwitchEngaged) -> ProblemDetailsException:
     return _problem(
         409,
@@ -266,6 +275,8 @@ _CONVERTERS: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
     UnknownScenario: _no_scenario,
     KillSwitchEngaged: _kill_switch,
     InterlockError: _interlock,
+    JobNotFound: _job_not_found,
+    JobAlreadyRunning: _job_running,
     TargetError: _target_error,
     TargetUnavailable: _target_unavailable,
     ValidationException: _validation,

@@ -34,6 +34,7 @@ from warroom.api.schemas.incidents import (
     IncidentDetail,
     PostmortemOut,
 )
+from warroom.api.schemas.jobs import JobOut, JobRunOut
 from warroom.api.schemas.sessions import SessionsOut
 from warroom.api.schemas.settings import SettingsOut
 from warroom.api.schemas.sla import SlaOut
@@ -116,6 +117,9 @@ class SidecarClient:
     async def drills(self, limit: int = 50) -> list[DrillOut]:
         return await self._get(f"/api/chaos/drills?limit={limit}", list[DrillOut])
 
+    async def jobs(self) -> list[JobOut]:
+        return await self._get("/api/jobs", list[JobOut])
+
     async def incident(self, incident_id: int) -> IncidentDetail:
         return await self._get(f"/api/incidents/{incident_id}", IncidentDetail)
 
@@ -143,6 +147,10 @@ class SidecarClient:
     async def trigger(self, scenario: str, actor: str) -> DrillStarted:
         body = {"scenario": scenario}
         return await self._send("POST", "/api/chaos/trigger", body, actor, DrillStarted)
+
+    async def trigger_job(self, name: str, actor: str) -> JobRunOut:
+        body = {"name": name}
+        return await self._send("POST", "/api/jobs/trigger", body, actor, JobRunOut)
 
     # -- the event stream -----------------------------------------------------
 

@@ -19,9 +19,11 @@ from engine.healthcare.figures import HealthcareFigure
 from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.models import Incident, PostmortemSummary, TimelineEntry
 from engine.incidents.sla import SlaReport
+from engine.jobs.models import JobState
 from engine.monitor.graph import BlockingGraph, build_graph
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
+from engine.store.jobs import JobRunRecord, RunStatus
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
 from warroom.api.schemas.chaos import DrillOut, ScenarioOut
 from warroom.api.schemas.common import FigureOut
@@ -34,6 +36,7 @@ from warroom.api.schemas.incidents import (
     IncidentOut,
     TimelineEntryOut,
 )
+from warroom.api.schemas.jobs import JobOut, JobRunOut
 from warroom.api.schemas.sessions import SessionOut, SessionsOut
 from warroom.api.schemas.settings import SettingsOut
 from warroom.api.schemas.sla import SlaOut
@@ -308,4 +311,37 @@ def sla_of(sla: SlaOut) -> SlaReport:
         resolved=sla.resolved,
         resolved_automatically=sla.resolved_automatically,
         automatic_share=sla.automatic_share,
+    )
+
+
+def job_run_of(run: JobRunOut) -> JobRunRecord:
+    return JobRunRecord(
+        id=run.id,
+        job=run.job,
+        trigger=run.trigger,
+        actor=run.actor,
+        status=RunStatus(run.status),
+        scheduled_at=run.scheduled_at,
+        started_at=run.started_at,
+        ended_at=run.ended_at,
+        rows=run.rows,
+        lateness_seconds=run.lateness_seconds,
+        detail=run.detail,
+        error=run.error,
+    )
+
+
+def job_state_of(job: JobOut) -> JobState:
+    return JobState(
+        name=job.name,
+        description=job.description,
+        cron=job.cron,
+        timezone=job.timezone,
+        action=job.action,
+        enabled=job.enabled,
+        critical=job.critical,
+        timeout_seconds=job.timeout_seconds,
+        next_run_at=job.next_run_at,
+        last_run=job_run_of(job.last_run) if job.last_run else None,
+        running=job.running,
     )

@@ -34,6 +34,7 @@ from engine.events import (
     EngineNotice,
     EventBus,
     IncidentChanged,
+    JobRun,
     PollCompleted,
     PollFailed,
 )
@@ -41,15 +42,18 @@ from engine.healthcare.figures import unread_figures
 from engine.healthcare.monitor import HealthcareReading, HealthcareRefreshed
 from engine.incidents.models import Incident, PostmortemSummary, Status
 from engine.incidents.sla import SlaReport
+from engine.jobs.models import JobState
 from engine.monitor.history import MetricHistory
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
+from engine.store.jobs import JobRunRecord, RunStatus
 from engine.targets.base import TargetUnreachable
 from warroom.api.schemas.chaos import ChaosOut
 from warroom.api.schemas.dashboard import DashboardOut
 from warroom.api.schemas.events import (
     DrillEvent,
     IncidentEvent,
+    JobRunEvent,
     NoticeEvent,
     PollEvent,
     PollFailedEvent,
@@ -62,6 +66,8 @@ from warroom.attach.convert import (
     graph_of,
     healthcare_of,
     incident_of,
+    job_run_of,
+    job_state_of,
     postmortem_summary_of,
     scenario_of,
     sla_of,
@@ -107,6 +113,7 @@ class RemoteSource:
             None,
         )
         self._sla: SlaReport | None = None
+        self._jobs: list[JobState] = []
         self._sla_hours = 24
         self._sla_read_at = 0.0
         self._follower: asyncio.Task[None] | None = None
@@ -190,6 +197,9 @@ class RemoteSource:
 
     # -- requests ------------------------------------------------------------
 
+    def list_jobs(self) -> list[JobState]:
+        return list(self._jobs)
+
     async def get_incident(self, incident_id: int) -> Incident:
         return incident_of(await self.client.incident(incident_id))
 
@@ -216,6 +226,9 @@ class RemoteSource:
 
     async def trigger_drill(self, scenario: str, actor: str) -> object:
         return await self.client.trigger(scenario, actor)
+
+    async def trigger_job(self, name: str, actor: str) -> JobRunRecord:
+        return job_run_of(await self.client.trigger_job(name, actor))
 
     async def _move(
         self, incident_id: int, status: Status, actor: str, note: str
@@ -275,6 +288,7 @@ class RemoteSource:
         await self._read_drills()
         await self._read_poll()
         await self._read_sla()
+        await self._read_jobs()
         self.connected = True
 
     async def _apply(self, message: StreamMessage) -> None:
@@ -289,6 +303,8 @@ class RemoteSource:
                 await self._on_incident(_decode(message, IncidentEvent))
             elif message.event == "drill":
                 await self._on_drill(_decode(message, DrillEvent))
+            elif message.event == "job":
+                await self._on_job(_decode(message, JobRunEvent))
             elif message.event == "healthcare":
                 # The dashboard carries the figures the event announces.
                 await self._read_dashboard()
@@ -361,6 +377,21 @@ class RemoteSource:
         self._chaos_read_at = time.monotonic()
         self._healthcare = healthcare_of(dashboard.healthcare)
         self.last_error = dashboard.last_error
+
+    async def _on_job(self, event: JobRunEvent) -> None:
+        await self._read_jobs()
+        run = JobRunRecord(
+            id=event.run_id,
+            job=event.job,
+            trigger=event.trigger,
+            actor="",
+            status=RunStatus(event.status),
+            error=event.error,
+        )
+        self.bus.publish(JobRun(run))
+
+    async def _read_jobs(self) -> None:
+        self._jobs = [job_state_of(job) for job in await self.client.jobs()]
 
     async def _read_sla(self) -> None:
         self._sla = sla_of(await self.client.sla(self._sla_hours))

@@ -20,6 +20,7 @@ from engine.incidents.models import (
     InvalidTransition,
     PostmortemNotFound,
 )
+from engine.jobs.models import JobAlreadyRunning, JobNotFound
 from warroom.tui.source import SourceRejected, WarRoomSource, settle
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ ENGINE_REJECTIONS = (
     InterlockError,
     PostmortemNotFound,
     SourceRejected,
+    JobNotFound,
+    JobAlreadyRunning,
 )
 
 Notify = Callable[..., None]
@@ -163,6 +166,15 @@ class Commands:
         with self._guard(f"inject {scenario}"):
             await settle(self.source.trigger_drill(scenario, self.actor))
             log.info("drill %s triggered by %s", scenario, self.actor)
+
+    async def run_job(self, name: str) -> None:
+        with self._guard(f"run job {name}"):
+            run = await settle(self.source.trigger_job(name, self.actor))
+            log.info("job %s run %s started by %s", name, run.id, self.actor)
+            self.notify(
+                "the jobs panel shows its status when it ends",
+                title=f"job {name} started (run {run.id})",
+            )
 
 
 def _outcome(succeeded: bool) -> str:

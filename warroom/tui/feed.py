@@ -17,6 +17,7 @@ from engine.events import (
     EngineNotice,
     Event,
     IncidentChanged,
+    JobRun,
     PollCompleted,
     PollFailed,
 )
@@ -26,6 +27,7 @@ from warroom.tui.messages import (
     DrillUpdated,
     HealthcareUpdated,
     IncidentUpdated,
+    JobsUpdated,
     LiveMessage,
     PollUpdated,
     SlaUpdated,
@@ -70,7 +72,7 @@ class Feed:
 
     def messages_for(self, events: Iterable[Event]) -> list[LiveMessage]:
         """Return one message per kind of news in ``events``, in a fixed order."""
-        poll = incidents = drill = healthcare = False
+        poll = incidents = drill = healthcare = jobs = False
         changed: set[int] = set()
         for event in events:
             if isinstance(event, PollCompleted | PollFailed):
@@ -78,6 +80,8 @@ class Feed:
             elif isinstance(event, IncidentChanged):
                 incidents = True
                 changed.add(event.incident.id)
+            elif isinstance(event, JobRun):
+                jobs = True
             elif isinstance(event, DrillProgress):
                 drill = True
                 self._progress = None if event.figures.get("final") else event
@@ -90,6 +94,8 @@ class Feed:
             messages.append(self.incidents(frozenset(changed)))
         if drill:
             messages.append(self.drill())
+        if jobs:
+            messages.append(self.jobs())
         if changed or (poll and self._sla_due()):
             messages.append(self.sla())
         if healthcare:
@@ -127,6 +133,7 @@ class Feed:
             self.drill(),
             self.sla(),
             self.healthcare(),
+            self.jobs(),
         ]
 
     def poll(self) -> PollUpdated:
@@ -158,6 +165,9 @@ class Feed:
 
     def healthcare(self) -> HealthcareUpdated:
         return HealthcareUpdated(self.source.healthcare_reading())
+
+    def jobs(self) -> JobsUpdated:
+        return JobsUpdated(tuple(self.source.list_jobs()))
 
     def sla(self) -> SlaUpdated:
         self._sla_read_at = self.clock()

@@ -45,6 +45,7 @@ WAR_ROOM_BINDINGS: list[Binding] = [
     _bind("s", "resolve", "resolve"),
     _bind("t,enter", "open", "open", show=False),
     _bind("p", "postmortem", "postmortem", show=False),
+    _bind("J", "run_job", "run job", show=False, display="shift+j"),
 ]
 
 BACK_BINDINGS: list[Binding] = [
@@ -72,6 +73,7 @@ _HELP_TEXT = {
     "resolve": "resolve selected (REMEDIATING or ESCALATED)",
     "open": "open selected: timeline and postmortem",
     "postmortem": "postmortem of selected or latest resolved",
+    "run_job": "run the job selected in the jobs panel now (asks first)",
     "back": "close this screen",
 }
 

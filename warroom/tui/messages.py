@@ -14,6 +14,7 @@ from textual.message import Message
 
 from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.sla import SlaReport
+from engine.jobs.models import JobState
 from warroom.tui.views import DrillView, IncidentsView, PollView
 
 
@@ -55,6 +56,17 @@ class DrillUpdated(LiveMessage):
 
     def clone(self) -> Self:
         return type(self)(self.view)
+
+
+class JobsUpdated(LiveMessage):
+    """A job run started or ended; the jobs and their newest runs changed."""
+
+    def __init__(self, jobs: tuple[JobState, ...]) -> None:
+        super().__init__()
+        self.jobs = jobs
+
+    def clone(self) -> Self:
+        return type(self)(self.jobs)
 
 
 class SlaUpdated(LiveMessage):

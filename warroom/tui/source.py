@@ -26,8 +26,10 @@ from engine.events import Event, PollCompleted
 from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.models import Incident, PostmortemSummary
 from engine.incidents.sla import SlaReport
+from engine.jobs.models import JobState
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
+from engine.store.jobs import JobRunRecord
 
 T = TypeVar("T")
 
@@ -91,6 +93,8 @@ class WarRoomSource(Protocol):
         self, scenario: str | None = None, limit: int = 50
     ) -> Sequence[DrillRecord]: ...
 
+    def list_jobs(self) -> list[JobState]: ...
+
     def healthcare_reading(self) -> HealthcareReading:
         """The last healthcare figures with their read time and any error."""
         ...
@@ -114,3 +118,5 @@ class WarRoomSource(Protocol):
     def postmortem(self, incident_id: int) -> Answer[str]: ...
 
     def trigger_drill(self, scenario: str, actor: str) -> Answer[object]: ...
+
+    def trigger_job(self, name: str, actor: str) -> Answer[JobRunRecord]: ...

@@ -13,6 +13,7 @@ import msgspec
 # The TUI's card rules, shared so the browser and the terminal agree on each
 # card's state. The module is plain data and imports no Textual.
 from engine.incidents.models import PostmortemSummary as Summary
+from engine.jobs.models import JobState
 from engine.monitor.cards import UNKNOWN, CardView, cards_of
 from engine.service import Engine
 from engine.store.drills import DrillRecord
@@ -59,8 +60,16 @@ class MetricCard(msgspec.Struct):
 class JobOut(msgspec.Struct):
     name: str
     cron: str
+    timezone: str
     action: str
     enabled: bool
+    critical: bool
+    running: bool
+    next_run_at: datetime | None
+    """null for a disabled job or while the scheduler is stopped."""
+    last_status: str | None
+    """The newest run's status: succeeded, failed, timed_out, missed, ..."""
+    last_run_at: datetime | None
 
 
 class JobsPanel(msgspec.Struct):
@@ -255,17 +264,30 @@ def _card(view: CardView, series: list[float | None]) -> MetricCard:
 
 
 def jobs_panel(engine: Engine) -> JobsPanel:
-    jobs = engine.config.jobs.jobs
-    if not jobs:
+    states = engine.list_jobs()
+    if not states:
         return JobsPanel(configured=False, message="not configured yet", jobs=[])
-    # TODO: add next run and last status once the engine schedules these jobs.
     return JobsPanel(
-        configured=True,
-        message="not scheduled yet: no job runs",
-        jobs=[
-            JobOut(name=job.name, cron=job.cron, action=job.action, enabled=job.enabled)
-            for job in jobs
-        ],
+        configured=True, message=None, jobs=[_job(state) for state in states]
+    )
+
+
+def _job(state: JobState) -> JobOut:
+    # A JobRun event marks each start and end of a run, and APScheduler has
+    # moved next_run_at on before the run starts, so the cached panel stays
+    # current.
+    last = state.last_run
+    return JobOut(
+        name=state.name,
+        cron=state.cron,
+        timezone=state.timezone,
+        action=state.action,
+        enabled=state.enabled,
+        critical=state.critical,
+        running=state.running,
+        next_run_at=state.next_run_at,
+        last_status=str(last.status) if last else None,
+        last_run_at=(last.started_at or last.ended_at) if last else None,
     )
 
 

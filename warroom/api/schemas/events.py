@@ -16,6 +16,7 @@ from engine.events import (
     EngineNotice,
     Event,
     IncidentChanged,
+    JobRun,
     PollCompleted,
     PollFailed,
 )
@@ -65,6 +66,16 @@ class HealthcareEvent(msgspec.Struct):
     error: str | None
 
 
+class JobRunEvent(msgspec.Struct):
+    """A job run started or ended; GET /api/jobs/{job}/history has it."""
+
+    run_id: int
+    job: str
+    status: str
+    trigger: str
+    error: str | None
+
+
 class NoticeEvent(msgspec.Struct):
     level: str
     message: str
@@ -93,6 +104,15 @@ def event_payload(event: Event, long_query_seconds: float) -> tuple[str, Any] | 
             phase=event.phase,
             message=event.message,
             figures=dict(event.figures),
+        )
+    if isinstance(event, JobRun):
+        run = event.run
+        return "job", JobRunEvent(
+            run_id=run.id,
+            job=run.job,
+            status=str(run.status),
+            trigger=run.trigger,
+            error=run.error,
         )
     if isinstance(event, EngineNotice):
         return "notice", NoticeEvent(level=event.level, message=event.message)

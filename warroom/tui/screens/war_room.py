@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Footer
 from engine.config.models import WarroomConfig
 from warroom.tui.keys import WAR_ROOM_BINDINGS
 from warroom.tui.screens.base import LiveScreen
-from warroom.tui.screens.confirm import ConfirmInject
+from warroom.tui.screens.confirm import ConfirmInject, ConfirmRunJob
 from warroom.tui.screens.incident import IncidentScreen
 from warroom.tui.screens.scenario_picker import ScenarioPicker
 from warroom.tui.widgets.chaos import ChaosPanel
@@ -42,7 +42,7 @@ class WarRoomScreen(LiveScreen):
         yield HealthcareCards(id="healthcare")
         with Grid(id="panels"):
             yield IncidentTable(id="incidents")
-            yield JobsPanel(self.config.jobs.jobs, id="jobs", classes="panel")
+            yield JobsPanel(id="jobs", classes="panel")
             yield ValidationPanel(
                 self.config.validation.rules, id="validation", classes="panel"
             )
@@ -128,3 +128,17 @@ class WarRoomScreen(LiveScreen):
                 self.request(self.commands.trigger(scenario), f"inject {scenario}")
 
         self.app.push_screen(ConfirmInject(scenario, self.target), decided)
+
+    # -- jobs --------------------------------------------------------------
+
+    def action_run_job(self) -> None:
+        job = self.query_one(JobsPanel).selected
+        if job is None:
+            self.war_room.toast("no job is selected", title="nothing to run")
+            return
+
+        def decided(run: bool | None) -> None:
+            if run:
+                self.request(self.commands.run_job(job.name), f"run job {job.name}")
+
+        self.app.push_screen(ConfirmRunJob(job.name, job.action, self.target), decided)

@@ -197,14 +197,25 @@ export function renderJobs(body, jobs) {
       " ",
       el("code", {}, job.cron),
       " ",
-      el("span", { class: "muted" }, job.action),
-      job.enabled ? null : el("span", { class: "muted" }, " (disabled)"),
+      el("span", { class: "muted" }, job.timezone),
+      " ",
+      el("span", { class: "muted" }, jobWhen(job)),
+      " ",
+      el("span", { class: `job-status status-${job.running ? "running" : job.last_status || "none"}` },
+        job.running ? "running" : job.last_status || "no runs"),
     ),
   );
   body.replaceChildren(
     items.length ? el("ul", { class: "plain" }, ...items) : "",
     jobs.message ? el("p", { class: "note" }, jobs.message) : "",
   );
+}
+
+/** The next run of a job, or why there is none. */
+function jobWhen(job) {
+  if (!job.enabled) return "disabled";
+  if (!job.next_run_at) return "not scheduled";
+  return `next ${new Date(job.next_run_at).toLocaleString()}`;
 }
 
 /** Update the data validation panel. */

@@ -1,0 +1,1 @@
+"""Scheduled jobs: crontab triggers, actions, runs and their history."""

@@ -1,0 +1,153 @@
+"""The work a job does, by action name.
+
+An action is an async callable that takes the narrow JobContext and the
+job's params and returns a JobOutput. An action that fails raises, and the runner
+records the exception's message as the run's error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.config.models import WarroomConfig
+from engine.remediation.actions import cleanup_stale
+from engine.store.database import utc_now
+from engine.store.snapshots import SnapshotRepository
+from engine.targets.base import Target
+from engine.targets.sqlfiles import load_statement
+
+DEMO_SCHEMAS = ("healthcare", "commerce")
+
+
+class JobActionError(Exception):
+    """A job's action failed. The message states why and what to do next."""
+
+
+@dataclass
+class JobContext:
+    """The part of the engine an action may use: target, config and snapshots."""
+
+    target: Target
+    config: WarroomConfig
+    snapshots: SnapshotRepository
+    snapshot_now: Callable[[], Awaitable[Any]]
+    """Engine.snapshot_now: one poll, or None when the target was not read."""
+    last_error: Callable[[], str | None]
+
+
+@dataclass(frozen=True)
+class JobOutput:
+    rows: int
+    detail: str = ""
+
+
+Action = Callable[[JobContext, dict[str, Any]], Awaitable[JobOutput]]
+
+
+async def health_snapshot(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Take one poll now, as the poll loop does."""
+    result = await context.snapshot_now()
+    if result is None:
+        raise JobActionError(
+            f"snapshot of target {context.target.name} failed: "
+            f"{context.last_error() or 'no error recorded'}"
+        )
+    sessions = len(result.snapshot.sessions)
+    return JobOutput(
+        sessions, f"{sessions} session(s), {len(result.findings)} finding(s)"
+    )
+
+
+async def cleanup_stale_sessions(
+    context: JobContext, params: dict[str, Any]
+) -> JobOutput:
+    """Terminate idle sessions of one application, with remediation's guards."""
+    application = params.get("application")
+    if not application:
+        raise JobActionError(
+            "params.application is missing; name the application whose idle "
+            "sessions to end in config/jobs.yaml"
+        )
+    idle_seconds = float(params.get("idle_seconds", 600))
+    result = await cleanup_stale(
+        context.target,
+        str(application),
+        idle_seconds,
+        allow_cross_database=context.config.target.allow_cross_database_kill,
+    )
+    if result.succeeded:
+        return JobOutput(len(result.terminated), result.message)
+    if result.retryable:
+        # Nothing idle long enough: a normal outcome for a cleanup job.
+        return JobOutput(0, result.message)
+    raise JobActionError(result.message)
+
+
+async def snapshot_retention(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Delete stored poll figures older than monitor.snapshot_retention_hours."""
+    hours = context.config.warroom.monitor.snapshot_retention_hours
+    deleted = context.snapshots.prune(utc_now(), hours)
+    return JobOutput(deleted, f"deleted figures older than {hours:g} h")
+
+
+async def statistics_maintenance(
+    context: JobContext, params: dict[str, Any]
+) -> JobOutput:
+    """Refresh optimizer statistics of every table in the given schemas.
+
+    The target's catalog lists the tables and quotes their names; the
+    statement is ANALYZE on PostgreSQL and UPDATE STATISTICS on SQL Server.
+    """
+    schemas = _schemas(params)
+    target = context.target
+    query = load_statement(target.dialect.name, "jobs", "statistics_commands")
+    rows = await target.fetch(query, {"schemas": ",".join(schemas)})
+    for _schema, _table, command in rows:
+        await target.execute(command)
+    return JobOutput(
+        len(rows), f"statistics updated on {len(rows)} table(s) in {', '.join(schemas)}"
+    )
+
+
+async def catalog_scan(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Count tables and estimated rows per schema from the target's catalog."""
+    target = context.target
+    query = load_statement(target.dialect.name, "jobs", "catalog_counts")
+    rows = await target.fetch(query)
+    parts = [
+        f"{schema}: {tables} table(s), ~{int(count)} row(s)"
+        for schema, tables, count in rows
+    ]
+    return JobOutput(sum(int(tables) for _, tables, _ in rows), "; ".join(parts))
+
+
+async def data_layer(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Stand in for the jobs whose work comes with the data layer."""
+    needs = params.get("needs", "its SQL procedures")
+    raise JobActionError(
+        f"not available until the data layer exists: {needs} are not installed; "
+        "keep this job disabled until then"
+    )
+
+
+def _schemas(params: dict[str, Any]) -> list[str]:
+    schemas = params.get("schemas", list(DEMO_SCHEMAS))
+    if not isinstance(schemas, list) or not all(
+        isinstance(s, str) and s for s in schemas
+    ):
+        raise JobActionError(
+            f"params.schemas must be a list of schema names, not {schemas!r}"
+        )
+    return schemas
+
+
+ACTIONS: dict[str, Action] = {
+    "health_snapshot": health_snapshot,
+    "cleanup_stale_sessions": cleanup_stale_sessions,
+    "snapshot_retention": snapshot_retention,
+    "statistics_maintenance": statistics_maintenance,
+    "catalog_scan": catalog_scan,
+    "data_layer": data_layer,
+}

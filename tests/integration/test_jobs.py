@@ -1,0 +1,84 @@
+"""Job actions against the real embedded PostgreSQL, through the Engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.jobs.models import JobAlreadyRunning, JobNotFound
+from engine.service import Engine
+from engine.store.jobs import RunStatus
+
+
+async def run_job(engine: Engine, name: str):
+    record = engine.trigger_job(name, "alice")
+    assert record.status is RunStatus.RUNNING
+    await engine.jobs.runner.wait_idle()
+    return engine.job_history(name, 1)[0]
+
+
+async def test_statistics_maintenance_analyzes_demo_tables(engine: Engine):
+    run = await run_job(engine, "statistics_maintenance")
+
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    assert run.rows >= 10
+    assert "healthcare, commerce" in run.detail
+    analyzed = await engine.target.fetch(
+        "SELECT count(*) FROM pg_stat_user_tables "
+        "WHERE schemaname = 'commerce' AND last_analyze IS NOT NULL"
+    )
+    assert analyzed[0][0] == 3
+
+
+async def test_catalog_scan_counts_schemas(engine: Engine):
+    run = await run_job(engine, "catalog_scan")
+
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    assert "healthcare:" in run.detail
+    assert "commerce: 3 table(s)" in run.detail
+
+
+async def test_health_snapshot_polls(engine: Engine):
+    run = await run_job(engine, "health_snapshot")
+
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    assert run.rows >= 1
+    assert engine.last_poll is not None
+
+
+async def test_snapshot_retention_and_cleanup_succeed(engine: Engine):
+    retention = await run_job(engine, "snapshot_retention")
+    cleanup = await run_job(engine, "cleanup_stale_sessions")
+
+    assert retention.status is RunStatus.SUCCEEDED, retention.error
+    assert retention.rows == 0
+    assert cleanup.status is RunStatus.SUCCEEDED, cleanup.error
+    assert cleanup.rows == 0
+
+
+async def test_data_layer_job_fails_clearly(engine: Engine):
+    run = await run_job(engine, "etl_claims_daily")
+
+    assert run.status is RunStatus.FAILED
+    assert "not available until the data layer exists" in run.error
+    # etl_claims_daily is critical, so its failure opens an incident.
+    kinds = [incident.kind for incident in engine.open_incidents()]
+    assert "job_failure" in kinds
+
+
+async def test_list_jobs_shows_schedule(engine: Engine):
+    jobs = {state.name: state for state in engine.list_jobs()}
+
+    assert len(jobs) == 13
+    assert jobs["statistics_maintenance"].next_run_at is not None
+    assert jobs["statistics_maintenance"].timezone == "America/New_York"
+    assert jobs["etl_claims_daily"].next_run_at is None
+
+
+async def test_trigger_errors(engine: Engine):
+    with pytest.raises(JobNotFound):
+        engine.trigger_job("nightly", "alice")
+
+    engine.trigger_job("statistics_maintenance", "alice")
+    with pytest.raises(JobAlreadyRunning):
+        engine.trigger_job("statistics_maintenance", "bob")
+    await engine.jobs.runner.wait_idle()

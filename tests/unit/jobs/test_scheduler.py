@@ -1,0 +1,107 @@
+"""JobScheduler on a real AsyncIOScheduler: due runs, missed runs after a
+pause, and what list_jobs shows. Run times are set in the past instead of
+waiting for them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+import pytest
+
+from engine.jobs.runner import JobRunner
+from engine.jobs.scheduler import JobScheduler
+from engine.store.database import utc_now
+from engine.store.jobs import RunStatus
+
+from .conftest import JOBS
+
+
+@pytest.fixture
+async def scheduler(runner: JobRunner):
+    instance = JobScheduler(JOBS, runner)
+    instance.start(paused=True)
+    yield instance
+    await instance.stop()
+
+
+async def wait_for_run(runner: JobRunner, name: str, due: datetime):
+    """Yield to the event loop until the run due at ``due`` has ended.
+
+    A five-minute boundary between ``due`` and now adds another run, so the
+    run is picked by its scheduled time.
+    """
+    for _ in range(200):
+        for run in runner.repository.history(name):
+            if run.scheduled_at == due and run.status is not RunStatus.RUNNING:
+                return run
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{name}: no run due at {due} recorded")
+
+
+async def test_missed_after_pause(scheduler: JobScheduler, runner, clock):
+    # The scheduler was paused across the run time: resuming 90 s after it,
+    # with a 30 s grace, records the run as missed with its lateness.
+    due = utc_now() - timedelta(seconds=90)
+    clock.now = due + timedelta(seconds=90)
+    scheduler.aps.modify_job("ok", next_run_time=due)
+
+    scheduler.resume()
+
+    run = await wait_for_run(runner, "ok", due)
+    assert run.status is RunStatus.MISSED
+    assert run.lateness_seconds == 90
+    assert run.scheduled_at == due
+
+
+async def test_due_run_within_grace_runs(scheduler: JobScheduler, runner, clock):
+    due = utc_now() - timedelta(seconds=1)
+    clock.now = due + timedelta(seconds=1)
+    scheduler.aps.modify_job("ok", next_run_time=due)
+
+    scheduler.resume()
+
+    run = await wait_for_run(runner, "ok", due)
+    assert run.status is RunStatus.SUCCEEDED
+    assert run.scheduled_at == due
+    assert run.rows == 3
+
+
+async def test_next_fire_after_due_run(scheduler: JobScheduler, runner):
+    due = utc_now() - timedelta(seconds=1)
+    scheduler.aps.modify_job("ok", next_run_time=due)
+
+    scheduler.resume()
+    await wait_for_run(runner, "ok", due)
+
+    state = next(state for state in scheduler.states() if state.name == "ok")
+    assert state.next_run_at > utc_now()
+    assert state.next_run_at.minute % 5 == 0
+    assert state.last_run is not None
+
+
+def test_states_list_every_job(scheduler: JobScheduler):
+    states = scheduler.states()
+
+    assert [state.name for state in states] == [job.name for job in JOBS.jobs]
+    assert all(state.next_run_at is not None for state in states)
+    assert all(state.last_run is None for state in states)
+
+
+async def test_unfinished_runs_failed_on_start(runner: JobRunner):
+    record, task = runner.trigger("slow", "alice")
+    task.cancel()
+    # A run left "running" by a process that died.
+    runner.repository.store.execute(
+        "UPDATE job_runs SET status = 'running', error = NULL WHERE id = ?",
+        (record.id,),
+    )
+    runner.running.clear()
+
+    instance = JobScheduler(JOBS, runner)
+    instance.start(paused=True)
+    await instance.stop()
+
+    (run,) = runner.repository.history("slow")
+    assert run.status is RunStatus.FAILED
+    assert run.error == "the engine stopped during the run"
