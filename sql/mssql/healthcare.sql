@@ -2,7 +2,7 @@
 -- healthcare.refresh_seconds off the poll's hot path. submitted_at holds UTC
 -- times (SYSUTCDATETIME()), and days are UTC days.
 -- TODO: run these statements on a live SQL Server; so far only sqlfluff's
--- tsql parser and the PostgreSQL twin's tests have checked them.
+-- tsql parser has checked them.
 
 -- name: claim_figures
 -- One row of counts. "Today" means claims received today: submitted_at is
