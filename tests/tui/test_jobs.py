@@ -16,8 +16,8 @@ from warroom.tui.widgets.jobs import JobsPanel
 JOB = "catalog_scan"
 
 
-def _last_cell(panel: JobsPanel) -> str:
-    return str(panel.get_row(JOB)[2])
+def _mark(panel: JobsPanel) -> str:
+    return str(panel.get_row(JOB)[0])
 
 
 async def test_run_job_key_confirms_and_runs(engine, tmp_path: Path) -> None:
@@ -27,20 +27,19 @@ async def test_run_job_key_confirms_and_runs(engine, tmp_path: Path) -> None:
         assert isinstance(war_room, WarRoomScreen)
         panel = war_room.query_one(JobsPanel)
         await wait_for(pilot, lambda: panel.row_count == 13, "the job rows")
-        assert "disabled" in str(panel.get_row("etl_claims_daily")[1])
+        assert str(panel.get_row("etl_claims_daily")[2]) == "off"
         panel.move_cursor(row=panel.get_row_index(JOB))
 
         await pilot.press("J")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRunJob), "confirm")
         await pilot.press("y")
 
-        await wait_for(
-            pilot, lambda: _last_cell(panel) == "succeeded", "the run's status"
-        )
+        await wait_for(pilot, lambda: _mark(panel) == "✓", "the run's status")
         (run,) = engine.job_history(JOB)
         assert run.status is RunStatus.SUCCEEDED
         assert run.actor == "tester"
         assert run.trigger == "manual"
+        assert panel.border_subtitle.endswith("last succeeded")
 
 
 async def test_run_job_cancel_runs_nothing(engine, tmp_path: Path) -> None:

@@ -1,7 +1,10 @@
-"""Scheduled jobs: one row each with the next run and the newest run's status.
+"""Scheduled jobs: one row each with a mark for the newest run's status and
+the time of the next run.
 
-Next-run times are shown in UTC. The bottom border shows the highlighted
-job's cron line and its own time zone.
+The panel is about 24 columns wide on a 120-column terminal, so a row has a
+one-character status mark, the name and the next run's time (UTC). The
+bottom border spells out the highlighted job: cron line, time zone, next run
+day and newest status.
 """
 
 from __future__ import annotations
@@ -16,18 +19,19 @@ from warroom.tui.messages import JobsUpdated
 from warroom.tui.widgets.keyed_table import KeyedTable, Row, plain, themed
 
 COLUMNS = (
+    ("", 1),
     ("job", None),
-    ("next run (UTC)", 14),
-    ("last", 11),
+    ("next", 5),
 )
 
-_STATUS_STYLE = {
-    "succeeded": "$success",
-    "failed": "bold $error",
-    "timed_out": "bold $error",
-    "missed": "$warning",
-    "skipped_overlap": "$warning",
-    "running": "$accent",
+# Status to its mark and theme style; a job without runs has a blank mark.
+_MARKS = {
+    "succeeded": ("✓", "$success"),
+    "failed": ("✗", "bold $error"),
+    "timed_out": ("✗", "bold $error"),
+    "missed": ("!", "$warning"),
+    "skipped_overlap": ("~", "$warning"),
+    "running": ("▶", "$accent"),
 }
 
 
@@ -48,8 +52,6 @@ class JobsPanel(KeyedTable):
 
     def on_jobs_updated(self, message: JobsUpdated) -> None:
         self._jobs = message.jobs
-        if not self._jobs:
-            self.border_subtitle = "not configured yet"
         self.replace_rows([self._row(job) for job in self._jobs])
         self._show_subtitle()
 
@@ -58,27 +60,37 @@ class JobsPanel(KeyedTable):
 
     def _row(self, job: JobState) -> Row:
         if not job.enabled:
-            when = self._styled("disabled", "dim")
+            when = self._styled("off", "dim")
         elif job.next_run_at is None:
-            when = self._styled("not scheduled", "dim")
+            when = self._styled("-", "dim")
         else:
-            when = plain(job.next_run_at.astimezone(UTC).strftime("%m-%d %H:%M"))
-        status = "running" if job.running else None
-        if status is None and job.last_run is not None:
-            status = str(job.last_run.status)
-        last = (
-            self._styled(status, _STATUS_STYLE.get(status, ""))
-            if status
-            else plain("-")
-        )
+            when = plain(job.next_run_at.astimezone(UTC).strftime("%H:%M"))
+        status = _status(job)
+        mark, style = _MARKS.get(status or "", (" ", ""))
         # A trailing ! marks a critical job, whose failures open incidents.
         name = plain(job.name + (" !" if job.critical else ""))
-        return job.name, (name, when, last)
+        return job.name, (self._styled(mark, style), name, when)
 
     def _styled(self, value: str, style: str) -> Text:
         return Text(value, style=themed(self, style)) if style else Text(value)
 
     def _show_subtitle(self) -> None:
+        if not self._jobs:
+            self.border_subtitle = "not configured yet"
+            return
         job = self.selected
-        if job is not None:
-            self.border_subtitle = f"{job.cron} {job.timezone}"
+        if job is None:
+            return
+        parts = [job.cron, job.timezone]
+        if job.enabled and job.next_run_at is not None:
+            parts.append(job.next_run_at.astimezone(UTC).strftime("next %a %H:%M UTC"))
+        elif not job.enabled:
+            parts.append("disabled")
+        parts.append(f"last {_status(job) or 'none'}")
+        self.border_subtitle = " · ".join(parts)
+
+
+def _status(job: JobState) -> str | None:
+    if job.running:
+        return "running"
+    return str(job.last_run.status) if job.last_run is not None else None
