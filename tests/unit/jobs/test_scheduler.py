@@ -105,3 +105,26 @@ async def test_unfinished_runs_failed_on_start(runner: JobRunner):
     (run,) = runner.repository.history("slow")
     assert run.status is RunStatus.FAILED
     assert run.error == "the engine stopped during the run"
+
+
+async def test_scheduled_overlap_recorded(scheduler: JobScheduler, runner, fakes):
+    # A scheduled run of "slow" holds the gate; the next due time finds
+    # APScheduler's one instance busy and is recorded as skipped_overlap.
+    first = utc_now() - timedelta(seconds=1)
+    scheduler.aps.modify_job("slow", next_run_time=first)
+    scheduler.resume()
+    for _ in range(200):
+        if "slow" in runner.running:
+            break
+        await asyncio.sleep(0.01)
+    second = utc_now() - timedelta(seconds=1)
+
+    scheduler.aps.modify_job("slow", next_run_time=second)
+    scheduler.aps.wakeup()
+    skipped = await wait_for_run(runner, "slow", second)
+    fakes.gate.set()
+    ran = await wait_for_run(runner, "slow", first)
+
+    assert skipped.status is RunStatus.SKIPPED_OVERLAP
+    assert ran.status is RunStatus.SUCCEEDED
+    assert fakes.calls == 1
