@@ -442,11 +442,11 @@ class Engine:
     # -- jobs --------------------------------------------------------------
 
     def list_jobs(self) -> list[JobState]:
-        """Every configured job with its next run and newest run."""
+        """Return every configured job with its next run and newest run."""
         return self.jobs.states()
 
     def job_history(self, name: str, limit: int = 50) -> list[JobRunRecord]:
-        """The newest runs of a job first; raise JobNotFound."""
+        """Return the newest runs of a job first; raise JobNotFound."""
         return self.jobs.history(name, limit)
 
     def trigger_job(self, name: str, actor: str) -> JobRunRecord:

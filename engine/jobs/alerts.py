@@ -6,6 +6,7 @@ import logging
 
 from engine.config.models import JobConfig
 from engine.incidents.manager import IncidentManager
+from engine.incidents.models import Incident
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.store.database import utc_now
 from engine.store.jobs import PROBLEM_STATUSES, JobRunRecord, RunStatus
@@ -67,7 +68,7 @@ class JobAlerts:
                 "once the cause is understood",
             )
 
-    def _open_incident(self, name: str):
+    def _open_incident(self, name: str) -> Incident | None:
         key = dedup_key(name)
         for incident in self.incidents.repository.open_incidents():
             if incident.dedup_key == key and incident.target == self.target:

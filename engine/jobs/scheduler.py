@@ -9,11 +9,16 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from engine.config.models import JobsConfig
+from engine.events import EventBus
+from engine.incidents.manager import IncidentManager
+from engine.jobs.actions import JobContext
+from engine.jobs.alerts import JobAlerts
 from engine.jobs.cron import build_trigger
 from engine.jobs.executor import RunnerExecutor
 from engine.jobs.models import SCHEDULER, JobState
 from engine.jobs.runner import SCHEDULED, JobRunner
-from engine.store.jobs import JobRunRecord
+from engine.store.database import Store
+from engine.store.jobs import JobRunRecord, JobRunRepository
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,7 @@ class JobScheduler:
         )
         if stale:
             log.warning("marked %s unfinished job run(s) as failed", stale)
+
         scheduler = AsyncIOScheduler(
             timezone=UTC,
             executors={"default": RunnerExecutor(self.runner)},
@@ -49,6 +55,7 @@ class JobScheduler:
                 "misfire_grace_time": self.config.misfire_grace_seconds,
             },
         )
+
         # NOTE: the job store is in memory, so each start schedules from now.
         # Times that passed while the engine was down are not recorded as
         # missed, only those that pass while it runs paused or blocked.
@@ -61,6 +68,7 @@ class JobScheduler:
                     name=job.name,
                 )
         scheduler.add_listener(self._on_max_instances, EVENT_JOB_MAX_INSTANCES)
+
         scheduler.start(paused=paused)
         self._scheduler = scheduler
         enabled = sum(job.enabled for job in self.config.jobs)
@@ -132,16 +140,13 @@ class JobScheduler:
 
 def build_scheduler(
     config: JobsConfig,
-    context,
-    store,
-    bus,
-    incidents,
+    context: JobContext,
+    store: Store,
+    bus: EventBus,
+    incidents: IncidentManager,
     target_name: str,
 ) -> JobScheduler:
     """Wire the runner, its run records and its alerts for one engine."""
-    from engine.jobs.alerts import JobAlerts
-    from engine.store.jobs import JobRunRepository
-
     runner = JobRunner(
         config,
         context,

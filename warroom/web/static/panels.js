@@ -211,7 +211,7 @@ export function renderJobs(body, jobs) {
   );
 }
 
-/** The next run of a job, or why there is none. */
+/** Describe a job's next run, or why it has none. */
 function jobWhen(job) {
   if (!job.enabled) return "disabled";
   if (!job.next_run_at) return "not scheduled";
