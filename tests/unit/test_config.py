@@ -136,7 +136,10 @@ def test_variable_converted_to_field_type(tmp_path: Path) -> None:
 
 
 def test_variable_in_list_item(tmp_path: Path) -> None:
-    text = "jobs:\n  - name: nightly\n    cron: ${CRON:0 3 * * *}\n    action: catalog_scan\n"
+    text = (
+        "jobs:\n  - name: nightly\n    cron: ${CRON:0 3 * * *}\n"
+        "    action: catalog_scan\n"
+    )
     write(tmp_path, "jobs.yaml", text)
 
     config = load_config(tmp_path, environ={})
