@@ -1,6 +1,9 @@
-"""The confirmation before every chaos inject; Cancel has the focus."""
+"""The confirmations before a chaos inject and a manual job run; Cancel has
+the focus, so a stray enter changes nothing."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,29 +13,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 
-class ConfirmInject(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("y", "answer(True)", "inject", id="confirm_yes"),
-        Binding("n,escape", "answer(False)", "cancel", id="confirm_no"),
-    ]
+class _Confirm(ModalScreen[bool]):
+    """A yes-or-no dialog: a title, one paragraph and two buttons."""
 
-    def __init__(self, scenario: str, target: str) -> None:
+    YES_LABEL: ClassVar[str]
+    YES_VARIANT: ClassVar[str]
+
+    def __init__(self, title: str, body: str) -> None:
         super().__init__()
-        self.scenario = scenario
-        self.target = target
+        self._title = title
+        self._body = body
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
-            yield Static(Text(f"Inject {self.scenario}?"), classes="dialog-title")
-            yield Static(
-                Text(
-                    f"This runs a real fault on target {self.target}. The drill "
-                    "rolls back on its own when it ends or hits its time limit."
-                ),
-                classes="dialog-body",
-            )
+            yield Static(Text(self._title), classes="dialog-title")
+            yield Static(Text(self._body), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Inject (y)", variant="error", id="yes")
+                yield Button(self.YES_LABEL, variant=self.YES_VARIANT, id="yes")
                 yield Button("Cancel (n)", variant="primary", id="no")
 
     def on_mount(self) -> None:
@@ -42,44 +39,44 @@ class ConfirmInject(ModalScreen[bool]):
         event.stop()
         self.dismiss(event.button.id == "yes")
 
-    def action_answer(self, inject: bool) -> None:
-        self.dismiss(inject)
+    def action_answer(self, confirmed: bool) -> None:
+        self.dismiss(confirmed)
 
 
-class ConfirmRunJob(ModalScreen[bool]):
-    """The confirmation before a manual job run; Cancel has the focus."""
+class ConfirmInject(_Confirm):
+    BINDINGS = [
+        Binding("y", "answer(True)", "inject", id="confirm_yes"),
+        Binding("n,escape", "answer(False)", "cancel", id="confirm_no"),
+    ]
+    YES_LABEL = "Inject (y)"
+    YES_VARIANT = "error"
+
+    def __init__(self, scenario: str, target: str) -> None:
+        super().__init__(
+            f"Inject {scenario}?",
+            f"This runs a real fault on target {target}. The drill rolls back "
+            "on its own when it ends or hits its time limit.",
+        )
+        self.scenario = scenario
+        self.target = target
+
+
+class ConfirmRunJob(_Confirm):
+    """The confirmation before a manual job run."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "run", id="confirm_yes"),
         Binding("n,escape", "answer(False)", "cancel", id="confirm_no"),
     ]
+    YES_LABEL = "Run (y)"
+    YES_VARIANT = "warning"
 
     def __init__(self, job: str, action: str, target: str) -> None:
-        super().__init__()
+        super().__init__(
+            f"Run job {job} now?",
+            f"This runs {action} on target {target} outside its schedule. "
+            "Its run is recorded under your name.",
+        )
         self.job = job
         self.action_name = action
         self.target = target
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="dialog"):
-            yield Static(Text(f"Run job {self.job} now?"), classes="dialog-title")
-            yield Static(
-                Text(
-                    f"This runs {self.action_name} on target {self.target} "
-                    "outside its schedule. Its run is recorded under your name."
-                ),
-                classes="dialog-body",
-            )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Run (y)", variant="warning", id="yes")
-                yield Button("Cancel (n)", variant="primary", id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, run: bool) -> None:
-        self.dismiss(run)
