@@ -7,6 +7,9 @@ sidecar's JSON, so every screen draws the same thing in either mode.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypeVar
+
+import msgspec
 
 from engine.chaos.drills import ScenarioState
 from engine.config.models import (
@@ -23,7 +26,7 @@ from engine.jobs.models import JobState
 from engine.monitor.graph import BlockingGraph, build_graph
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
-from engine.store.jobs import JobRunRecord, RunStatus
+from engine.store.jobs import JobRunRecord
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
 from warroom.api.schemas.chaos import DrillOut, ScenarioOut
 from warroom.api.schemas.common import FigureOut
@@ -40,6 +43,8 @@ from warroom.api.schemas.jobs import JobOut, JobRunOut
 from warroom.api.schemas.sessions import SessionOut, SessionsOut
 from warroom.api.schemas.settings import SettingsOut
 from warroom.api.schemas.sla import SlaOut
+
+T = TypeVar("T")
 
 # IncidentOut leaves out the dedup key; attach mode never deduplicates.
 _NO_DEDUP_KEY = ""
@@ -115,27 +120,7 @@ def graph_of(snapshot: HealthSnapshot) -> BlockingGraph:
 
 
 def session_of(session: SessionOut) -> Session:
-    return Session(
-        session_id=session.session_id,
-        login=session.login,
-        host=session.host,
-        program=session.program,
-        database=session.database,
-        state=session.state,
-        command=session.command,
-        wait_type=session.wait_type,
-        wait_seconds=session.wait_seconds,
-        elapsed_seconds=session.elapsed_seconds,
-        open_transactions=session.open_transactions,
-        blocked_by=tuple(session.blocked_by),
-        sql_text=session.sql_text,
-        login_time=session.login_time,
-        transaction_seconds=session.transaction_seconds,
-        state_seconds=session.state_seconds,
-        backend_type=session.backend_type,
-        is_system=session.is_system,
-        leader_id=session.leader_id,
-    )
+    return _record(session, Session)
 
 
 def counters_of(counters: CountersOut) -> Counters:
@@ -188,14 +173,7 @@ def incident_of(incident: IncidentOut) -> Incident:
 
 
 def _entry(entry: TimelineEntryOut) -> TimelineEntry:
-    return TimelineEntry(
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        message=entry.message,
-        from_status=entry.from_status,
-        to_status=entry.to_status,
-    )
+    return _record(entry, TimelineEntry)
 
 
 def postmortem_summary_of(row: PostmortemOut) -> PostmortemSummary:
@@ -251,22 +229,7 @@ def scenario_of(scenario: ScenarioOut, elapsed_seconds: float) -> ScenarioState:
 
 
 def drill_of(drill: DrillOut) -> DrillRecord:
-    return DrillRecord(
-        id=drill.id,
-        scenario=drill.scenario,
-        target=drill.target,
-        actor=drill.actor,
-        status=drill.status,
-        started_at=drill.started_at,
-        injected_at=drill.injected_at,
-        detected_at=drill.detected_at,
-        remediated_at=drill.remediated_at,
-        resolved_at=drill.resolved_at,
-        rolled_back_at=drill.rolled_back_at,
-        ended_at=drill.ended_at,
-        incident_id=drill.incident_id,
-        error=drill.error,
-    )
+    return _record(drill, DrillRecord)
 
 
 def healthcare_of(healthcare: HealthcareOut) -> HealthcareReading:
@@ -315,33 +278,17 @@ def sla_of(sla: SlaOut) -> SlaReport:
 
 
 def job_run_of(run: JobRunOut) -> JobRunRecord:
-    return JobRunRecord(
-        id=run.id,
-        job=run.job,
-        trigger=run.trigger,
-        actor=run.actor,
-        status=RunStatus(run.status),
-        scheduled_at=run.scheduled_at,
-        started_at=run.started_at,
-        ended_at=run.ended_at,
-        rows=run.rows,
-        lateness_seconds=run.lateness_seconds,
-        detail=run.detail,
-        error=run.error,
-    )
+    return _record(run, JobRunRecord)
 
 
 def job_state_of(job: JobOut) -> JobState:
-    return JobState(
-        name=job.name,
-        description=job.description,
-        cron=job.cron,
-        timezone=job.timezone,
-        action=job.action,
-        enabled=job.enabled,
-        critical=job.critical,
-        timeout_seconds=job.timeout_seconds,
-        next_run_at=job.next_run_at,
-        last_run=job_run_of(job.last_run) if job.last_run else None,
-        running=job.running,
-    )
+    return _record(job, JobState)
+
+
+def _record(body: object, record_type: type[T]) -> T:
+    """Copy an API body into the engine record whose fields it shares by name.
+
+    Fields the record lacks are ignored, and types convert as msgspec does
+    (lists to tuples, strings to enums).
+    """
+    return msgspec.convert(body, record_type, from_attributes=True)
