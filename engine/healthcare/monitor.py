@@ -47,7 +47,7 @@ class HealthcareRefreshed(Event):
 class HealthcareMonitor:
     """Reads the claims counts from the target and evaluates them.
 
-    ``findings`` holds the breaches of the last successful read. The engine
+    ``findings`` contains the breaches of the last successful read. The engine
     adds them to every poll's findings, so their incidents stay open, and
     clear, like those of any other finding. A failed read keeps the previous
     figures and findings: nothing new was observed.

@@ -119,7 +119,7 @@ async def test_last_snapshot_503_before_any_poll(down_client):
     assert "no poll has succeeded" in body["detail"]
 
 
-async def test_history_has_one_value_per_poll_for_each_metric(client, polled):
+async def test_history_one_value_per_poll(client, polled):
     response = await client.get("/api/health/history")
 
     assert response.status_code == 200

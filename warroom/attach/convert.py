@@ -242,7 +242,7 @@ def healthcare_of(healthcare: HealthcareOut) -> HealthcareReading:
             reason=item.reason,
             threshold=item.threshold,
             bound=item.bound,
-            # The API spells n/a as "na"; the engine's card rules say "n/a".
+            # The API spells n/a as "na", and the engine's card rules use "n/a".
             state="n/a" if item.state == "na" else item.state,
             detail=item.detail,
         )

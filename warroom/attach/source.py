@@ -8,10 +8,10 @@ on a local bus, so a widget that redraws on the event reads fresh data.
 Requests (status changes, remediation, drills) go to the sidecar and return
 when it responds.
 
-When the stream drops, ``last_error`` says so and the TUI shows it in the
-status bar with the age of the last poll it has; the source reconnects with
-a growing delay and rereads everything, because events sent while it was
-away are lost.
+When the stream drops, ``last_error`` reports it, and the TUI shows it in
+the status bar with the age of the last poll it has. The source reconnects
+with a growing delay and rereads everything, because events sent while it
+was away are lost.
 """
 
 from __future__ import annotations
@@ -355,7 +355,7 @@ class RemoteSource:
             try:
                 counts = await self.client.snapshot()
             except TargetUnreachable as error:
-                # No poll has succeeded yet; the sidecar says why.
+                # No poll has succeeded yet, and the error gives the reason.
                 self.last_error = str(error)
                 return
             listed = await self.client.sessions()

@@ -96,7 +96,7 @@ class WarRoomSource(Protocol):
     def list_jobs(self) -> list[JobState]: ...
 
     def healthcare_reading(self) -> HealthcareReading:
-        """The last healthcare figures with their read time and any error."""
+        """Return the last healthcare figures with their read time and any error."""
         ...
 
     # -- requests ------------------------------------------------------------

@@ -27,7 +27,7 @@ class ScenarioOut(msgspec.Struct):
     cooldown_remaining_seconds: float
     running: bool
     blocked_by: str | None = None
-    """Why an interlock other than the cooldown would reject a start now."""
+    """The reason an interlock other than the cooldown would reject a start now."""
 
 
 class DrillOut(msgspec.Struct):

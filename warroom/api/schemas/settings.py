@@ -30,8 +30,8 @@ class ValidationRuleSettings(msgspec.Struct):
 
 
 class SettingsOut(msgspec.Struct):
-    """What the engine is set to: its poll interval, the thresholds behind
-    each finding and card state, the jobs and the validation rules. Secrets
+    """The engine's settings: its poll interval, the thresholds behind each
+    finding and card state, the jobs and the validation rules. Secrets
     (the target URL, the API token) and job or rule parameters are left out."""
 
     target: str

@@ -28,7 +28,7 @@ class LiveScreen(Screen[None]):
 
     def request(self, work: Coroutine[Any, Any, Any], name: str) -> None:
         """Run one engine request in the background, so the screen stays live
-        while the sidecar answers. Commands report their own errors."""
+        while the sidecar responds. Commands report their own errors."""
         self.run_worker(work, name=name, group="requests", exit_on_error=False)
 
     def on_mount(self) -> None:
