@@ -69,7 +69,7 @@ def _listen(sidecar: SidecarConfig) -> socket.socket:
     # IPPROTO_TCP, not 0: asyncio (CPython 3.11, base_events._set_nodelay) sets
     # TCP_NODELAY only on sockets whose proto is IPPROTO_TCP. uvicorn sends a
     # response's headers and body separately, so without it Nagle's algorithm
-    # holds each body until the client's delayed ACK, about 40 ms on Linux.
+    # delays each body until the client's delayed ACK, about 40 ms on Linux.
     listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
