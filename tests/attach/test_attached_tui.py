@@ -13,6 +13,7 @@ from textual.widgets import OptionList
 from engine.config.models import WarroomConfig
 from engine.incidents.models import Status
 from tests.attach.conftest import TOKEN
+from tests.attach.faces import FirstSeen, blocking_incident, tui_pairs
 from tests.conftest import fast_config
 from warroom.attach.client import SidecarClient
 from warroom.attach.source import RemoteSource
@@ -32,28 +33,6 @@ def config() -> WarroomConfig:
     config = fast_config()
     config.warroom.monitor.poll_interval_seconds = POLL_SECONDS
     return config
-
-
-class FirstSeen:
-    """When each (incident id, status) first showed on one face."""
-
-    def __init__(self) -> None:
-        self.at: dict[tuple[int, str], float] = {}
-
-    def saw(self, pairs: set[tuple[int, str]]) -> None:
-        now = time.monotonic()
-        for pair in pairs:
-            self.at.setdefault(pair, now)
-
-
-def _tui_pairs(incidents: IncidentTable, postmortems: PostmortemTable):
-    pairs = {
-        (item.id, str(item.status))
-        for item in incidents.incidents
-        if str(item.id) in incidents.rows
-    }
-    pairs |= {(int(key.value), "RESOLVED") for key in postmortems.rows}
-    return pairs
 
 
 def _dashboard_pairs(body: dict) -> set[tuple[int, str]]:
@@ -78,11 +57,11 @@ async def test_attached_tui_and_dashboard_agree(sidecar, engine, tmp_path: Path)
             async def watch_both(until) -> None:
                 deadline = time.monotonic() + 40
                 while time.monotonic() < deadline:
-                    tui.saw(_tui_pairs(incidents, postmortems))
+                    tui.saw(tui_pairs(incidents, postmortems))
                     body = (await browser.get("/api/dashboard")).json()
                     dashboard.saw(_dashboard_pairs(body))
                     # The TUI may have redrawn while the request ran.
-                    tui.saw(_tui_pairs(incidents, postmortems))
+                    tui.saw(tui_pairs(incidents, postmortems))
                     if until():
                         return
                     await pilot.pause(0.05)
@@ -96,14 +75,8 @@ async def test_attached_tui_and_dashboard_agree(sidecar, engine, tmp_path: Path)
             await watch_both(lambda: isinstance(app.screen, ConfirmInject))
             await pilot.press("y")
 
-            def blocking() -> int | None:
-                for item in incidents.incidents:
-                    if item.kind == "blocking" and str(item.id) in incidents.rows:
-                        return item.id
-                return None
-
-            await watch_both(lambda: blocking() is not None)
-            incident_id = blocking()
+            await watch_both(lambda: blocking_incident(incidents) is not None)
+            incident_id = blocking_incident(incidents)
             assert incident_id is not None, "the drill's incident never showed"
             incidents.move_cursor(row=incidents.get_row_index(str(incident_id)))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.attach.faces import FirstSeen, blocking_incident, tui_pairs
 from tests.conftest import fast_config
 from tests.e2e.conftest import CHROMIUM, TOKEN
 from warroom.attach.command import open_remote
@@ -38,18 +39,6 @@ _PAGE_PAIRS = """() => {
 }"""
 
 
-class FirstSeen:
-    """When each (incident id, status) first showed on one face."""
-
-    def __init__(self) -> None:
-        self.at: dict[tuple[int, str], float] = {}
-
-    def saw(self, pairs) -> None:
-        now = time.monotonic()
-        for incident_id, status in pairs:
-            self.at.setdefault((int(incident_id), str(status)), now)
-
-
 async def test_attached_tui_and_page_agree(
     browser_page, warroom_server, tmp_path: Path
 ):
@@ -64,23 +53,13 @@ async def test_attached_tui_and_page_agree(
             incidents = app.screen.query_one(IncidentTable)
             postmortems = app.screen.query_one(PostmortemTable)
 
-            def tui_pairs():
-                pairs = {
-                    (item.id, str(item.status))
-                    for item in incidents.incidents
-                    if str(item.id) in incidents.rows
-                }
-                return pairs | {
-                    (int(key.value), "RESOLVED") for key in postmortems.rows
-                }
-
             async def watch(until) -> None:
                 deadline = time.monotonic() + WATCH_SECONDS
                 while time.monotonic() < deadline:
-                    tui.saw(tui_pairs())
+                    tui.saw(tui_pairs(incidents, postmortems))
                     browser.saw(await page.evaluate(_PAGE_PAIRS))
                     # The TUI may have redrawn while the page was read.
-                    tui.saw(tui_pairs())
+                    tui.saw(tui_pairs(incidents, postmortems))
                     if until():
                         return
                     await pilot.pause(0.05)
@@ -94,14 +73,8 @@ async def test_attached_tui_and_page_agree(
                 )
             assert started.status_code == 202, started.text
 
-            def blocking() -> int | None:
-                for item in incidents.incidents:
-                    if item.kind == "blocking" and str(item.id) in incidents.rows:
-                        return item.id
-                return None
-
-            await watch(lambda: blocking() is not None)
-            incident_id = blocking()
+            await watch(lambda: blocking_incident(incidents) is not None)
+            incident_id = blocking_incident(incidents)
             assert incident_id is not None, "the drill's incident never showed"
             incidents.move_cursor(row=incidents.get_row_index(str(incident_id)))
 
