@@ -25,7 +25,7 @@ from engine.incidents.models import (
     check_transition,
 )
 from engine.incidents.sla import SlaReport, sla_report
-from engine.jobs.models import JobState
+from engine.jobs.models import JobNotFound, JobState
 from engine.monitor.graph import build_graph
 from engine.paths import CONFIG_DIR
 from engine.remediation.actions import ActionResult
@@ -299,6 +299,62 @@ LAST_DRILL = DrillRecord(
 )
 
 
+# One run of each kind a job's history contains, newest last.
+STATISTICS_RUNS = (
+    JobRunRecord(
+        id=3,
+        job="statistics_maintenance",
+        trigger="scheduled",
+        actor="scheduler",
+        status=RunStatus.SUCCEEDED,
+        scheduled_at=ago(4 * 86400),
+        started_at=ago(4 * 86400 - 0.2),
+        ended_at=ago(4 * 86400 - 42),
+        rows=1_204_330,
+    ),
+    JobRunRecord(
+        id=4,
+        job="statistics_maintenance",
+        trigger="scheduled",
+        actor="scheduler",
+        status=RunStatus.MISSED,
+        scheduled_at=ago(3 * 86400),
+        lateness_seconds=125.0,
+        detail="the scheduler was paused",
+    ),
+    JobRunRecord(
+        id=5,
+        job="statistics_maintenance",
+        trigger="manual",
+        actor="oncall",
+        status=RunStatus.SUCCEEDED,
+        started_at=ago(2 * 86400),
+        ended_at=ago(2 * 86400 - 12.5),
+        rows=88,
+    ),
+    JobRunRecord(
+        id=6,
+        job="statistics_maintenance",
+        trigger="scheduled",
+        actor="scheduler",
+        status=RunStatus.SKIPPED_OVERLAP,
+        scheduled_at=ago(2 * 86400 - 5),
+        detail="run 5 was still running",
+    ),
+    JobRunRecord(
+        id=7,
+        job="statistics_maintenance",
+        trigger="scheduled",
+        actor="scheduler",
+        status=RunStatus.FAILED,
+        scheduled_at=ago(3600),
+        started_at=ago(3600),
+        ended_at=ago(3590),
+        error="canceling statement due to statement timeout",
+    ),
+)
+
+
 class FakeHistory:
     def series(self, name: str) -> list[float | None]:
         return list(SERIES[name])
@@ -328,6 +384,10 @@ class FakeSource:
         self.triggered: list[tuple[str, str]] = []
         self.jobs_triggered: list[tuple[str, str]] = []
         self.calls: list[tuple[str, int, str]] = []
+        self.job_runs: dict[str, list[JobRunRecord]] = {
+            "statistics_maintenance": list(STATISTICS_RUNS)
+        }
+        self.history_reads: list[str] = []
 
     @property
     def target_name(self) -> str:
@@ -403,18 +463,8 @@ class FakeSource:
         # every run of the snapshot tests.
         states = []
         for index, job in enumerate(self.config.jobs.jobs):
-            last = None
-            if job.name == "statistics_maintenance":
-                last = JobRunRecord(
-                    id=7,
-                    job=job.name,
-                    trigger="scheduled",
-                    actor="scheduler",
-                    status=RunStatus.FAILED,
-                    started_at=ago(3600),
-                    ended_at=ago(3590),
-                    error="canceling statement due to statement timeout",
-                )
+            runs = self.job_runs.get(job.name, [])
+            last = max(runs, key=lambda run: run.id) if runs else None
             states.append(
                 JobState(
                     name=job.name,
@@ -433,6 +483,13 @@ class FakeSource:
                 )
             )
         return states
+
+    def job_history(self, name: str, limit: int = 50) -> list[JobRunRecord]:
+        if name not in {job.name for job in self.config.jobs.jobs}:
+            raise JobNotFound(name, [job.name for job in self.config.jobs.jobs])
+        self.history_reads.append(name)
+        runs = self.job_runs.get(name, [])
+        return sorted(runs, key=lambda run: -run.id)[:limit]
 
     def trigger_job(self, name: str, actor: str) -> JobRunRecord:
         self.jobs_triggered.append((name, actor))

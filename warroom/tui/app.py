@@ -57,6 +57,7 @@ class WarRoomApp(App[None]):
         STYLES / "cards.tcss",
         STYLES / "sessions.tcss",
         STYLES / "incident.tcss",
+        STYLES / "job_history.tcss",
         STYLES / "dialogs.tcss",
     ]
     BINDINGS = APP_BINDINGS

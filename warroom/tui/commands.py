@@ -21,6 +21,7 @@ from engine.incidents.models import (
     PostmortemNotFound,
 )
 from engine.jobs.models import JobAlreadyRunning, JobNotFound
+from engine.store.jobs import JobRunRecord
 from warroom.tui.source import SourceRejected, WarRoomSource, settle
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,13 @@ class Commands:
         with self._guard(f"inject {scenario}"):
             await settle(self.source.trigger_drill(scenario, self.actor))
             log.info("drill %s triggered by %s", scenario, self.actor)
+
+    async def job_history(self, name: str, limit: int) -> list[JobRunRecord] | None:
+        """Return the newest runs of job ``name`` first, or None after a toast
+        that gives the reason they could not be read."""
+        with self._guard(f"read the run history of job {name}"):
+            return list(await settle(self.source.job_history(name, limit)))
+        return None
 
     async def run_job(self, name: str) -> None:
         with self._guard(f"run job {name}"):

@@ -74,6 +74,7 @@ class Feed:
         """Return one message per kind of news in ``events``, in a fixed order."""
         poll = incidents = drill = healthcare = jobs = False
         changed: set[int] = set()
+        jobs_changed: set[str] = set()
         for event in events:
             if isinstance(event, PollCompleted | PollFailed):
                 poll = incidents = True
@@ -82,6 +83,7 @@ class Feed:
                 changed.add(event.incident.id)
             elif isinstance(event, JobRun):
                 jobs = True
+                jobs_changed.add(event.run.job)
             elif isinstance(event, DrillProgress):
                 drill = True
                 self._progress = None if event.figures.get("final") else event
@@ -95,7 +97,7 @@ class Feed:
         if drill:
             messages.append(self.drill())
         if jobs:
-            messages.append(self.jobs())
+            messages.append(self.jobs(frozenset(jobs_changed)))
         if changed or (poll and self._sla_due()):
             messages.append(self.sla())
         if healthcare:
@@ -166,8 +168,8 @@ class Feed:
     def healthcare(self) -> HealthcareUpdated:
         return HealthcareUpdated(self.source.healthcare_reading())
 
-    def jobs(self) -> JobsUpdated:
-        return JobsUpdated(tuple(self.source.list_jobs()))
+    def jobs(self, changed: frozenset[str] = frozenset()) -> JobsUpdated:
+        return JobsUpdated(tuple(self.source.list_jobs()), changed)
 
     def sla(self) -> SlaUpdated:
         self._sla_read_at = self.clock()

@@ -46,6 +46,7 @@ WAR_ROOM_BINDINGS: list[Binding] = [
     _bind("t,enter", "open", "open", show=False),
     _bind("p", "postmortem", "postmortem", show=False),
     _bind("J", "run_job", "run job", show=False, display="shift+j"),
+    _bind("H", "job_history", "job history", show=False, display="shift+h"),
 ]
 
 BACK_BINDINGS: list[Binding] = [
@@ -74,6 +75,7 @@ _HELP_TEXT = {
     "open": "open selected: timeline and postmortem",
     "postmortem": "postmortem of selected or latest resolved",
     "run_job": "run the job selected in the jobs panel now (asks first)",
+    "job_history": "run history of the job selected in the jobs panel (or enter)",
     "back": "close this screen",
 }
 
@@ -156,5 +158,11 @@ def help_rows(keymap: Mapping[str, str]) -> list[HelpRow]:
 def _display(keys: str, binding: Binding) -> str:
     if binding.key_display and keys == binding.key:
         return binding.key_display
-    names = {"question_mark": "?", "escape": "esc", "C": "shift+c"}
+    names = {
+        "question_mark": "?",
+        "escape": "esc",
+        "C": "shift+c",
+        "H": "shift+h",
+        "J": "shift+j",
+    }
     return " or ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))

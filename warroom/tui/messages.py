@@ -59,14 +59,21 @@ class DrillUpdated(LiveMessage):
 
 
 class JobsUpdated(LiveMessage):
-    """A job run started or ended; the jobs and their newest runs changed."""
+    """A job run started or ended; the jobs and their newest runs changed.
 
-    def __init__(self, jobs: tuple[JobState, ...]) -> None:
+    ``changed`` names the jobs whose runs started, ended, were missed or were
+    skipped in this burst of events. It is empty at startup.
+    """
+
+    def __init__(
+        self, jobs: tuple[JobState, ...], changed: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__()
         self.jobs = jobs
+        self.changed = changed
 
     def clone(self) -> Self:
-        return type(self)(self.jobs)
+        return type(self)(self.jobs, self.changed)
 
 
 class SlaUpdated(LiveMessage):

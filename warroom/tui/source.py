@@ -7,8 +7,9 @@ HTTP. No screen or widget may reach past this protocol.
 Reads (the last poll, open incidents, scenarios, recent drills) are
 synchronous: the engine has them in memory and the remote source keeps a
 copy that its event stream refreshes. A request that changes something, or
-fetches one incident, may return its result at once (the engine) or later
-(the sidecar), so it returns either the result or a coroutine of it. Callers
+fetches one incident or one job's run history, may return its result at once
+(the engine) or later (the sidecar), so it returns either the result or a
+coroutine of it. Callers
 pass it to ``settle``. (The engine's ``trigger_drill`` answers with the drill's Task,
 which ``settle`` hands back without waiting for the drill.)
 """
@@ -102,6 +103,11 @@ class WarRoomSource(Protocol):
     # -- requests ------------------------------------------------------------
 
     def get_incident(self, incident_id: int) -> Answer[Incident]: ...
+
+    def job_history(self, name: str, limit: int = 50) -> Answer[Sequence[JobRunRecord]]:
+        """Return the newest runs of job ``name`` first; raise JobNotFound, or
+        SourceRejected from the sidecar, for an unknown job."""
+        ...
 
     def investigate(self, incident_id: int, actor: str) -> Answer[Incident]: ...
 

@@ -12,6 +12,7 @@ from warroom.tui.keys import WAR_ROOM_BINDINGS
 from warroom.tui.screens.base import LiveScreen
 from warroom.tui.screens.confirm import ConfirmInject, ConfirmRunJob
 from warroom.tui.screens.incident import IncidentScreen
+from warroom.tui.screens.job_history import JobHistoryScreen
 from warroom.tui.screens.scenario_picker import ScenarioPicker
 from warroom.tui.widgets.chaos import ChaosPanel
 from warroom.tui.widgets.healthcare import HealthcareCards
@@ -101,9 +102,13 @@ class WarRoomScreen(LiveScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         key = event.row_key.value
-        if key is not None:
-            resolved = isinstance(event.data_table, PostmortemTable)
-            self._open(int(key), postmortem=resolved)
+        if key is None:
+            return
+        if isinstance(event.data_table, JobsPanel):
+            self.app.push_screen(JobHistoryScreen(key))
+            return
+        resolved = isinstance(event.data_table, PostmortemTable)
+        self._open(int(key), postmortem=resolved)
 
     def _open(self, incident_id: int, *, postmortem: bool) -> None:
         self.app.push_screen(IncidentScreen(incident_id, focus_postmortem=postmortem))
@@ -130,6 +135,13 @@ class WarRoomScreen(LiveScreen):
         self.app.push_screen(ConfirmInject(scenario, self.target), decided)
 
     # -- jobs --------------------------------------------------------------
+
+    def action_job_history(self) -> None:
+        job = self.query_one(JobsPanel).selected
+        if job is None:
+            self.war_room.toast("no job is selected", title="no job history to show")
+            return
+        self.app.push_screen(JobHistoryScreen(job.name))
 
     def action_run_job(self) -> None:
         job = self.query_one(JobsPanel).selected

@@ -25,7 +25,7 @@ COLUMNS = (
 )
 
 # Status to its mark and theme style; a job without runs has a blank mark.
-_MARKS = {
+STATUS_MARKS = {
     "succeeded": ("✓", "$success"),
     "failed": ("✗", "bold $error"),
     "timed_out": ("✗", "bold $error"),
@@ -35,10 +35,9 @@ _MARKS = {
 }
 
 
-# TODO: add a run history screen for the selected job; until then the
-# history is only at GET /api/jobs/{name}/history.
 class JobsPanel(KeyedTable):
-    """Renders the jobs a ``JobsUpdated`` carries; the cursor picks one to run."""
+    """Renders the jobs a ``JobsUpdated`` carries; the cursor picks the job to
+    run or whose run history to open."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(COLUMNS, **kwargs)
@@ -66,7 +65,7 @@ class JobsPanel(KeyedTable):
         else:
             when = plain(job.next_run_at.astimezone(UTC).strftime("%H:%M"))
         status = _status(job)
-        mark, style = _MARKS.get(status or "", (" ", ""))
+        mark, style = STATUS_MARKS.get(status or "", (" ", ""))
         # A trailing ! marks a critical job, whose failures open incidents.
         name = plain(job.name + (" !" if job.critical else ""))
         return job.name, (self._styled(mark, style), name, when)
