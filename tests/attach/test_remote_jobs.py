@@ -46,3 +46,27 @@ async def test_trigger_runs_and_copy_follows(remote, engine):
 async def test_unknown_job_rejected(remote):
     with pytest.raises(SidecarRejected, match="nightly"):
         await remote.trigger_job("nightly", "tester")
+
+
+async def test_history_read_from_sidecar(remote, engine):
+    queue = remote.bus.subscribe()
+    assert await remote.job_history("catalog_scan") == []
+
+    started = await remote.trigger_job("catalog_scan", "tester")
+    await next_event(queue, ended)
+    runs = await remote.job_history("catalog_scan", limit=5)
+
+    (run,) = runs
+    assert run.id == started.id
+    assert run.status is RunStatus.SUCCEEDED
+    assert run.trigger == "manual"
+    assert run.actor == "tester"
+    assert run.ended_at is not None
+    assert run == engine.job_history("catalog_scan")[0]
+
+
+async def test_unknown_job_history_rejected(remote):
+    with pytest.raises(SidecarRejected, match="nightly") as raised:
+        await remote.job_history("nightly")
+    assert raised.value.status == 404
+    assert raised.value.kind == "job-not-found"

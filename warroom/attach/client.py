@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -119,6 +120,12 @@ class SidecarClient:
 
     async def jobs(self) -> list[JobOut]:
         return await self._get("/api/jobs", list[JobOut])
+
+    async def job_history(self, name: str, limit: int = 50) -> list[JobRunOut]:
+        # Job names come from config/jobs.yaml; quote them so a name with a
+        # slash or a question mark still names one path segment.
+        path = f"/api/jobs/{quote(name, safe='')}/history?limit={limit}"
+        return await self._get(path, list[JobRunOut])
 
     async def incident(self, incident_id: int) -> IncidentDetail:
         return await self._get(f"/api/incidents/{incident_id}", IncidentDetail)

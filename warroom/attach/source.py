@@ -5,8 +5,9 @@ open incidents, postmortems, scenarios, drills and the SLA figures. The
 sidecar's event stream keeps the copy fresh. After each event the source
 repeats the reads the event made stale, and only then republishes the event
 on a local bus, so a widget that redraws on the event reads fresh data.
-Requests (status changes, remediation, drills) go to the sidecar and return
-when it responds.
+Requests (status changes, remediation, drills, job runs) and the reads the
+copy leaves out (one incident, one job's run history) go to the sidecar and
+return when it responds.
 
 When the stream drops, ``last_error`` reports it, and the TUI shows it in
 the status bar with the age of the last poll it has. The source reconnects
@@ -226,6 +227,11 @@ class RemoteSource:
 
     async def trigger_drill(self, scenario: str, actor: str) -> object:
         return await self.client.trigger(scenario, actor)
+
+    async def job_history(self, name: str, limit: int = 50) -> list[JobRunRecord]:
+        """Read the runs of job ``name`` from the sidecar, newest first; raise
+        SidecarRejected for an unknown job."""
+        return [job_run_of(run) for run in await self.client.job_history(name, limit)]
 
     async def trigger_job(self, name: str, actor: str) -> JobRunRecord:
         return job_run_of(await self.client.trigger_job(name, actor))
