@@ -6,12 +6,12 @@ import { credentials, describeError, isHeaderSafe, request } from "./api.js";
 import { confirmAction, refreshIncident, showIncident } from "./dialogs.js";
 import { el, setText, toggle } from "./dom.js";
 import { age, clockTime } from "./format.js";
+import { refreshJobHistory, renderJobs, showJobHistory } from "./jobs.js";
 import {
   renderCards,
   renderChaos,
   renderHealthcare,
   renderIncidents,
-  renderJobs,
   renderPostmortems,
   renderValidation,
   scenarioState,
@@ -121,6 +121,8 @@ function onEvent(name, data) {
   } else if (name === "incident") {
     refreshIncident(data.id);
     slaPanel.markStale();
+  } else if (name === "job") {
+    refreshJobHistory(data.job);
   } else if (name === "notice") {
     notify(data.message, data.level === "info" ? "info" : "warning");
   }
@@ -157,7 +159,7 @@ function render() {
   health.className = `badge health-${dashboard.status}`;
   renderCards($("cards"), dashboard.cards, state.settings);
   renderHealthcare($("healthcare"), dashboard.healthcare);
-  renderJobs($("jobs-body"), dashboard.jobs);
+  renderJobs($("jobs-body"), dashboard.jobs, jobActions);
   renderValidation($("validation-body"), dashboard.validation);
   renderPostmortems($("postmortem-rows"), dashboard.recent_postmortems, (id) =>
     showIncident(id, { focusPostmortem: true }),
@@ -405,6 +407,31 @@ async function triggerRandom() {
 }
 
 const chaosActions = { trigger };
+
+// -- job actions -----------------------------------------------------------------
+
+async function runJob(name) {
+  const job = state.dashboard.jobs.jobs.find((item) => item.name === name);
+  const body = [
+    `This starts the ${job.action} action of job ${name} now on target ${state.dashboard.target}, outside its schedule (${job.cron}, ${job.timezone}).`,
+  ];
+  if (job.running) body.push("A run of this job is in progress, so the sidecar will reject another until it ends.");
+  if (!job.enabled) body.push("The job is disabled in config/jobs.yaml; a manual run still runs it once.");
+  const answer = await confirmAction({
+    id: "confirm-run-job",
+    title: `Run job ${name} now?`,
+    body: [...body, ...tokenWarning()],
+    confirmLabel: `Run ${name}`,
+  });
+  if (answer === null) return;
+  await act(
+    `running job ${name}`,
+    () => request("POST", "/api/jobs/trigger", { name }),
+    (run) => `job ${name} started (run ${run.id}); its row shows the status when it ends`,
+  );
+}
+
+const jobActions = { run: runJob, history: showJobHistory };
 
 // -- access form ---------------------------------------------------------------
 

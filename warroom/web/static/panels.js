@@ -187,37 +187,6 @@ function updateIncidentRow(row, incident, now) {
   row.querySelector(".act-resolve").disabled = !canMove(incident.status, "RESOLVED");
 }
 
-/** Update the scheduled jobs panel. */
-export function renderJobs(body, jobs) {
-  const items = jobs.jobs.map((job) =>
-    el(
-      "li",
-      {},
-      el("span", { class: "job-name" }, job.name),
-      " ",
-      el("code", {}, job.cron),
-      " ",
-      el("span", { class: "muted" }, job.timezone),
-      " ",
-      el("span", { class: "muted" }, jobWhen(job)),
-      " ",
-      el("span", { class: `job-status status-${job.running ? "running" : job.last_status || "none"}` },
-        job.running ? "running" : job.last_status || "no runs"),
-    ),
-  );
-  body.replaceChildren(
-    items.length ? el("ul", { class: "plain" }, ...items) : "",
-    jobs.message ? el("p", { class: "note" }, jobs.message) : "",
-  );
-}
-
-/** Describe a job's next run, or why it has none. */
-function jobWhen(job) {
-  if (!job.enabled) return "disabled";
-  if (!job.next_run_at) return "not scheduled";
-  return `next ${new Date(job.next_run_at).toLocaleString()}`;
-}
-
 /** Update the data validation panel. */
 export function renderValidation(body, validation) {
   const rules = validation.configured
