@@ -1,5 +1,6 @@
 """RemoteSource's jobs: the copy of GET /api/jobs, refreshed on job events,
-and manual runs through the sidecar."""
+manual runs and run histories through the sidecar, and the history screen
+of an attached TUI."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import pytest
 
 from engine.events import JobRun
 from engine.store.jobs import RunStatus
-from tests.attach.conftest import next_event
+from tests.attach.conftest import eventually, next_event
 from warroom.attach.client import SidecarRejected
+from warroom.tui.app import WarRoomApp
+from warroom.tui.screens.job_history import JobHistoryScreen
+from warroom.tui.widgets.jobs import JobsPanel
 
 
 def ended(event) -> bool:
@@ -70,3 +74,25 @@ async def test_unknown_job_history_rejected(remote):
         await remote.job_history("nightly")
     assert raised.value.status == 404
     assert raised.value.kind == "job-not-found"
+
+
+async def test_attached_history_screen_follows_run(remote, tmp_path):
+    app = WarRoomApp(remote, actor="attached", log_file=tmp_path / "tui.log")
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.screen.query_one(JobsPanel)
+        await eventually(lambda: panel.row_count == 13, "the job rows")
+        panel.move_cursor(row=panel.get_row_index("catalog_scan"))
+        await pilot.press("H")
+        await eventually(lambda: isinstance(app.screen, JobHistoryScreen), "history")
+        screen = app.screen
+        assert isinstance(screen, JobHistoryScreen)
+
+        run = await remote.trigger_job("catalog_scan", "bob")
+
+        def ended() -> bool:
+            runs = screen.runs
+            return bool(runs) and runs[0].status is RunStatus.SUCCEEDED
+
+        await eventually(ended, "the ended run in the history")
+        assert [item.id for item in screen.runs] == [run.id]
+        assert screen.runs[0].actor == "bob"
