@@ -61,6 +61,10 @@ TABLES: tuple[Table, ...] = (
         + ("dosage_form", "drug_class"),
     ),
     Table(
+        "healthcare.formulary",
+        ("ndc", "tier", "prior_auth_required", "effective_date", "updated_at"),
+    ),
+    Table(
         "healthcare.patients",
         ("patient_id", "member_id", "first_name", "last_name", "date_of_birth")
         + ("gender", "zip_code", "state"),
@@ -87,6 +91,11 @@ TABLES: tuple[Table, ...] = (
         "healthcare.prior_authorizations",
         ("prior_authorization_id", "prescription_id", "status", "requested_at")
         + ("decided_at",),
+    ),
+    Table(
+        "healthcare.phi_access_log",
+        ("access_id", "accessed_at", "user_name", "patient_id", "access_type")
+        + ("purpose", "application"),
     ),
     Table(
         "commerce.customers",
@@ -116,6 +125,8 @@ BASE_ROW_COUNTS: dict[str, int] = {
     "healthcare.pharmacy_claims": 30_000,
     "healthcare.drug_interactions": 200,
     "healthcare.prior_authorizations": 1_000,
+    "healthcare.formulary": 300,
+    "healthcare.phi_access_log": 3_000,
     "commerce.customers": 2_000,
     "commerce.orders": 5_000,
     "commerce.order_items": 12_000,
@@ -206,6 +217,8 @@ class DemoDataGenerator:
             "healthcare.pharmacy_claims": self._claim_rows,
             "healthcare.drug_interactions": self._interaction_rows,
             "healthcare.prior_authorizations": self._prior_authorization_rows,
+            "healthcare.formulary": self._formulary_rows,
+            "healthcare.phi_access_log": self._phi_access_rows,
             "commerce.customers": self._customer_rows,
             "commerce.orders": lambda: iter(self._commerce[0]),
             "commerce.order_items": lambda: iter(self._commerce[1]),
@@ -526,6 +539,53 @@ class DemoDataGenerator:
             if decided_at >= end_of_today or rng.random() < 0.02:
                 status, decided_at = "pending", None
             yield (pa_id, rx.prescription_id, status, requested_at, decided_at)
+
+    def _formulary_rows(self) -> Iterator[Row]:
+        """One formulary row per medication: generics on tier 1 without prior
+        authorization, brands on tier 2 or 3, a few of them with it."""
+        rng = self._rng("healthcare.formulary")
+        effective = self.today - timedelta(days=90)
+        updated_at = _timestamp(effective, 6 * 3600)
+        for med in self._medications:
+            if med.is_generic:
+                tier, prior_auth = 1, False
+            else:
+                tier = rng.choice((2, 3))
+                prior_auth = tier == 3 and rng.random() < 0.3
+            yield (med.ndc, tier, prior_auth, effective, updated_at)
+
+    def _phi_access_rows(self) -> Iterator[Row]:
+        """Routine reads of patient records by pharmacy and care staff over the
+        claim window, a few per user per working hour."""
+        rng = self._rng("healthcare.phi_access_log")
+        users = [f"staff{number:03d}" for number in range(1, 41)]
+        patients = self.row_count("healthcare.patients")
+        purposes = (
+            ("view", "claim review", "claims-portal"),
+            ("view", "dispensing", "pharmacy-pos"),
+            ("view", "care management", "care-portal"),
+            ("update", "address change", "member-services"),
+            ("export", "quality report", "reporting"),
+        )
+        weights = (45, 35, 12, 6, 2)
+        moments = sorted(
+            _timestamp(
+                self.today - timedelta(days=rng.randrange(CLAIM_WINDOW_DAYS)),
+                rng.randrange(8 * 3600, 18 * 3600),
+            )
+            for _ in range(self.row_count("healthcare.phi_access_log"))
+        )
+        for access_id, accessed_at in enumerate(moments, start=1):
+            access_type, purpose, application = rng.choices(purposes, weights)[0]
+            yield (
+                access_id,
+                accessed_at,
+                rng.choice(users),
+                rng.randrange(1, patients + 1),
+                access_type,
+                purpose,
+                application,
+            )
 
     # Commerce sample
 

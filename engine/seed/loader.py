@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the generated rows change, so a loaded database can
 # be recognized as stale.
-SEED_VERSION = "1"
+SEED_VERSION = "2"
 SCHEMA_PATH = SQL_DIR / "postgres" / "schema.sql"
 LOAD_APPLICATION = "warroom-seed"
 DEMO_SCHEMAS = ("healthcare", "commerce")
@@ -85,7 +85,8 @@ def load_demo_data(
 
 
 def loaded_scale(conninfo: str) -> int | None:
-    """Return the scale recorded by the last load, or None if the demo is not loaded.
+    """Return the scale of the last load, or None when the demo is not loaded
+    or was loaded by an older SEED_VERSION (the caller then reloads it).
 
     Raises psycopg.OperationalError if the database cannot be reached.
     """
@@ -99,7 +100,16 @@ def loaded_scale(conninfo: str) -> int | None:
         row = conn.execute(
             "SELECT value FROM public.warroom_meta WHERE key = 'scale'"
         ).fetchone()
+        version = _stored_seed_version(conn)
     if row is None:
+        return None
+    if version != SEED_VERSION:
+        log.warning(
+            "demo data of seed version %s is older than this warroom's %s; "
+            "it will be reloaded",
+            version,
+            SEED_VERSION,
+        )
         return None
     try:
         return int(row[0])

@@ -83,19 +83,30 @@ IF OBJECT_ID(N'healthcare.medications', N'U') IS NULL
 IF OBJECT_ID(N'healthcare.patients', N'U') IS NULL
     CREATE TABLE healthcare.patients (
         patient_id bigint IDENTITY (1, 1) NOT NULL,
-        member_id varchar(20) NOT NULL,
+        -- NULL allowed, as in the enrollment feeds; validation reports gaps.
+        member_id varchar(20) NULL,
         first_name nvarchar(100) NOT NULL,
         last_name nvarchar(100) NOT NULL,
-        date_of_birth date NOT NULL,
+        date_of_birth date NULL,
         gender char(1) NOT NULL,
         zip_code char(5) NOT NULL,
         state char(2) NOT NULL,
         created_at datetime2(3) NOT NULL
             CONSTRAINT df_patients_created_at DEFAULT SYSUTCDATETIME(),
         CONSTRAINT pk_patients PRIMARY KEY CLUSTERED (patient_id),
-        CONSTRAINT uq_patients_member_id UNIQUE (member_id),
         CONSTRAINT ck_patients_gender CHECK (gender IN ('F', 'M', 'U'))
     );
+GO
+
+-- A UNIQUE constraint would allow one NULL only; the filtered index allows
+-- any number, as PostgreSQL's UNIQUE does.
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N'ux_patients_member_id'
+        AND object_id = OBJECT_ID(N'healthcare.patients')
+)
+    CREATE UNIQUE INDEX ux_patients_member_id
+        ON healthcare.patients (member_id) WHERE member_id IS NOT NULL;
 GO
 
 -- Healthcare: clinical data
@@ -279,6 +290,58 @@ BEGIN
 END;
 GO
 
+-- The plan's formulary: one row per covered NDC; tier 1 is preferred generic.
+IF OBJECT_ID(N'healthcare.formulary', N'U') IS NULL
+    CREATE TABLE healthcare.formulary (
+        ndc char(11) NOT NULL,
+        tier smallint NOT NULL,
+        prior_auth_required bit NOT NULL
+            CONSTRAINT df_formulary_prior_auth_required DEFAULT 0,
+        effective_date date NOT NULL,
+        updated_at datetime2(3) NOT NULL
+            CONSTRAINT df_formulary_updated_at DEFAULT SYSUTCDATETIME(),
+        CONSTRAINT pk_formulary PRIMARY KEY CLUSTERED (ndc),
+        CONSTRAINT fk_formulary_ndc FOREIGN KEY (ndc)
+            REFERENCES healthcare.medications (ndc),
+        CONSTRAINT ck_formulary_tier CHECK (tier BETWEEN 1 AND 5)
+    );
+GO
+
+-- Who read or changed which patient's record. No foreign key on patient_id:
+-- the log outlives the records it mentions.
+IF OBJECT_ID(N'healthcare.phi_access_log', N'U') IS NULL
+BEGIN
+    CREATE TABLE healthcare.phi_access_log (
+        access_id bigint IDENTITY (1, 1) NOT NULL,
+        accessed_at datetime2(3) NOT NULL
+            CONSTRAINT df_phi_access_log_accessed_at DEFAULT SYSUTCDATETIME(),
+        user_name nvarchar(128) NOT NULL,
+        patient_id bigint NOT NULL,
+        access_type varchar(10) NOT NULL,
+        purpose nvarchar(100) NOT NULL,
+        application nvarchar(100) NOT NULL,
+        CONSTRAINT pk_phi_access_log PRIMARY KEY CLUSTERED (access_id),
+        CONSTRAINT ck_phi_access_log_access_type
+            CHECK (access_type IN ('view', 'update', 'export'))
+    );
+
+    CREATE INDEX ix_phi_access_log_accessed_at
+        ON healthcare.phi_access_log (accessed_at);
+END;
+GO
+
+IF OBJECT_ID(N'healthcare.phi_access_suspensions', N'U') IS NULL
+    CREATE TABLE healthcare.phi_access_suspensions (
+        user_name nvarchar(128) NOT NULL,
+        suspended_at datetime2(3) NOT NULL
+            CONSTRAINT df_phi_access_suspensions_suspended_at
+            DEFAULT SYSUTCDATETIME(),
+        reason nvarchar(400) NOT NULL,
+        incident_id bigint NULL,
+        CONSTRAINT pk_phi_access_suspensions PRIMARY KEY CLUSTERED (user_name)
+    );
+GO
+
 IF OBJECT_ID(N'healthcare.prior_authorizations', N'U') IS NULL
 BEGIN
     CREATE TABLE healthcare.prior_authorizations (
@@ -318,15 +381,17 @@ GO
 IF OBJECT_ID(N'commerce.customers', N'U') IS NULL
     CREATE TABLE commerce.customers (
         customer_id bigint IDENTITY (1, 1) NOT NULL,
-        email nvarchar(320) NOT NULL,
+        email nvarchar(320) NULL,
         first_name nvarchar(100) NOT NULL,
         last_name nvarchar(100) NOT NULL,
         state char(2) NOT NULL,
         created_at datetime2(3) NOT NULL
             CONSTRAINT df_customers_created_at DEFAULT SYSUTCDATETIME(),
-        CONSTRAINT pk_customers PRIMARY KEY CLUSTERED (customer_id),
-        CONSTRAINT uq_customers_email UNIQUE (email)
+        CONSTRAINT pk_customers PRIMARY KEY CLUSTERED (customer_id)
     );
+
+    CREATE UNIQUE INDEX ux_customers_email
+        ON commerce.customers (email) WHERE email IS NOT NULL;
 
 IF OBJECT_ID(N'commerce.orders', N'U') IS NULL
 BEGIN
@@ -370,5 +435,30 @@ BEGIN
     );
 
     CREATE INDEX ix_order_items_sku ON commerce.order_items (sku);
+END;
+GO
+
+-- Rows that remediation moved out of their table (failed a validation rule or
+-- belong to a suspect batch), as JSON; releasing a row puts it back.
+IF OBJECT_ID(N'dbo.warroom_quarantine', N'U') IS NULL
+BEGIN
+    CREATE TABLE dbo.warroom_quarantine (
+        quarantine_id bigint IDENTITY (1, 1) NOT NULL,
+        source_table nvarchar(256) NOT NULL,
+        row_key nvarchar(max) NOT NULL,
+        row_data nvarchar(max) NOT NULL,
+        reason nvarchar(400) NOT NULL,
+        incident_id bigint NULL,
+        drill_id bigint NULL,
+        quarantined_at datetime2(3) NOT NULL
+            CONSTRAINT df_warroom_quarantine_quarantined_at
+            DEFAULT SYSUTCDATETIME(),
+        CONSTRAINT pk_warroom_quarantine PRIMARY KEY CLUSTERED (quarantine_id),
+        CONSTRAINT ck_warroom_quarantine_row_key CHECK (ISJSON(row_key) = 1),
+        CONSTRAINT ck_warroom_quarantine_row_data CHECK (ISJSON(row_data) = 1)
+    );
+
+    CREATE INDEX ix_warroom_quarantine_source_table
+        ON dbo.warroom_quarantine (source_table, quarantined_at);
 END;
 GO
