@@ -13,6 +13,7 @@ from typing import Any
 from engine.chaos.drills import DrillRunner, ScenarioState
 from engine.chaos.interlocks import UnknownScenario
 from engine.chaos.scenarios import SCENARIOS
+from engine.checks.cycle import ChecksCompleted, DataChecks
 from engine.config.models import WarroomConfig
 from engine.events import EngineNotice, EventBus, PollCompleted, PollFailed
 from engine.healthcare.monitor import (
@@ -40,7 +41,8 @@ from engine.monitor.history import MetricHistory, figures_of
 from engine.monitor.poller import PollLoop
 from engine.monitor.thresholds import evaluate
 from engine.remediation.actions import ActionResult
-from engine.remediation.playbook import action_for, remediate
+from engine.remediation.playbook import Playbook
+from engine.remediation.quarantine import release_drill
 from engine.store.database import Store, utc_now
 from engine.store.drills import DrillRecord, DrillRepository
 from engine.store.incidents import IncidentRepository
@@ -73,6 +75,7 @@ class Engine:
             IncidentRepository(self.store), config.warroom.incidents, self.bus
         )
         self.snapshots = SnapshotRepository(self.store)
+        self.checks = DataChecks(target, config)
         self.drills = DrillRunner(
             target,
             config.target,
@@ -81,6 +84,7 @@ class Engine:
             self.incidents,
             self.bus,
             self._remediate_for_drill,
+            release_quarantine=self._release_quarantine,
         )
         monitor = config.warroom.monitor
         points = int(monitor.history_minutes * 60 / monitor.poll_interval_seconds)
@@ -96,7 +100,12 @@ class Engine:
         self._recovered = False
         self.started = False
         context = JobContext(
-            target, config, self.snapshots, self.snapshot_now, lambda: self.last_error
+            target,
+            config,
+            self.snapshots,
+            self.snapshot_now,
+            lambda: self.last_error,
+            self.run_checks,
         )
         self.jobs = build_scheduler(
             config.jobs,
@@ -105,6 +114,15 @@ class Engine:
             self.bus,
             self.incidents,
             config.target.name,
+        )
+        self.drills.trigger_job = self.jobs.runner.trigger
+        self.playbook = Playbook(
+            target,
+            config.playbook,
+            config.warroom.remediation,
+            self.checks.validator,
+            self.jobs.runner,
+            config.target.allow_cross_database_kill,
         )
 
     @property
@@ -179,6 +197,7 @@ class Engine:
         # The healthcare breaches of the last read count in every poll, so
         # their incidents stay open until a read shows them clear.
         findings += self.healthcare.findings
+        findings += self.checks.findings
         opened = self.incidents.observe(self.target_name, findings, snapshot.taken_at)
         self.incidents.escalate_overdue()
 
@@ -200,6 +219,8 @@ class Engine:
                 self._spawn(self.remediate(incident.id, "engine (auto)"))
         if self.healthcare.due():
             self._spawn(self.refresh_healthcare())
+        if self.checks.due():
+            self._spawn(self.run_checks())
         return result
 
     def _record_failure(self, error: TargetError) -> None:
@@ -240,6 +261,21 @@ class Engine:
             )
         self.bus.publish(HealthcareRefreshed(reading))
         return reading
+
+    async def run_checks(self) -> ChecksCompleted:
+        """Run the validation rules, the claim burst and the PHI audit now.
+
+        Their findings count from the next poll on. A check that cannot run
+        is a notice with the reason, never a failed poll.
+        """
+        previous_error = self.checks.error
+        completed = await self.checks.run()
+        if completed.error is not None and completed.error != previous_error:
+            self.bus.publish(
+                EngineNotice("warning", f"data checks incomplete: {completed.error}")
+            )
+        self.bus.publish(completed)
+        return completed
 
     def healthcare_reading(self) -> HealthcareReading:
         """Return the last healthcare figures, their read time and any error."""
@@ -320,18 +356,12 @@ class Engine:
         incident = self.incidents.get(incident_id)
         config = self.config.warroom.remediation
         dry_run = config.dry_run if dry_run is None else dry_run
-        action = action_for(incident.kind) or "none"
+        action = self.playbook.action_for(incident.kind) or "none"
 
         if not dry_run:
             incident = self._enter_remediation(incident, actor, action)
         try:
-            result = await remediate(
-                self.target,
-                incident,
-                config,
-                dry_run=dry_run,
-                allow_cross_database=self.config.target.allow_cross_database_kill,
-            )
+            result = await self.playbook.run(incident, actor, dry_run)
         except TargetError as error:
             # The action could not even look at the target; that is a failed
             # action, recorded and escalated like any other.
@@ -345,6 +375,10 @@ class Engine:
             incident_id, actor, f"{label}: {result.action}", result.message
         )
         failed = not result.succeeded and result.action != "none"
+        if result.succeeded and not dry_run and action in _DATA_ACTIONS:
+            # Check again at once, so the incident clears without waiting for
+            # the next cycle.
+            self._spawn(self.run_checks())
         if not dry_run and failed and not result.retryable:
             current = self.incidents.get(incident_id)
             if Status.ESCALATED in _next_statuses(current.status):
@@ -373,6 +407,11 @@ class Engine:
         if incident.status is Status.RESOLVED:
             raise InvalidTransition(incident.id, incident.status, Status.REMEDIATING)
         return incident
+
+    async def _release_quarantine(
+        self, drill_id: int, added: dict[str, list[dict[str, Any]]]
+    ) -> int:
+        return await release_drill(self.checks.validator, drill_id, added)
 
     async def _remediate_for_drill(self, incident_id: int, actor: str) -> ActionResult:
         return await self.remediate(incident_id, actor, dry_run=False)
@@ -452,6 +491,9 @@ class Engine:
     def trigger_job(self, name: str, actor: str) -> JobRunRecord:
         """Start a run of a job now; raise JobNotFound or JobAlreadyRunning."""
         return self.jobs.trigger(name, actor)
+
+
+_DATA_ACTIONS = frozenset({"quarantine_data", "suspend_phi_access"})
 
 
 def _next_statuses(status: Status) -> frozenset[Status]:

@@ -65,6 +65,7 @@ def fast_config(**overrides) -> WarroomConfig:
     config.warroom.monitor.poll_interval_seconds = 0.25
     config.warroom.incidents.clear_polls = 2
     config.warroom.target.name = "test"
+    config.validation.interval_seconds = 1.0
     for scenario in config.chaos.scenarios.values():
         scenario.cooldown_seconds = 0
     for key, value in overrides.items():

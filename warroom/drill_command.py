@@ -7,7 +7,12 @@ import json
 import sys
 from typing import Any
 
-from engine.chaos.interlocks import CooldownActive, InterlockError
+from engine.chaos.interlocks import (
+    ConflictingIncident,
+    CooldownActive,
+    DrillAlreadyRunning,
+    InterlockError,
+)
 from engine.service import Engine
 from engine.store.drills import DrillRecord
 
@@ -33,7 +38,12 @@ async def run_drills(engine: Engine, scenarios: list[str], as_json: bool) -> int
     return 0 if all(result["passed"] for result in results) else 1
 
 
+# How long a drill waits for an incident left by the previous one to resolve.
+CONFLICT_WAIT_SECONDS = 120.0
+
+
 async def _run_one(engine: Engine, name: str, quiet: bool) -> DrillRecord:
+    waited = 0.0
     while True:
         try:
             task = engine.trigger_drill(name, "cli", auto_remediate=True)
@@ -43,6 +53,15 @@ async def _run_one(engine: Engine, name: str, quiet: bool) -> DrillRecord:
             if not quiet:
                 print(f"{name}: waiting {cooling.remaining:.0f} s for its cooldown")
             await asyncio.sleep(cooling.remaining + 0.1)
+        except (ConflictingIncident, DrillAlreadyRunning) as busy:
+            # The previous drill's escalated incidents resolve once their
+            # condition stays clear; wait for that, within a limit.
+            if waited >= CONFLICT_WAIT_SECONDS:
+                raise
+            if not quiet and waited == 0:
+                print(f"{name}: waiting: {busy}")
+            await asyncio.sleep(1.0)
+            waited += 1.0
     return await task
 
 

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from engine.chaos.interlocks import (
     CooldownActive,
@@ -16,9 +17,10 @@ from engine.chaos.interlocks import (
     check_interlocks,
     trips_kill_switch,
 )
-from engine.chaos.journal import Journal
+from engine.chaos.journal import Journal, ReleaseQuarantine
 from engine.chaos.scenarios import SCENARIOS, DrillContext, Scenario
 from engine.chaos.scenarios.base import CHAOS_APPLICATION_PREFIX
+from engine.chaos.verify import Fingerprint, check_rollback, fingerprint
 from engine.config.models import ChaosConfig, TargetConfig
 from engine.events import DrillProgress, EventBus, IncidentChanged
 from engine.incidents.manager import ESCALATE_FROM, IncidentManager
@@ -32,6 +34,7 @@ from engine.targets.base import Target, TargetError
 log = logging.getLogger(__name__)
 
 Remediator = Callable[[int, str], Awaitable[ActionResult]]
+JobTrigger = Callable[[str, str], tuple[Any, asyncio.Task[Any]]]
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class DrillRunner:
         incidents: IncidentManager,
         bus: EventBus,
         remediate: Remediator,
+        *,
+        trigger_job: JobTrigger | None = None,
+        release_quarantine: ReleaseQuarantine | None = None,
     ):
         self.target = target
         self.target_config = target_config
@@ -67,7 +73,8 @@ class DrillRunner:
         self.incidents = incidents
         self.bus = bus
         self.remediate = remediate
-        self.journal = Journal(drills, target)
+        self.trigger_job = trigger_job
+        self.journal = Journal(drills, target, release_quarantine)
         self.current: DrillRecord | None = None
         self._task: asyncio.Task[DrillRecord] | None = None
         self._killed_by: KillSwitchEngaged | None = None
@@ -191,6 +198,9 @@ class DrillRunner:
         drill = self.drills.create(name, self.target_config.name, actor)
         self.current = drill
         self.incidents.active_drill_id = drill.id
+        self.incidents.active_drill_kinds = (
+            scenario_class.expected_kinds | scenario_class.side_effect_kinds
+        )
         self._task = asyncio.create_task(
             self._run(drill, scenario_class(), config.params, config, auto_remediate),
             name=f"drill-{drill.id}",
@@ -250,9 +260,13 @@ class DrillRunner:
             journal=self.journal,
             params=dict(params),
             progress=lambda phase, message: self._progress(drill, phase, message),
+            trigger_job=self.trigger_job,
+            actor=drill_actor(drill.id),
         )
+        before: dict[str, Fingerprint] = {}
         try:
             async with asyncio.timeout(config.max_duration_seconds):
+                before = await fingerprint(self.target, scenario.touched_tables)
                 self._progress(drill, "inject", f"injecting {scenario.title}")
                 await scenario.inject(context)
                 drill.injected_at = utc_now()
@@ -278,7 +292,7 @@ class DrillRunner:
         finally:
             watcher.cancel()
             self.bus.unsubscribe(events)
-            await asyncio.shield(self._rollback(drill, scenario, context))
+            await asyncio.shield(self._rollback(drill, scenario, context, before))
         return drill
 
     async def _watch_kill_switch(
@@ -289,8 +303,8 @@ class DrillRunner:
         Cancelling makes ``_run`` roll back through its ``finally``, as on a
         timeout, so the journal restores the rows.
         """
-        # TODO: a poll tags every incident it opens during a drill with that
-        # drill, so mid-drill only incidents reported by hand trip this.
+        # Only incidents of the scenario's own kinds are tagged with the drill
+        # (IncidentManager.active_drill_kinds), so any other one trips this.
         try:
             incident = self._kill_switch_incident()
             while incident is None:
@@ -312,34 +326,54 @@ class DrillRunner:
         if run is not None:
             run.cancel()
 
-    async def _rollback(self, drill, scenario, context) -> None:
+    async def _rollback(self, drill, scenario, context, before) -> None:
         try:
             await scenario.rollback(context)
             drill.rolled_back_at = utc_now()
-            self._progress(drill, "rolled back", "sessions released, rows restored")
+            check = await check_rollback(
+                self.target, before, self.drills.journal_entries(drill.id)
+            )
         except Exception as error:
             log.exception("rollback of drill %s failed", drill.id)
             drill.error = f"rollback failed: {error}; run it again with the engine"
             drill.status = "failed"
+        else:
+            for notice in check.notices:
+                self._progress(drill, "rollback check", notice)
+            if check.failure is not None:
+                drill.error = f"rollback incomplete: {check.failure}"
+                drill.status = "failed"
+            else:
+                tables = ", ".join(before) or "no table"
+                self._progress(
+                    drill,
+                    "rolled back",
+                    f"sessions released, rows restored; checked {tables}",
+                )
         drill.ended_at = utc_now()
         if drill.status == "passed" and not drill.passed:
             drill.status = "failed"
         self.drills.save(drill)
-        if drill.status != "passed":
-            self._escalate_leftovers(drill)
+        self._escalate_leftovers(drill)
         self.current = None
         self.incidents.active_drill_id = None
+        self.incidents.active_drill_kinds = None
         self.incidents.active_drill_injected_at = None
         self._progress(drill, "ended", drill.status, final=True)
 
     async def _follow(self, drill, scenario, events, auto_remediate) -> None:
+        """Wait for the drill's first incident, then until every incident of
+        the expected kinds that the drill caused has resolved, remediating
+        each as it opens."""
+
+        def caused(incident: Incident) -> bool:
+            return (
+                incident.drill_id == drill.id
+                and incident.kind in scenario.expected_kinds
+            )
+
         incident = await self._wait_for(
-            events,
-            lambda event: (
-                event.change == "opened"
-                and event.incident.drill_id == drill.id
-                and event.incident.kind in scenario.expected_kinds
-            ),
+            events, lambda event: event.change == "opened" and caused(event.incident)
         )
         drill.detected_at = incident.detected_at
         drill.incident_id = incident.id
@@ -350,21 +384,40 @@ class DrillRunner:
             f"incident {incident.id}: {incident.title}",
             seconds_to_detect=drill.seconds_to_detect,
         )
+        pending = {incident.id}
+        remediations: list[asyncio.Task[None]] = []
         if auto_remediate:
-            await self._remediate(drill, incident.id)
-        resolved = await self._wait_for(
-            events,
-            lambda event: (
-                event.incident.id == incident.id
-                and event.incident.status is Status.RESOLVED
-            ),
-        )
-        drill.resolved_at = resolved.resolved_at
+            remediations.append(
+                asyncio.create_task(self._remediate(drill, incident.id))
+            )
+        try:
+            while pending:
+                event = await events.get()
+                if not isinstance(event, IncidentChanged):
+                    continue
+                changed = event.incident
+                if event.change == "opened" and caused(changed):
+                    pending.add(changed.id)
+                    self._progress(
+                        drill, "detected", f"incident {changed.id}: {changed.title}"
+                    )
+                    if auto_remediate:
+                        remediations.append(
+                            asyncio.create_task(self._remediate(drill, changed.id))
+                        )
+                elif changed.id in pending and changed.status is Status.RESOLVED:
+                    pending.discard(changed.id)
+                    drill.resolved_at = changed.resolved_at
+                    self._progress(drill, "resolved", f"incident {changed.id} resolved")
+        finally:
+            for task in remediations:
+                task.cancel()
+            await asyncio.gather(*remediations, return_exceptions=True)
         self.drills.save(drill)
         self._progress(
             drill,
             "resolved",
-            f"incident {incident.id} resolved",
+            f"every incident of drill {drill.id} resolved",
             seconds_to_resolve=drill.seconds_to_resolve,
         )
 
@@ -373,8 +426,9 @@ class DrillRunner:
         while True:
             result = await self.remediate(incident_id, drill_actor(drill.id))
             if result.succeeded:
-                drill.remediated_at = utc_now()
-                self.drills.save(drill)
+                if drill.remediated_at is None:
+                    drill.remediated_at = utc_now()
+                    self.drills.save(drill)
                 self._progress(drill, "remediated", result.message)
                 return
             if not result.retryable:

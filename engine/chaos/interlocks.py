@@ -37,6 +37,10 @@ class UnknownScenario(InterlockError, LookupError):
     pass
 
 
+class ConflictingIncident(InterlockError):
+    """An incident of a kind the drill would cause is already open."""
+
+
 class KillSwitchEngaged(InterlockError):
     """An incident no drill caused is open at or above the kill switch severity."""
 
@@ -102,7 +106,7 @@ def check_interlocks(
             "one drill at a time per target"
         )
     if state.conflicting_incident is not None:
-        raise InterlockError(
+        raise ConflictingIncident(
             f"{state.conflicting_incident} is already open; resolve it first so "
             "the drill measures detection truthfully"
         )

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from engine.config.models import (
     ChaosConfig,
     JobsConfig,
+    PlaybookConfig,
     ValidationConfig,
     WarroomConfig,
     WarroomFile,
@@ -30,6 +31,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "jobs": ("jobs.yaml", JobsConfig),
     "validation": ("validation_rules.yaml", ValidationConfig),
     "chaos": ("chaos_scenarios.yaml", ChaosConfig),
+    "playbook": ("playbook.yaml", PlaybookConfig),
 }
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
@@ -63,7 +65,7 @@ class ConfigError(Exception):
 def load_config(
     config_dir: Path, environ: Mapping[str, str] | None = None
 ) -> WarroomConfig:
-    """Load and validate the four files in ``config_dir``.
+    """Load and validate the files in ``config_dir``.
 
     A missing file takes its defaults. Raises ConfigError listing every
     problem across all files.

@@ -1,4 +1,4 @@
-"""Pydantic models for the four config files.
+"""Pydantic models for the config files.
 
 Every model forbids unknown keys, so a typo such as ``pol_interval_seconds``
 is reported instead of silently ignored.
@@ -189,6 +189,32 @@ class HealthcareConfig(_Strict):
         le=23,
         description="UTC hour from which claims_today_min applies.",
     )
+    claim_burst_minutes: int = Field(
+        default=2,
+        ge=1,
+        le=60,
+        description="Window of the claim burst check, run with the validation rules.",
+    )
+    claim_burst_max: int = Field(
+        default=60,
+        ge=1,
+        description="More claims than this from one pharmacy in the window is a burst.",
+    )
+
+
+class PhiAuditConfig(_Strict):
+    """The PHI access audit, run with the validation rules."""
+
+    enabled: bool = True
+    window_minutes: int = Field(default=15, ge=1, le=1440)
+    max_patients: int = Field(
+        default=50,
+        ge=2,
+        description=(
+            "A user who reads this many different patients' records in the "
+            "window is an anomaly."
+        ),
+    )
 
 
 class SidecarConfig(_Strict):
@@ -213,6 +239,7 @@ class WarroomFile(_Strict):
     remediation: RemediationConfig = RemediationConfig()
     sla: SlaConfig = SlaConfig()
     healthcare: HealthcareConfig = HealthcareConfig()
+    phi_audit: PhiAuditConfig = PhiAuditConfig()
     sidecar: SidecarConfig = SidecarConfig()
     keys: dict[str, str] = Field(
         default_factory=dict, description="Action name to key, overriding defaults."
@@ -226,6 +253,7 @@ KNOWN_JOB_ACTIONS = (
     "snapshot_retention",
     "statistics_maintenance",
     "catalog_scan",
+    "validation_run",
     "data_layer",
 )
 
@@ -299,18 +327,111 @@ class JobsConfig(_Strict):
 
 
 class ValidationRuleConfig(_Strict):
+    """One rule as written; ``typed()`` is its parsed form."""
+
     name: str
-    table: str
+    table: str = Field(description="schema.table")
     type: str
     column: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    severity: str = "error"
+    severity: Literal["warning", "critical"] = "warning"
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _parses(self) -> ValidationRuleConfig:
+        self.typed()
+        return self
+
+    def typed(self):
+        """Return the engine.validation.rules object; raise RuleError."""
+        from engine.validation.rules import parse_rule
+
+        return parse_rule(
+            self.name, self.table, self.type, self.column, self.params, self.severity
+        )
 
 
 class ValidationConfig(_Strict):
     """config/validation_rules.yaml."""
 
+    interval_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often the rules, the PHI audit and the claim burst run.",
+    )
+    max_samples: int = Field(default=10, ge=0, le=100)
     rules: list[ValidationRuleConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> ValidationConfig:
+        names = [rule.name for rule in self.rules]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"rule name(s) used twice: {', '.join(repeated)}")
+        return self
+
+
+PLAYBOOK_ACTIONS = (
+    "kill_blocking_session",
+    "terminate_idle_transaction",
+    "cleanup_stale",
+    "cancel_long_query",
+    "acknowledge",
+    "restart_job",
+    "quarantine_data",
+    "suspend_phi_access",
+)
+
+
+class PlaybookEntry(_Strict):
+    """The action for one kind of incident, with its parameters."""
+
+    action: Literal[
+        "kill_blocking_session",
+        "terminate_idle_transaction",
+        "cleanup_stale",
+        "cancel_long_query",
+        "acknowledge",
+        "restart_job",
+        "quarantine_data",
+        "suspend_phi_access",
+    ]
+    reason: str = Field(
+        default="", description="acknowledge: why there is nothing to do."
+    )
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+def _default_playbook() -> dict[str, PlaybookEntry]:
+    return {
+        "blocking": PlaybookEntry(action="kill_blocking_session"),
+        "idle_in_transaction": PlaybookEntry(action="terminate_idle_transaction"),
+        "connections": PlaybookEntry(action="cleanup_stale"),
+        "long_query": PlaybookEntry(action="cancel_long_query"),
+        "deadlock": PlaybookEntry(
+            action="acknowledge",
+            reason=(
+                "the server rolls back a deadlock victim after deadlock_timeout; "
+                "nothing to kill"
+            ),
+        ),
+        "job_failure": PlaybookEntry(
+            action="restart_job", params={"attempts": 3, "delay_seconds": 2}
+        ),
+        "validation": PlaybookEntry(
+            action="quarantine_data", params={"max_rows": 1000}
+        ),
+        "claim_volume": PlaybookEntry(
+            action="quarantine_data", params={"max_rows": 1000}
+        ),
+        "phi_access": PlaybookEntry(action="suspend_phi_access"),
+    }
+
+
+class PlaybookConfig(_Strict):
+    """config/playbook.yaml: incident kind to remediation action."""
+
+    kinds: dict[str, PlaybookEntry] = Field(default_factory=_default_playbook)
 
 
 class ScenarioConfig(_Strict):
@@ -322,7 +443,17 @@ class ScenarioConfig(_Strict):
 
 
 # The scenarios engine.chaos.scenarios implements; a test keeps the two equal.
-KNOWN_SCENARIOS = ("long_running_query", "connection_flood", "deadlock")
+KNOWN_SCENARIOS = (
+    "long_running_query",
+    "connection_flood",
+    "deadlock",
+    "data_corruption",
+    "orphaned_records",
+    "job_failure",
+    "claim_volume_spike",
+    "phi_exposure",
+    "formulary_change",
+)
 
 
 class ChaosConfig(_Strict):
@@ -355,12 +486,13 @@ class ChaosConfig(_Strict):
 
 
 class WarroomConfig(BaseModel):
-    """All four files, loaded and validated together."""
+    """All the files, loaded and validated together."""
 
     warroom: WarroomFile = WarroomFile()
     jobs: JobsConfig = JobsConfig()
     validation: ValidationConfig = ValidationConfig()
     chaos: ChaosConfig = ChaosConfig()
+    playbook: PlaybookConfig = PlaybookConfig()
 
     @property
     def target(self) -> TargetConfig:

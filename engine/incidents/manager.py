@@ -46,6 +46,9 @@ class IncidentManager:
         self.config = config
         self.bus = bus
         self.active_drill_id: int | None = None
+        self.active_drill_kinds: frozenset[str] | None = None
+        """The kinds the running drill causes; a new incident of another kind
+        is not the drill's. None tags every new incident."""
         self.active_drill_injected_at: datetime | None = None
 
     def observe(
@@ -140,7 +143,7 @@ class IncidentManager:
             started_at=self._condition_start(finding, taken_at),
             detected_at=taken_at,
             last_seen_at=taken_at,
-            drill_id=self.active_drill_id,
+            drill_id=self._drill_of(str(finding.kind)),
         )
         incident.id = self.repository.insert(incident)
         self._record(
@@ -155,11 +158,17 @@ class IncidentManager:
         self.bus.publish(IncidentChanged(incident, "opened"))
         return incident
 
+    def _drill_of(self, kind: str) -> int | None:
+        kinds = self.active_drill_kinds
+        if kinds is not None and kind not in kinds:
+            return None
+        return self.active_drill_id
+
     def _condition_start(self, finding: Finding, taken_at: datetime) -> datetime:
         # During a drill the inject time is the known start of the fault.
         start = _condition_start(finding, taken_at)
         injected = self.active_drill_injected_at
-        if self.active_drill_id is not None and injected is not None:
+        if self._drill_of(str(finding.kind)) is not None and injected is not None:
             start = min(start, injected)
         return start
 

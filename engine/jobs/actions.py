@@ -35,6 +35,8 @@ class JobContext:
     snapshot_now: Callable[[], Awaitable[Any]]
     """Engine.snapshot_now: one poll, or None when the target was not read."""
     last_error: Callable[[], str | None]
+    run_checks: Callable[[], Awaitable[Any]] | None = None
+    """Engine.run_checks: the validation rules and the data checks."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,25 @@ async def catalog_scan(context: JobContext, params: dict[str, Any]) -> JobOutput
     return JobOutput(sum(int(tables) for _, tables, _ in rows), "; ".join(parts))
 
 
+async def validation_run(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Run the validation rules, the claim burst and the PHI audit now."""
+    if context.run_checks is None:
+        raise JobActionError("this engine runs no data checks")
+    completed = await context.run_checks()
+    if completed.error is not None:
+        raise JobActionError(completed.error)
+    card = completed.scorecard
+    if card is None:
+        return JobOutput(0, "no validation rules configured")
+    score = card.pass_percent
+    return JobOutput(
+        len(card.results),
+        f"{card.passed} of {card.evaluated} rule(s) passed"
+        + (f" ({score:.0f} %)" if score is not None else "")
+        + f"; {len(completed.findings)} finding(s)",
+    )
+
+
 async def data_layer(context: JobContext, params: dict[str, Any]) -> JobOutput:
     """Stand in for the jobs whose work comes with the data layer."""
     needs = params.get("needs", "its SQL procedures")
@@ -149,5 +170,6 @@ ACTIONS: dict[str, Action] = {
     "snapshot_retention": snapshot_retention,
     "statistics_maintenance": statistics_maintenance,
     "catalog_scan": catalog_scan,
+    "validation_run": validation_run,
     "data_layer": data_layer,
 }

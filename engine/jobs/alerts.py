@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from engine.config.models import JobConfig
-from engine.incidents.manager import IncidentManager
-from engine.incidents.models import Incident
+from engine.incidents.manager import AUTO_RESOLVE_FROM, IncidentManager
+from engine.incidents.models import Incident, Status
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.store.database import utc_now
 from engine.store.jobs import PROBLEM_STATUSES, JobRunRecord, RunStatus
@@ -58,15 +58,21 @@ class JobAlerts:
             )
 
     def _note_recovery(self, job: JobConfig, run: JobRunRecord) -> None:
+        """Resolve the job's incident once someone acted on it (it is being
+        remediated or was escalated); before that, note the success only."""
         incident = self._open_incident(job.name)
-        if incident is not None:
-            self.incidents.note(
-                incident.id,
-                ACTOR,
-                "run succeeded",
-                f"run {run.id} of {job.name} succeeded; resolve the incident "
-                "once the cause is understood",
-            )
+        if incident is None:
+            return
+        message = f"run {run.id} of {job.name} succeeded"
+        if incident.status in AUTO_RESOLVE_FROM:
+            self.incidents.transition(incident.id, Status.RESOLVED, ACTOR, message)
+            return
+        self.incidents.note(
+            incident.id,
+            ACTOR,
+            "run succeeded",
+            f"{message}; resolve the incident once the cause is understood",
+        )
 
     def _open_incident(self, name: str) -> Incident | None:
         key = dedup_key(name)

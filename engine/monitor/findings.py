@@ -23,6 +23,9 @@ class FindingKind(StrEnum):
     ADHERENCE = "adherence"
     CLAIM_VOLUME = "claim_volume"
     JOB_FAILURE = "job_failure"
+    # Data checks (engine.validation, engine.checks).
+    VALIDATION = "validation"
+    PHI_ACCESS = "phi_access"
 
 
 class Severity(StrEnum):

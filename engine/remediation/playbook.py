@@ -1,9 +1,13 @@
-"""The playbook: the remediation action for each kind of incident."""
+"""The playbook: the remediation action for each kind of incident, as
+config/playbook.yaml maps them."""
 
 from __future__ import annotations
 
-from engine.config.models import RemediationConfig
+from dataclasses import dataclass
+
+from engine.config.models import PlaybookConfig, RemediationConfig
 from engine.incidents.models import Incident
+from engine.jobs.runner import JobRunner
 from engine.remediation.actions import (
     ActionResult,
     cancel_long_query,
@@ -11,23 +15,11 @@ from engine.remediation.actions import (
     kill_blocking_session,
     terminate_idle_transaction,
 )
+from engine.remediation.jobs import restart_job
+from engine.remediation.quarantine import quarantine, selection_for
 from engine.targets.base import Target
-
-ACTIONS: dict[str, str] = {
-    "blocking": "kill_blocking_session",
-    "idle_in_transaction": "terminate_idle_transaction",
-    "connections": "cleanup_stale",
-    "long_query": "cancel_long_query",
-    "deadlock": "acknowledge",
-}
-
-_ACKNOWLEDGE_REASONS = {
-    "deadlock": (
-        "the server rolls back a deadlock victim after deadlock_timeout; "
-        "nothing to kill"
-    ),
-}
-
+from engine.targets.sqlfiles import load_statement
+from engine.validation.runner import Validator
 
 _SESSION_ACTIONS = {
     "kill_blocking_session": kill_blocking_session,
@@ -36,45 +28,95 @@ _SESSION_ACTIONS = {
 }
 
 
-def action_for(kind: str) -> str | None:
-    return ACTIONS.get(kind)
+@dataclass
+class Playbook:
+    """Runs the action config/playbook.yaml names for an incident's kind."""
 
+    target: Target
+    config: PlaybookConfig
+    remediation: RemediationConfig
+    validator: Validator
+    jobs: JobRunner
+    allow_cross_database: bool = False
 
-async def remediate(
-    target: Target,
-    incident: Incident,
-    config: RemediationConfig,
-    *,
-    dry_run: bool,
-    allow_cross_database: bool,
-) -> ActionResult:
-    """Run the playbook action for ``incident``."""
-    action = action_for(incident.kind)
-    if action is None:
-        return ActionResult(
-            "none",
-            dry_run,
-            False,
-            f"no automatic action for {incident.kind} incidents; investigate by "
-            "hand. The incident resolves once its condition has cleared",
-        )
-    if action == "acknowledge":
-        return ActionResult(action, dry_run, True, _ACKNOWLEDGE_REASONS[incident.kind])
-    if action == "cleanup_stale":
-        application = str(incident.metrics.get("top_application") or "")
-        return await cleanup_stale(
-            target,
-            application,
-            config.cleanup_stale_idle_seconds,
+    def action_for(self, kind: str) -> str | None:
+        entry = self.config.kinds.get(kind)
+        return entry.action if entry else None
+
+    async def run(self, incident: Incident, actor: str, dry_run: bool) -> ActionResult:
+        entry = self.config.kinds.get(incident.kind)
+        if entry is None:
+            return ActionResult(
+                "none",
+                dry_run,
+                False,
+                f"no automatic action for {incident.kind} incidents; investigate "
+                "by hand. The incident resolves once its condition has cleared",
+            )
+        action, params = entry.action, entry.params
+        if action == "acknowledge":
+            return ActionResult(action, dry_run, True, entry.reason or "acknowledged")
+        if action == "cleanup_stale":
+            return await cleanup_stale(
+                self.target,
+                str(incident.metrics.get("top_application") or ""),
+                self.remediation.cleanup_stale_idle_seconds,
+                dry_run=dry_run,
+                allow_cross_database=self.allow_cross_database,
+            )
+        if action == "restart_job":
+            return await restart_job(
+                self.jobs,
+                incident,
+                actor,
+                attempts=int(params.get("attempts", 3)),
+                delay_seconds=float(params.get("delay_seconds", 2)),
+                dry_run=dry_run,
+            )
+        if action == "quarantine_data":
+            selection = selection_for(incident, self.validator)
+            if isinstance(selection, str):
+                return ActionResult(action, dry_run, False, f"not moved: {selection}")
+            return await quarantine(
+                self.validator,
+                selection,
+                incident_id=incident.id,
+                drill_id=incident.drill_id,
+                max_rows=int(params.get("max_rows", 1000)),
+                dry_run=dry_run,
+            )
+        if action == "suspend_phi_access":
+            return await self._suspend(incident, dry_run)
+        if incident.session_id is None:
+            return ActionResult(action, dry_run, False, "incident names no session")
+        return await _SESSION_ACTIONS[action](
+            self.target,
+            incident.session_id,
             dry_run=dry_run,
-            allow_cross_database=allow_cross_database,
+            allow_cross_database=self.allow_cross_database,
         )
-    if incident.session_id is None:
-        return ActionResult(action, dry_run, False, "incident names no session")
-    function = _SESSION_ACTIONS[action]
-    return await function(
-        target,
-        incident.session_id,
-        dry_run=dry_run,
-        allow_cross_database=allow_cross_database,
-    )
+
+    async def _suspend(self, incident: Incident, dry_run: bool) -> ActionResult:
+        action = "suspend_phi_access"
+        user = incident.metrics.get("user_name")
+        if not user:
+            return ActionResult(action, dry_run, False, "incident names no user")
+        if dry_run:
+            return ActionResult(
+                action, True, True, f"would suspend {user}'s PHI access"
+            )
+        await self.target.execute(
+            load_statement(self.target.dialect.name, "checks", "suspend_phi_user"),
+            {
+                "user_name": user,
+                "reason": f"incident {incident.id}: {incident.title}",
+                "incident_id": incident.id,
+            },
+        )
+        return ActionResult(
+            action,
+            False,
+            True,
+            f"suspended {user}'s PHI access pending a privacy review; tell the "
+            "privacy officer (see docs/RUNBOOK.md)",
+        )

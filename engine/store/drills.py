@@ -88,6 +88,9 @@ class JournalEntry:
     table_name: str
     row_key: dict[str, Any]
     original: dict[str, Any]
+    operation: str = "update"
+    """update (named restore statement), insert (delete the row) or row
+    (write the whole original row back)."""
 
 
 class DrillRepository:
@@ -150,16 +153,31 @@ class DrillRepository:
         return [_drill(row) for row in rows]
 
     def journal(
-        self, drill_id: int, table_name: str, row_key: dict, original: dict
+        self,
+        drill_id: int,
+        table_name: str,
+        row_key: dict,
+        original: dict,
+        operation: str = "update",
     ) -> None:
         self.store.execute(
-            "INSERT INTO drill_journal (drill_id, table_name, row_key, original) "
-            "VALUES (?, ?, ?, ?)",
-            (drill_id, table_name, to_json(row_key), to_json(original)),
+            "INSERT INTO drill_journal "
+            "(drill_id, table_name, row_key, original, operation) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (drill_id, table_name, to_json(row_key), to_json(original), operation),
         )
 
     def pending_journal(self, drill_id: int | None = None) -> list[JournalEntry]:
-        sql = "SELECT * FROM drill_journal WHERE restored_at IS NULL"
+        return self._journal(drill_id, pending_only=True)
+
+    def journal_entries(self, drill_id: int) -> list[JournalEntry]:
+        """Every entry of a drill, restored or not, newest first."""
+        return self._journal(drill_id, pending_only=False)
+
+    def _journal(self, drill_id: int | None, pending_only: bool) -> list[JournalEntry]:
+        sql = "SELECT * FROM drill_journal WHERE 1 = 1"
+        if pending_only:
+            sql += " AND restored_at IS NULL"
         params: tuple[Any, ...] = ()
         if drill_id is not None:
             sql += " AND drill_id = ?"
@@ -172,6 +190,7 @@ class DrillRepository:
                 row["table_name"],
                 json.loads(row["row_key"]),
                 json.loads(row["original"]),
+                row["operation"],
             )
             for row in rows
         ]

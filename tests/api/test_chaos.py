@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.chaos.scenarios import SCENARIOS
 from tests.api.conftest import AUTH, assert_problem, eventually
 
 
@@ -20,7 +21,7 @@ async def test_chaos_lists_scenarios(client):
     assert body["allowed"] is True
     assert body["running"] is None
     names = {scenario["name"] for scenario in body["scenarios"]}
-    assert names == {"long_running_query", "connection_flood", "deadlock"}
+    assert names == set(SCENARIOS)
     for scenario in body["scenarios"]:
         assert scenario["cooldown_remaining_seconds"] == 0
         assert scenario["enabled"] is True
@@ -100,8 +101,8 @@ async def test_cooldown_is_409_with_retry_after(client, config):
 
 
 async def test_random_starts_ready_scenario(client, config):
-    for name in ("long_running_query", "connection_flood"):
-        config.chaos.scenarios[name].enabled = False
+    for name, scenario in config.chaos.scenarios.items():
+        scenario.enabled = name == "deadlock"
 
     response = await client.post(
         "/api/chaos/random", json={"auto_remediate": True}, headers=AUTH

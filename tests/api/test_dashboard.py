@@ -55,9 +55,9 @@ async def test_dashboard_panels(client, engine, polled):
     assert jobs["statistics_maintenance"]["next_run_at"] is not None
     assert jobs["etl_claims_daily"]["enabled"] is False
     assert jobs["etl_claims_daily"]["next_run_at"] is None
-    assert body["validation"]["configured"] is False
-    assert body["validation"]["message"] == "not configured yet"
-    assert len(body["chaos"]["scenarios"]) == 3
+    assert body["validation"]["configured"] is True
+    assert body["validation"]["rules"] == len(engine.config.validation.rules)
+    assert len(body["chaos"]["scenarios"]) == 9
     assert body["chaos"]["running"] is None
     assert body["recent_postmortems"][0]["incident_id"] == closed.id
     assert body["recent_postmortems"][0]["seconds_to_resolve"] is not None

@@ -48,10 +48,17 @@ def test_shipped_config_lists_scenarios() -> None:
         "long_running_query",
         "connection_flood",
         "deadlock",
+        "data_corruption",
+        "orphaned_records",
+        "job_failure",
+        "claim_volume_spike",
+        "phi_exposure",
+        "formulary_change",
     }
     assert config.chaos.scenarios["deadlock"].max_duration_seconds == 60
     assert len(config.jobs.jobs) == 13
-    assert config.validation.rules == []
+    assert len(config.validation.rules) == 13
+    assert config.playbook.kinds["validation"].action == "quarantine_data"
 
 
 def test_shipped_config_reads_environment() -> None:

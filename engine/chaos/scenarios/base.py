@@ -29,6 +29,9 @@ class DrillContext:
     journal: Journal
     params: dict[str, Any]
     progress: Callable[[str, str], None] = lambda phase, message: None
+    trigger_job: Callable[[str, str], tuple[Any, asyncio.Task[Any]]] | None = None
+    """JobRunner.trigger, for scenarios that break a scheduled job."""
+    actor: str = "chaos"
     sessions: list[ChaosSession] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -41,6 +44,27 @@ class DrillContext:
         )
         self.sessions.append(session)
         return session
+
+    async def insert_journaled(
+        self,
+        session: ChaosSession,
+        table: str,
+        statement: str,
+        params: dict[str, Any],
+        key: tuple[str, ...],
+    ) -> list[dict[str, Any]]:
+        """Run an INSERT ... RETURNING ``key`` on ``session`` and journal each
+        new row's key.
+
+        Run it inside a transaction on ``session`` and commit after: a crash
+        before the commit loses the rows with the connection, and one after
+        finds their keys in the journal.
+        """
+        rows = await session.fetch(self.statement(statement), params)
+        keys = [dict(zip(key, row, strict=True)) for row in rows]
+        for row_key in keys:
+            self.journal.record_insert(self.drill_id, table, row_key)
+        return keys
 
     def spawn(self, work: Awaitable[Any], label: str) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(_logged(work, label))
@@ -84,6 +108,13 @@ class Scenario:
     name: ClassVar[str]
     title: ClassVar[str]
     expected_kinds: ClassVar[frozenset[str]]
+    side_effect_kinds: ClassVar[frozenset[str]] = frozenset()
+    """Kinds the fault also causes on the way (a job blocked on the drill's
+    lock shows as blocking); incidents of these kinds opened during the drill
+    are the drill's too, and do not trip the kill switch."""
+    touched_tables: ClassVar[tuple[str, ...]] = ()
+    """Tables the drill writes; their row count and checksum must be the
+    same after the rollback as before the inject."""
 
     async def inject(self, context: DrillContext) -> None:
         raise NotImplementedError

@@ -295,10 +295,19 @@ def validation_panel(engine: Engine) -> ValidationPanel:
     rules = engine.config.validation.rules
     if not rules:
         return ValidationPanel(configured=False, message="not configured yet", rules=0)
-    # TODO: add the score and failing rules once the engine runs validation.
-    return ValidationPanel(
-        configured=True, message="no validation run yet", rules=len(rules)
-    )
+    card = engine.checks.scorecard
+    if card is None:
+        return ValidationPanel(
+            configured=True, message="no validation run yet", rules=len(rules)
+        )
+    score = card.pass_percent
+    message = f"{card.passed} of {card.evaluated} rule(s) pass"
+    if score is not None:
+        message += f" ({score:.0f} %)"
+    failed = [result.rule for result in card.failed]
+    if failed:
+        message += "; failing: " + ", ".join(failed)
+    return ValidationPanel(configured=True, message=message, rules=len(rules))
 
 
 def postmortem_summaries(rows: list[Summary]) -> list[PostmortemSummary]:

@@ -1,0 +1,38 @@
+"""PHI Exposure: one user reads 100 different patients' records within
+minutes, as a stolen login or a scraping script would."""
+
+from __future__ import annotations
+
+from engine.chaos.scenarios.base import DrillContext, Scenario
+
+LOG = "healthcare.phi_access_log"
+SUSPENSIONS = "healthcare.phi_access_suspensions"
+
+
+class PhiExposure(Scenario):
+    name = "phi_exposure"
+    title = "PHI Exposure"
+    expected_kinds = frozenset({"phi_access"})
+    touched_tables = (LOG, SUSPENSIONS)
+
+    async def inject(self, context: DrillContext) -> None:
+        user = str(context.params.get("user_name", "contractor017"))
+        reads = int(context.params.get("reads", 100))
+        spread = float(context.params.get("spread_minutes", 4))
+        # Remediation suspends the user; the rollback lifts that suspension.
+        context.journal.record_insert(
+            context.drill_id, SUSPENSIONS, {"user_name": user}
+        )
+        session = await context.open_session(self.name)
+        await session.execute(context.statement("begin"))
+        keys = await context.insert_journaled(
+            session,
+            LOG,
+            "phi_reads",
+            {"user_name": user, "reads": reads, "spread_minutes": spread},
+            ("access_id",),
+        )
+        await session.execute(context.statement("commit"))
+        context.progress(
+            "inject", f"{user} read {len(keys)} patients' records in {spread:g} min"
+        )

@@ -1,0 +1,98 @@
+"""Run the data checks every ``validation.interval_seconds``, off the poll's
+hot path, and keep the last scorecard and findings."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from engine.checks.burst import claim_bursts
+from engine.checks.phi import phi_anomalies
+from engine.config.models import WarroomConfig
+from engine.events import Event
+from engine.monitor.findings import Finding
+from engine.targets.base import Target, TargetError
+from engine.validation.catalog import RuleCatalogError
+from engine.validation.findings import findings_of
+from engine.validation.models import Scorecard
+from engine.validation.runner import Validator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChecksCompleted(Event):
+    """A data check cycle ended; ``error`` says what could not be read."""
+
+    scorecard: Scorecard | None
+    findings: tuple[Finding, ...]
+    error: str | None = None
+
+
+class DataChecks:
+    """Validation rules, claim bursts and the PHI audit, as one cycle.
+
+    ``findings`` holds the last cycle's findings; the engine adds them to
+    every poll, so their incidents stay open until a cycle shows them clear.
+    A part that fails keeps its previous findings: nothing new was seen.
+    """
+
+    def __init__(self, target: Target, config: WarroomConfig):
+        self.target = target
+        self.config = config
+        self.validator = Validator(target, config.validation)
+        self.scorecard: Scorecard | None = None
+        self.error: str | None = None
+        self.running = False
+        self._parts: dict[str, tuple[Finding, ...]] = {}
+        self._last_attempt: float | None = None
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(finding for part in self._parts.values() for finding in part)
+
+    def due(self, now: float | None = None) -> bool:
+        if self.running:
+            return False
+        now = time.monotonic() if now is None else now
+        last = self._last_attempt
+        return last is None or now - last >= self.config.validation.interval_seconds
+
+    async def run(self) -> ChecksCompleted:
+        """Run every check once; errors are collected, never raised."""
+        self.running = True
+        self._last_attempt = time.monotonic()
+        errors = []
+        try:
+            if self.config.validation.rules:
+                try:
+                    self.scorecard = await self.validator.run()
+                except (TargetError, RuleCatalogError) as error:
+                    errors.append(f"validation: {error}")
+                else:
+                    self._parts["validation"] = findings_of(self.scorecard)
+            await self._part(
+                "burst",
+                claim_bursts(self.target, self.config.warroom.healthcare),
+                errors,
+            )
+            if self.config.warroom.phi_audit.enabled:
+                await self._part(
+                    "phi",
+                    phi_anomalies(self.target, self.config.warroom.phi_audit),
+                    errors,
+                )
+        finally:
+            self.running = False
+        error = "; ".join(errors) or None
+        if error and error != self.error:
+            log.error("data checks of %s: %s", self.target.name, error)
+        self.error = error
+        return ChecksCompleted(self.scorecard, self.findings, error)
+
+    async def _part(self, name: str, work, errors: list[str]) -> None:
+        try:
+            self._parts[name] = tuple(await work)
+        except TargetError as error:
+            errors.append(f"{name}: {error}")

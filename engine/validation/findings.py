@@ -1,0 +1,40 @@
+"""A finding for each rule that failed, so its incident opens and clears with
+the rule."""
+
+from __future__ import annotations
+
+from engine.monitor.findings import Finding, FindingKind, Severity
+from engine.validation.models import Scorecard
+
+
+def dedup_key(rule: str) -> str:
+    return f"validation:{rule}"
+
+
+def findings_of(scorecard: Scorecard) -> tuple[Finding, ...]:
+    findings = []
+    for result in scorecard.failed:
+        keys = ", ".join(
+            "/".join(str(value) for value in sample.values())
+            for sample in result.samples[:3]
+        )
+        cause = f"rule {result.rule} ({result.type}) on {result.table}: {result.detail}"
+        if keys:
+            cause += f"; first keys: {keys}"
+        findings.append(
+            Finding(
+                kind=FindingKind.VALIDATION,
+                dedup_key=dedup_key(result.rule),
+                severity=Severity(result.severity),
+                title=f"validation {result.rule}: {result.violations} violation(s) "
+                f"in {result.table}",
+                root_cause=cause,
+                metrics={
+                    "rule": result.rule,
+                    "table": result.table,
+                    "violations": result.violations,
+                    "samples": [dict(sample) for sample in result.samples],
+                },
+            )
+        )
+    return tuple(findings)

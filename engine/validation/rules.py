@@ -1,0 +1,273 @@
+"""Typed validation rules, parsed from the generic entries of the rules file.
+
+Parsing checks the type and its parameters only; whether the tables and
+columns exist is checked against the target's catalog before the first run
+(see ``engine.validation.catalog``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+RULE_TYPES = (
+    "null_check",
+    "range_check",
+    "referential",
+    "duplicate",
+    "freshness",
+    "custom_sql",
+)
+DIALECTS = ("postgres", "mssql")
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class RuleError(ValueError):
+    """A rule's type or parameters are wrong; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    table: str
+    """schema.table"""
+    severity: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns of ``table`` the rule reads, for the catalog check."""
+        return ()
+
+    @property
+    def row_level(self) -> bool:
+        """Tell whether the rule marks individual rows (it can sample and
+        quarantine them)."""
+        return False
+
+
+@dataclass(frozen=True)
+class NullCheck(Rule):
+    column: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    @property
+    def row_level(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class RangeCheck(Rule):
+    """A value outside [minimum, maximum] is a violation. NULLs are skipped
+    and counted apart."""
+
+    column: str
+    minimum: float | None
+    maximum: float | None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    @property
+    def row_level(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Referential(Rule):
+    """A non-NULL value with no matching row in the parent is an orphan."""
+
+    column: str
+    parent_table: str
+    parent_column: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    @property
+    def row_level(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Duplicate(Rule):
+    """Rows sharing the values of ``key`` are duplicates; a row with a NULL in
+    any of them is not a duplicate of anything."""
+
+    key: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.key
+
+    @property
+    def row_level(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Freshness(Rule):
+    """The newest value of ``column`` must be at most ``max_age_minutes`` old.
+
+    A column without a time zone is read as ``assume_timezone``.
+    """
+
+    column: str
+    max_age_minutes: float
+    assume_timezone: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+
+@dataclass(frozen=True)
+class CustomSql(Rule):
+    """Either a row predicate on the table (``where``, as ``t.column``), run in
+    the table's scan, or a query per dialect that returns the violation count.
+    A query that returns NULL or no row is "not evaluated"."""
+
+    where: str | None
+    queries: dict[str, str]
+
+    @property
+    def row_level(self) -> bool:
+        return self.where is not None
+
+
+def parse_rule(
+    name: str,
+    table: str,
+    kind: str,
+    column: str | None,
+    params: dict[str, Any],
+    severity: str,
+) -> Rule:
+    """Return the typed rule; raise RuleError naming the wrong part."""
+    if not _NAME.match(name):
+        raise RuleError(f"rule name {name!r} must be letters, digits and _")
+    _check_table(table, "table")
+    if kind not in RULE_TYPES:
+        raise RuleError(
+            f"unknown rule type {kind!r}; the types are {', '.join(RULE_TYPES)}"
+        )
+    params = dict(params)
+    base = {"name": name, "table": table, "severity": severity}
+    if kind == "null_check":
+        rule: Rule = NullCheck(**base, column=_column(column, kind))
+    elif kind == "range_check":
+        minimum = _number(params.pop("min", None), "min")
+        maximum = _number(params.pop("max", None), "max")
+        if minimum is None and maximum is None:
+            raise RuleError("range_check needs params.min, params.max or both")
+        if minimum is not None and maximum is not None and minimum > maximum:
+            raise RuleError(f"params.min {minimum:g} is above params.max {maximum:g}")
+        rule = RangeCheck(
+            **base, column=_column(column, kind), minimum=minimum, maximum=maximum
+        )
+    elif kind == "referential":
+        reference = params.pop("references", None)
+        if not isinstance(reference, str) or reference.count(".") != 2:
+            raise RuleError(
+                "referential needs params.references as schema.table.column"
+            )
+        parent_table, parent_column = reference.rsplit(".", 1)
+        _check_table(parent_table, "params.references")
+        rule = Referential(
+            **base,
+            column=_column(column, kind),
+            parent_table=parent_table,
+            parent_column=parent_column,
+        )
+    elif kind == "duplicate":
+        key = params.pop("columns", None)
+        if key is None and column is not None:
+            key = [column]
+        if (
+            not isinstance(key, list)
+            or not key
+            or not all(isinstance(part, str) and part for part in key)
+        ):
+            raise RuleError("duplicate needs column or params.columns (a list)")
+        rule = Duplicate(**base, key=tuple(key))
+    elif kind == "freshness":
+        age = _number(params.pop("max_age_minutes", None), "max_age_minutes")
+        if age is None or age <= 0:
+            raise RuleError("freshness needs params.max_age_minutes above 0")
+        zone = params.pop("assume_timezone", "UTC")
+        _check_zone(zone)
+        rule = Freshness(
+            **base,
+            column=_column(column, kind),
+            max_age_minutes=age,
+            assume_timezone=zone,
+        )
+    else:
+        rule = _custom(base, params)
+    if params:
+        raise RuleError(f"unknown params for {kind}: {', '.join(sorted(params))}")
+    return rule
+
+
+def _custom(base: dict[str, Any], params: dict[str, Any]) -> CustomSql:
+    where = params.pop("where", None)
+    query = params.pop("query", None)
+    if (where is None) == (query is None):
+        raise RuleError(
+            "custom_sql needs exactly one of params.where (a row predicate) and "
+            "params.query (a count, one per dialect)"
+        )
+    if where is not None:
+        if not isinstance(where, str) or not where.strip():
+            raise RuleError("params.where must be a non-empty SQL predicate")
+        return CustomSql(**base, where=where.strip(), queries={})
+    if isinstance(query, str):
+        query = dict.fromkeys(DIALECTS, query)
+    if not isinstance(query, dict) or not query:
+        raise RuleError("params.query must be SQL text or a map of dialect to SQL")
+    unknown = sorted(set(query) - set(DIALECTS))
+    if unknown:
+        raise RuleError(
+            f"params.query names unknown dialect(s) {', '.join(unknown)}; "
+            f"use {', '.join(DIALECTS)}"
+        )
+    return CustomSql(**base, where=None, queries={k: str(v) for k, v in query.items()})
+
+
+def _column(column: str | None, kind: str) -> str:
+    if not column:
+        raise RuleError(f"{kind} needs a column")
+    if not _NAME.match(column):
+        raise RuleError(f"column {column!r} is not a plain column name")
+    return column
+
+
+def _check_table(table: str, where: str) -> None:
+    parts = table.split(".")
+    if len(parts) != 2 or not all(_NAME.match(part) for part in parts):
+        raise RuleError(f"{where} {table!r} must be schema.table")
+
+
+def _number(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RuleError(f"params.{name} must be a number, not {value!r}")
+    return float(value)
+
+
+def _check_zone(zone: Any) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuleError(
+            f"params.assume_timezone {zone!r} is not an IANA zone"
+        ) from None

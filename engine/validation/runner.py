@@ -1,0 +1,216 @@
+"""Run the validation rules: one scan per table, then samples of the rules
+that failed, then the custom queries."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from datetime import time as day_time
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from engine.config.models import ValidationConfig
+from engine.store.database import utc_now
+from engine.targets.base import Target, TargetError
+from engine.validation.catalog import Catalog, check_rules, read_catalog
+from engine.validation.models import RuleResult, Scorecard
+from engine.validation.plan import TableScan, sample_statement, table_scan
+from engine.validation.rules import CustomSql, Freshness, RangeCheck, Rule
+
+log = logging.getLogger(__name__)
+
+
+class Validator:
+    """Validates the target against the rules of config/validation_rules.yaml.
+
+    The catalog is read, and the rules checked against it, before the first
+    run; a rule naming a missing table or column raises RuleCatalogError from
+    ``run`` and nothing runs.
+    """
+
+    def __init__(self, target: Target, config: ValidationConfig):
+        self.target = target
+        self.config = config
+        self.rules: list[Rule] = [rule.typed() for rule in config.rules]
+        self._types = {rule.name: rule.type for rule in config.rules}
+        self.catalog: Catalog | None = None
+
+    def rule(self, name: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.name == name), None)
+
+    async def prepare(self) -> Catalog:
+        if self.catalog is None:
+            catalog = await read_catalog(self.target)
+            check_rules(self.rules, catalog)
+            self.catalog = catalog
+        return self.catalog
+
+    def key_of(self, table: str) -> tuple[str, ...]:
+        assert self.catalog is not None
+        return self.catalog.primary_keys.get(table, ())
+
+    async def run(self, rules: Sequence[Rule] | None = None) -> Scorecard:
+        """Run ``rules`` (all by default) and return the scorecard."""
+        await self.prepare()
+        started = time.perf_counter()
+        run_at = utc_now()
+        chosen = list(self.rules if rules is None else rules)
+        results: dict[str, RuleResult] = {}
+        scanned = [
+            rule for rule in chosen if rule.row_level or isinstance(rule, Freshness)
+        ]
+        scanned.sort(key=lambda rule: rule.table)
+        for table, group in groupby(scanned, key=lambda rule: rule.table):
+            for result in await self._scan_table(table, list(group)):
+                results[result.rule] = result
+        for rule in chosen:
+            if isinstance(rule, CustomSql) and not rule.row_level:
+                results[rule.name] = await self._custom_query(rule)
+        ordered = tuple(results[rule.name] for rule in chosen)
+        return Scorecard(run_at, time.perf_counter() - started, ordered)
+
+    async def _scan_table(self, table: str, rules: list[Rule]) -> list[RuleResult]:
+        dialect = self.target.dialect.name
+        scan = table_scan(table, rules, self.target.dialect.quote_identifier, dialect)
+        try:
+            rows = await self.target.fetch(scan.sql)
+        except TargetError as error:
+            log.error("validation scan of %s failed: %s", table, error)
+            return [self._result(rule, "error", detail=str(error)) for rule in rules]
+        return [
+            await self._evaluate(rule, value) for rule, value in _split(scan, rows[0])
+        ]
+
+    async def _evaluate(self, rule: Rule, values: dict) -> RuleResult:
+        checked = int(values["checked"])
+        if isinstance(rule, Freshness):
+            return _freshness(self._result, rule, values, checked)
+        violations = int(values["violations"] or 0)
+        nulls = int(values["nulls"] or 0) if isinstance(rule, RangeCheck) else None
+        if not violations:
+            detail = f"{checked} row(s) checked"
+            if nulls:
+                detail += f"; {nulls} NULL value(s) skipped"
+            return self._result(
+                rule, "pass", rows_checked=checked, nulls_skipped=nulls, detail=detail
+            )
+        samples = await self._samples(rule)
+        return self._result(
+            rule,
+            "fail",
+            violations=violations,
+            rows_checked=checked,
+            nulls_skipped=nulls,
+            samples=samples,
+            detail=f"{violations} of {checked} row(s) violate it",
+        )
+
+    async def _samples(self, rule: Rule) -> tuple[dict, ...]:
+        key = self.key_of(rule.table)
+        if not key or not self.config.max_samples:
+            return ()
+        statement = sample_statement(
+            rule,
+            key,
+            self.target.dialect.quote_identifier,
+            self.target.dialect.name,
+            self.config.max_samples,
+        )
+        try:
+            rows = await self.target.fetch(statement)
+        except TargetError as error:
+            log.warning("samples of rule %s not read: %s", rule.name, error)
+            return ()
+        return tuple(
+            {column: _plain(value) for column, value in zip(key, row, strict=True)}
+            for row in rows
+        )
+
+    async def _custom_query(self, rule: CustomSql) -> RuleResult:
+        query = rule.queries.get(self.target.dialect.name)
+        if query is None:
+            return self._result(
+                rule,
+                "not evaluated",
+                detail=f"no query for the {self.target.dialect.name} dialect",
+            )
+        try:
+            rows = await self.target.fetch(query)
+        except TargetError as error:
+            return self._result(rule, "error", detail=str(error))
+        if not rows or rows[0][0] is None:
+            return self._result(
+                rule, "not evaluated", detail="the query returned no row or NULL"
+            )
+        violations = int(rows[0][0])
+        outcome = "fail" if violations else "pass"
+        return self._result(
+            rule, outcome, violations=violations, detail=f"{violations} violation(s)"
+        )
+
+    def _result(self, rule: Rule, outcome: str, **values) -> RuleResult:
+        return RuleResult(
+            rule=rule.name,
+            table=rule.table,
+            type=self._types.get(rule.name, ""),
+            severity=rule.severity,
+            outcome=outcome,  # type: ignore[arg-type]
+            **values,
+        )
+
+
+def _plain(value):
+    # Keys go into incident metrics, which are JSON.
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _split(scan: TableScan, row: tuple) -> list[tuple[Rule, dict]]:
+    checked = row[0]
+    position = 1
+    split = []
+    for rule in scan.rules:
+        names = scan.fields[rule.name]
+        values = dict(zip(names, row[position : position + len(names)], strict=True))
+        values["checked"] = checked or 0
+        position += len(names)
+        split.append((rule, values))
+    return split
+
+
+def _freshness(make, rule: Freshness, values: dict, checked: int) -> RuleResult:
+    newest, now = values["newest"], values["now"]
+    if newest is None:
+        return make(
+            rule,
+            "not evaluated",
+            rows_checked=checked,
+            detail=f"no value in {rule.column}: the table is empty or all NULL",
+        )
+    assumed = ""
+    zone = ZoneInfo(rule.assume_timezone)
+    if isinstance(newest, datetime):
+        if newest.tzinfo is None:
+            newest = newest.replace(tzinfo=zone)
+            assumed = (
+                f"; {rule.column} has no time zone, read as {rule.assume_timezone}"
+            )
+    elif isinstance(newest, date):
+        newest = datetime.combine(newest, day_time(), tzinfo=zone)
+        assumed = f"; {rule.column} is a date, read as midnight {rule.assume_timezone}"
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    age = (now - newest).total_seconds() / 60
+    detail = f"newest {newest.astimezone(UTC).isoformat()} is {age:.0f} min old"
+    detail += f" (limit {rule.max_age_minutes:g}){assumed}"
+    outcome = "pass" if age <= rule.max_age_minutes else "fail"
+    return make(
+        rule,
+        outcome,
+        violations=0 if outcome == "pass" else 1,
+        rows_checked=checked,
+        detail=detail,
+    )
