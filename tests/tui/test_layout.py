@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 from textual.geometry import Region
-from tui_fake_source import FakeSource, ago, fixed_clock
+from tui_fake_source import NINE, FakeSource, NineScenarios, fixed_clock
 from tui_helpers import wait_for
 
-from engine.chaos.drills import ScenarioState
 from engine.events import DrillProgress
-from engine.store.drills import DrillRecord
 from warroom.tui.app import WarRoomApp
 from warroom.tui.widgets.chaos import ChaosPanel, choose_layout
 from warroom.tui.widgets.incidents import IncidentTable
@@ -31,51 +29,6 @@ async def test_open_incidents_keep_rows(tmp_path, size) -> None:
         # Border and header take three lines, so at least three rows show.
         assert table.region.height >= 6, table.region
 
-
-def _scenario(
-    name: str,
-    *,
-    enabled: bool = True,
-    cooldown_remaining: float = 0,
-    running: bool = False,
-    blocked_by: str | None = None,
-) -> ScenarioState:
-    title = name.replace("_", " ").title()
-    return ScenarioState(
-        name,
-        title,
-        f"{title} drill.",
-        enabled,
-        120,
-        cooldown_remaining,
-        running,
-        blocked_by,
-    )
-
-
-# The nine scenarios of the chaos catalog, one in each state the panel shows.
-NINE = (
-    _scenario("long_running_query"),
-    _scenario("connection_flood", cooldown_remaining=95),
-    _scenario("deadlock", blocked_by="another drill is running on demo"),
-    _scenario("data_corruption"),
-    _scenario("orphaned_records", enabled=False),
-    _scenario("job_failure"),
-    _scenario("claim_volume_spike", running=True),
-    _scenario("phi_exposure"),
-    _scenario("formulary_change", blocked_by="another drill is running on demo"),
-)
-
-RUNNING = DrillRecord(
-    id=12,
-    scenario="claim_volume_spike",
-    target="demo",
-    actor="oncall",
-    status="running",
-    started_at=ago(30),
-    injected_at=ago(28),
-    detected_at=ago(26.8),
-)
 
 # How each scenario's name starts on screen: the shortened names, cut to
 # six characters because the narrowest layout may end a name with "…".
@@ -106,17 +59,6 @@ SHORT_STATES = FULL_STATES | {
     "connection_flood": "cool 95s",
     "orphaned_records": "off",
 }
-
-
-class NineScenarios(FakeSource):
-    """The fake source with the full chaos catalog and a drill running."""
-
-    def scenarios(self) -> list[ScenarioState]:
-        return list(NINE)
-
-    @property
-    def current_drill(self) -> DrillRecord | None:
-        return RUNNING
 
 
 def _lines(widget) -> list[str]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_fake_source import FakeSource, fixed_clock
+from tui_fake_source import FakeSource, NineScenarios, fixed_clock
 
 from warroom.tui.app import WarRoomApp
+from warroom.tui.widgets.jobs import JobsPanel
 
 
 def _app(tmp_path: Path) -> WarRoomApp:
@@ -34,3 +35,27 @@ def test_sessions_and_blocking_graph(snap_compare, tmp_path: Path) -> None:
 
 def test_incident_timeline(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(_app(tmp_path), press=["t"], terminal_size=(100, 30))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+def test_war_room_nine_scenarios(
+    snap_compare, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = WarRoomApp(
+        NineScenarios(),
+        clock=fixed_clock,
+        actor="oncall",
+        log_file=tmp_path / "tui.log",
+    )
+    assert snap_compare(app, terminal_size=size)
+
+
+def test_job_history(snap_compare, tmp_path: Path) -> None:
+    async def open_history(pilot) -> None:
+        panel = pilot.app.screen.query_one(JobsPanel)
+        await pilot.pause()
+        panel.move_cursor(row=panel.get_row_index("statistics_maintenance"))
+        await pilot.press("H")
+        await pilot.pause(0.3)
+
+    assert snap_compare(_app(tmp_path), run_before=open_history, terminal_size=(80, 24))

@@ -524,3 +524,60 @@ class FakeSource:
         self, scenario: str | None = None, limit: int = 50
     ) -> list[DrillRecord]:
         return [LAST_DRILL][:limit]
+
+
+def _scenario(
+    name: str,
+    *,
+    enabled: bool = True,
+    cooldown_remaining: float = 0,
+    running: bool = False,
+    blocked_by: str | None = None,
+) -> ScenarioState:
+    title = name.replace("_", " ").title()
+    return ScenarioState(
+        name,
+        title,
+        f"{title} drill.",
+        enabled,
+        120,
+        cooldown_remaining,
+        running,
+        blocked_by,
+    )
+
+
+# The nine scenarios of the chaos catalog, one in each state the panel shows.
+NINE = (
+    _scenario("long_running_query"),
+    _scenario("connection_flood", cooldown_remaining=95),
+    _scenario("deadlock", blocked_by="another drill is running on demo"),
+    _scenario("data_corruption"),
+    _scenario("orphaned_records", enabled=False),
+    _scenario("job_failure"),
+    _scenario("claim_volume_spike", running=True),
+    _scenario("phi_exposure"),
+    _scenario("formulary_change", blocked_by="another drill is running on demo"),
+)
+
+RUNNING = DrillRecord(
+    id=12,
+    scenario="claim_volume_spike",
+    target="demo",
+    actor="oncall",
+    status="running",
+    started_at=ago(30),
+    injected_at=ago(28),
+    detected_at=ago(26.8),
+)
+
+
+class NineScenarios(FakeSource):
+    """The fake source with the full chaos catalog and a drill running."""
+
+    def scenarios(self) -> list[ScenarioState]:
+        return list(NINE)
+
+    @property
+    def current_drill(self) -> DrillRecord | None:
+        return RUNNING
