@@ -1,9 +1,9 @@
 """The rollback journal: what a drill changed, written before it changes it.
 
-Three kinds of entry: ``update`` keeps the original values of the columns a
-named restore statement puts back; ``insert`` keeps the key of a row the drill
-adds (restoring deletes it); ``row`` keeps a whole original row (restoring
-writes it back whether it was changed or moved away). Before the entries, the
+Three kinds of entry. ``update`` keeps the original values of the columns a
+named restore statement puts back. ``insert`` keeps the key of a row the drill
+adds, and restoring deletes it. ``row`` keeps a whole original row, and
+restoring writes it back whether it was changed or moved away. Before the entries, the
 rows remediation quarantined during the drill go back to their tables.
 Restoring is idempotent and works from the journal alone, so it can run again
 after a crash.
@@ -75,8 +75,8 @@ class Journal:
             drills = {entry.drill_id for entry in entries}
             if drill_id is not None:
                 drills.add(drill_id)
-            for each in sorted(drills):
-                await self.release_quarantine(each, self._added(each))
+            for drill in sorted(drills):
+                await self.release_quarantine(drill, self._added(drill))
         restored = 0
         for entry in entries:
             statement, params = self._statement(entry)

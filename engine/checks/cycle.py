@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ChecksCompleted(Event):
-    """A data check cycle ended; ``error`` says what could not be read."""
+    """A data check cycle ended; ``error`` names what could not be read."""
 
     scorecard: Scorecard | None
     findings: tuple[Finding, ...]
@@ -33,7 +33,7 @@ class ChecksCompleted(Event):
 class DataChecks:
     """Validation rules, claim bursts and the PHI audit, as one cycle.
 
-    ``findings`` holds the last cycle's findings; the engine adds them to
+    ``findings`` contains the last cycle's findings. The engine adds them to
     every poll, so their incidents stay open until a cycle shows them clear.
     A part that fails keeps its previous findings: nothing new was seen.
     """
@@ -60,7 +60,8 @@ class DataChecks:
         return last is None or now - last >= self.config.validation.interval_seconds
 
     async def run(self) -> ChecksCompleted:
-        """Run every check once; errors are collected, never raised."""
+        """Run every check once and collect each TargetError (or rule catalog
+        error) as the result's ``error`` instead of raising it."""
         self.running = True
         self._last_attempt = time.monotonic()
         errors = []

@@ -1,9 +1,9 @@
 """quarantine_data: move the rows behind a finding into ``warroom_quarantine``
 with the rule (or batch) and the drill, and put them back on release.
 
-Guards: the rows must be row-level (a freshness or count rule marks no
-rows), at most ``max_rows`` of them, and no other row may reference them
-(moving them would break, or cascade into, the rows that do).
+Guards reject the move unless the rule marks rows (a freshness or count rule
+marks none), at most ``max_rows`` of them, and no other row references them,
+because moving them would break, or cascade into, the rows that do.
 """
 
 from __future__ import annotations
@@ -79,36 +79,41 @@ async def quarantine(
     max_rows: int,
     dry_run: bool = False,
 ) -> ActionResult:
-    """Move the selected rows; refuse with the reason when a guard forbids it."""
+    """Move the selected rows, or reject the move with the reason when a guard
+    forbids it."""
     target = validator.target
     catalog = await validator.prepare()
     quote = target.dialect.quote_identifier
     relation = quote_table(selection.table, quote)
     key = catalog.primary_keys.get(selection.table)
     if not key:
-        return _refused(dry_run, f"{selection.table} has no primary key to name rows")
+        return _rejected(dry_run, f"{selection.table} has no primary key to name rows")
+
     params = dict(selection.params)
     (count,) = (
         await target.fetch(quarantine_sql.count_rows(relation, selection.where), params)
     )[0]
     count = int(count)
+
     if count == 0:
         return ActionResult(
             ACTION, dry_run, True, f"no row of {selection.table} matches any more"
         )
     if count > max_rows:
-        return _refused(
+        return _rejected(
             dry_run,
             f"{count} rows of {selection.table} match, over max_rows {max_rows}; "
             "a rule failing on this many rows is more likely wrong than the data",
         )
     referenced = await _referencing_rows(target, selection, relation, params)
     if referenced:
-        return _refused(dry_run, f"other rows reference them: {referenced}")
+        return _rejected(dry_run, f"other rows reference them: {referenced}")
+
     if dry_run:
         return ActionResult(
             ACTION, True, True, f"would move {count} row(s) of {selection.table}"
         )
+
     await target.execute(
         quarantine_sql.move_rows(
             target.dialect.name,
@@ -191,5 +196,5 @@ async def _referencing_rows(
     return ", ".join(found)
 
 
-def _refused(dry_run: bool, reason: str) -> ActionResult:
+def _rejected(dry_run: bool, reason: str) -> ActionResult:
     return ActionResult(ACTION, dry_run, False, f"not moved: {reason}")

@@ -1,7 +1,7 @@
 """Build the SQL of a validation run: one scan per table for every row-level
 rule and freshness rule on it, and the sample and selection statements.
 
-Inside a scan the table is aliased ``t``; a duplicate rule adds a window
+Inside a scan the table is aliased ``t``. A duplicate rule adds a window
 count over its key, so the scan still reads the table once. Predicates use
 only ANSI SQL, so both dialects share them; what differs (conditional
 counts, row limits, the clock) is chosen by ``dialect``.
@@ -46,7 +46,7 @@ def quote_table(table: str, quote: Quote) -> str:
 
 
 def predicate(rule: Rule, quote: Quote, index: int = 0) -> str:
-    """The condition a violating row of ``rule`` meets, on alias ``t``."""
+    """Return the condition a violating row of ``rule`` meets, on alias ``t``."""
     if isinstance(rule, NullCheck):
         return f"t.{quote(rule.column)} IS NULL"
     if isinstance(rule, RangeCheck):
@@ -75,8 +75,8 @@ def predicate(rule: Rule, quote: Quote, index: int = 0) -> str:
 def source(
     table: str, rules: Sequence[Rule], quote: Quote
 ) -> tuple[str, dict[str, int]]:
-    """The FROM clause for ``rules`` on ``table`` (alias ``t``) and the window
-    index of each duplicate rule."""
+    """Return the FROM clause for ``rules`` on ``table`` (alias ``t``) and the
+    window index of each duplicate rule."""
     windows = {
         rule.name: index
         for index, rule in enumerate(r for r in rules if isinstance(r, Duplicate))
@@ -97,7 +97,7 @@ def source(
 def table_scan(
     table: str, rules: Sequence[Rule], quote: Quote, dialect: str
 ) -> TableScan:
-    """The single statement that evaluates every scannable rule on ``table``."""
+    """Build the single statement that evaluates every scannable rule on ``table``."""
     relation, windows = source(table, rules, quote)
     columns = [_count_all(dialect)]
     fields: dict[str, tuple[str, ...]] = {}
@@ -121,7 +121,8 @@ def table_scan(
 def sample_statement(
     rule: Rule, key: Sequence[str], quote: Quote, dialect: str, limit: int
 ) -> str:
-    """Up to ``limit`` keys of rows that violate ``rule``, in key order."""
+    """Build the query for up to ``limit`` keys of rows that violate ``rule``,
+    in key order."""
     relation, windows = source(rule.table, [rule], quote)
     condition = predicate(rule, quote, windows.get(rule.name, 0))
     keys = ", ".join(f"t.{quote(column)}" for column in key)

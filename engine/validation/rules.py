@@ -1,6 +1,6 @@
 """Typed validation rules, parsed from the generic entries of the rules file.
 
-Parsing checks the type and its parameters only; whether the tables and
+Parsing checks the type and its parameters only. Whether the tables and
 columns exist is checked against the target's catalog before the first run
 (see ``engine.validation.catalog``).
 """
@@ -25,7 +25,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class RuleError(ValueError):
-    """A rule's type or parameters are wrong; the message says which and why."""
+    """A rule's type or parameters are invalid; the message names which and why."""
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ class Validator:
     """Validates the target against the rules of config/validation_rules.yaml.
 
     The catalog is read, and the rules checked against it, before the first
-    run; a rule naming a missing table or column raises RuleCatalogError from
-    ``run`` and nothing runs.
+    run. A rule naming a missing table or column makes ``run`` raise
+    RuleCatalogError before any rule runs.
     """
 
     def __init__(self, target: Target, config: ValidationConfig):

@@ -109,9 +109,9 @@ class Scenario:
     title: ClassVar[str]
     expected_kinds: ClassVar[frozenset[str]]
     side_effect_kinds: ClassVar[frozenset[str]] = frozenset()
-    """Kinds the fault also causes on the way (a job blocked on the drill's
-    lock shows as blocking); incidents of these kinds opened during the drill
-    are the drill's too, and do not trip the kill switch."""
+    """Kinds the fault also causes on the way, such as the blocking of a job
+    that waits on the drill's lock. Incidents of these kinds opened during the
+    drill are the drill's too, so they do not trip the kill switch."""
     touched_tables: ClassVar[tuple[str, ...]] = ()
     """Tables the drill writes; their row count and checksum must be the
     same after the rollback as before the inject."""

@@ -1,5 +1,5 @@
-"""Job Failure: a critical scheduled job stalls on a table the drill holds
-and its statement times out, as a job on slow storage would."""
+"""Job Failure: a critical scheduled job stalls on a table the drill has
+locked, and its statement times out as a job on slow storage would."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ class JobFailure(Scenario):
     name = "job_failure"
     title = "Job Failure"
     expected_kinds = frozenset({"job_failure"})
-    # The job waits on the drill's lock, which the war room sees as blocking.
+    # The job waits on the drill's lock, which a poll reports as blocking.
     side_effect_kinds = frozenset({"blocking"})
     touched_tables = ("healthcare.drug_interactions",)
 

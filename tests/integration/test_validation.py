@@ -1,0 +1,191 @@
+"""Every rule type against the real embedded PostgreSQL, with the NULL cases:
+NULLs are not duplicates, a NULL foreign key is not an orphan, range checks
+count the NULLs they skip, a custom query returning NULL or no row is "not
+evaluated", and freshness reads a column without a zone as the stated zone."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from engine.config.models import ValidationConfig, ValidationRuleConfig
+from engine.targets.postgres import PostgresTarget
+from engine.validation.catalog import RuleCatalogError
+from engine.validation.runner import Validator
+
+SETUP = """
+CREATE SCHEMA vt;
+CREATE TABLE vt.parent (id int PRIMARY KEY);
+CREATE TABLE vt.child (
+    id int PRIMARY KEY,
+    parent_id int,
+    code text,
+    amount numeric,
+    seen_at timestamptz,
+    seen_local timestamp
+);
+INSERT INTO vt.parent VALUES (1), (2);
+INSERT INTO vt.child VALUES
+    (1, 1, 'a', 5, now() - interval '10 minutes', now() AT TIME ZONE 'UTC'),
+    (2, NULL, NULL, NULL, now() - interval '20 minutes', NULL),
+    (3, 9, NULL, 500, now() - interval '30 minutes', NULL),
+    (4, 2, 'a', -1, now() - interval '40 minutes', NULL),
+    (5, NULL, 'b', 7, now() - interval '50 minutes', NULL);
+"""
+
+
+def rule(name, kind, column=None, **params) -> ValidationRuleConfig:
+    return ValidationRuleConfig(
+        name=name, table="vt.child", type=kind, column=column, params=params
+    )
+
+
+@pytest.fixture
+async def target(database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(SETUP)
+    instance = PostgresTarget(database_url, name="test", is_local=True)
+    await instance.connect()
+    yield instance
+    await instance.close()
+
+
+async def run(target, *rules):
+    validator = Validator(target, ValidationConfig(rules=list(rules)))
+    card = await validator.run()
+    return {result.rule: result for result in card.results}, card
+
+
+async def test_null_check_counts_nulls(target):
+    results, _ = await run(target, rule("code", "null_check", "code"))
+
+    assert results["code"].outcome == "fail"
+    assert results["code"].violations == 2
+    assert results["code"].samples == ({"id": 2}, {"id": 3})
+
+
+async def test_range_check_skips_and_counts_nulls(target):
+    results, _ = await run(
+        target, rule("amount", "range_check", "amount", min=0, max=100)
+    )
+
+    amount = results["amount"]
+    assert (amount.outcome, amount.violations, amount.nulls_skipped) == ("fail", 2, 1)
+    assert amount.samples == ({"id": 3}, {"id": 4})
+
+
+async def test_null_foreign_key_is_not_an_orphan(target):
+    results, _ = await run(
+        target, rule("parent", "referential", "parent_id", references="vt.parent.id")
+    )
+
+    assert results["parent"].violations == 1
+    assert results["parent"].samples == ({"id": 3},)
+
+
+async def test_nulls_are_not_duplicates(target):
+    results, _ = await run(target, rule("code_unique", "duplicate", "code"))
+
+    # Two 'a' rows are duplicates; the two NULL codes are not.
+    assert results["code_unique"].violations == 2
+    assert results["code_unique"].samples == ({"id": 1}, {"id": 4})
+
+
+async def test_where_rule_runs_in_the_scan(target):
+    results, _ = await run(target, rule("big", "custom_sql", where="t.amount > 100"))
+
+    assert (results["big"].outcome, results["big"].violations) == ("fail", 1)
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        ("SELECT NULL::int", "no row or NULL"),
+        ("SELECT 1 WHERE false", "no row or NULL"),
+    ],
+)
+async def test_custom_query_without_answer_is_not_evaluated(target, query, detail):
+    results, card = await run(target, rule("custom", "custom_sql", query=query))
+
+    assert results["custom"].outcome == "not evaluated"
+    assert detail in results["custom"].detail
+    assert card.evaluated == 0 and card.pass_percent is None
+
+
+async def test_custom_query_count(target):
+    results, _ = await run(
+        target,
+        rule("zero", "custom_sql", query="SELECT count(*) FROM vt.child WHERE id > 9"),
+        rule("two", "custom_sql", query="SELECT 2"),
+    )
+
+    assert results["zero"].outcome == "pass"
+    assert (results["two"].outcome, results["two"].violations) == ("fail", 2)
+
+
+async def test_freshness_with_a_zone(target):
+    results, _ = await run(
+        target,
+        rule("recent", "freshness", "seen_at", max_age_minutes=15),
+        rule("stale", "freshness", "seen_at", max_age_minutes=5),
+    )
+
+    assert results["recent"].outcome == "pass"
+    assert results["stale"].outcome == "fail"
+    assert "has no time zone" not in results["recent"].detail
+
+
+async def test_freshness_without_a_zone_says_what_it_assumed(target):
+    results, _ = await run(
+        target,
+        rule("utc", "freshness", "seen_local", max_age_minutes=5),
+        rule(
+            "tokyo",
+            "freshness",
+            "seen_local",
+            max_age_minutes=5,
+            assume_timezone="Asia/Tokyo",
+        ),
+    )
+
+    # The column holds UTC wall time: read as UTC it is fresh, read as Tokyo
+    # time it lies nine hours in the past.
+    assert results["utc"].outcome == "pass"
+    assert "has no time zone, read as UTC" in results["utc"].detail
+    assert results["tokyo"].outcome == "fail"
+
+
+async def test_rules_on_one_table_share_one_scan(target):
+    results, card = await run(
+        target,
+        rule("code", "null_check", "code"),
+        rule("amount", "range_check", "amount", min=0, max=100),
+        rule("recent", "freshness", "seen_at", max_age_minutes=60),
+    )
+
+    assert [result.outcome for result in card.results] == ["fail", "fail", "pass"]
+    assert all(result.rows_checked == 5 for result in results.values())
+    assert card.pass_percent == pytest.approx(100 / 3)
+
+
+async def test_unknown_table_or_column_stops_the_run(target):
+    validator = Validator(
+        target,
+        ValidationConfig(
+            rules=[
+                rule("ok", "null_check", "code"),
+                rule("typo", "null_check", "cod"),
+                ValidationRuleConfig(
+                    name="gone", table="vt.nothing", type="null_check", column="x"
+                ),
+            ]
+        ),
+    )
+
+    with pytest.raises(RuleCatalogError) as raised:
+        await validator.run()
+
+    assert raised.value.problems == [
+        "rules[1] (typo): table vt.child has no column 'cod'",
+        "rules[2] (gone): table vt.nothing does not exist",
+    ]
