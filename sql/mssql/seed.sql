@@ -1,6 +1,7 @@
 -- Demo data for the SQL Server schema in schema.sql: synthetic patients,
 -- prescribers, pharmacies, drugs, prescriptions with their refill claims,
--- prior authorizations and a commerce sample. No real person is in it.
+-- prior authorizations, the formulary, PHI access log entries and a commerce
+-- sample. No real person is in it.
 --
 -- The rows are generated set-based on the server, so no client is needed.
 -- Every draw comes from SHA2_256 of the table name and the row number, so the
@@ -941,10 +942,74 @@ INSERT INTO commerce.order_items (
 SELECT order_id, line_number, sku, product_name, quantity, price_cents / 100.0
 FROM #order_items;
 
+-- The formulary: generics on tier 1 without prior authorization, brands on
+-- tier 2 or 3, about 30 % of tier 3 with it, effective 90 days ago.
+INSERT INTO healthcare.formulary (
+    ndc, tier, prior_auth_required, effective_date, updated_at
+)
+SELECT
+    m.ndc,
+    t.tier,
+    CASE
+        WHEN t.tier = 3 AND CONVERT(bigint, SUBSTRING(hashed.h, 5, 4)) % 100 < 30
+            THEN 1
+        ELSE 0
+    END,
+    DATEADD(DAY, -90, @today),
+    DATEADD(HOUR, 6, CAST(DATEADD(DAY, -90, @today) AS datetime2(3)))
+FROM healthcare.medications AS m
+CROSS APPLY (
+    SELECT HASHBYTES('SHA2_256', CONCAT('formulary:', m.medication_id)) AS h
+) AS hashed
+CROSS APPLY (
+    SELECT CASE
+        WHEN m.is_generic = 1 THEN 1
+        ELSE 2 + CONVERT(bigint, SUBSTRING(hashed.h, 1, 4)) % 2
+    END AS tier
+) AS t;
+
+-- Routine reads of patient records by 40 staff users over the last 30 days,
+-- between 08:00 and 18:00 UTC, weighted like the PostgreSQL generator.
+INSERT INTO healthcare.phi_access_log (
+    accessed_at, user_name, patient_id, access_type, purpose, application
+)
+SELECT
+    DATEADD(
+        SECOND,
+        CAST(8 * 3600 + r.r2 % (10 * 3600) AS int),
+        CAST(DATEADD(DAY, -CAST(r.r1 % 30 AS int), @today) AS datetime2(3))
+    ),
+    CONCAT(N'staff', RIGHT(CONCAT('00', 1 + r.r3 % 40), 3)),
+    1 + r.r4 % @patient_count,
+    CASE WHEN r.r5 % 100 < 92 THEN 'view' WHEN r.r5 % 100 < 98 THEN 'update'
+        ELSE 'export' END,
+    CASE WHEN r.r5 % 100 < 45 THEN N'claim review'
+        WHEN r.r5 % 100 < 80 THEN N'dispensing'
+        WHEN r.r5 % 100 < 92 THEN N'care management'
+        WHEN r.r5 % 100 < 98 THEN N'address change'
+        ELSE N'quality report' END,
+    CASE WHEN r.r5 % 100 < 45 THEN N'claims-portal'
+        WHEN r.r5 % 100 < 80 THEN N'pharmacy-pos'
+        WHEN r.r5 % 100 < 92 THEN N'care-portal'
+        WHEN r.r5 % 100 < 98 THEN N'member-services'
+        ELSE N'reporting' END
+FROM #numbers AS n
+CROSS APPLY (
+    SELECT HASHBYTES('SHA2_256', CONCAT('phi_access_log:', n.n)) AS h
+) AS hashed
+CROSS APPLY (
+    SELECT CONVERT(bigint, SUBSTRING(hashed.h, 1, 4)) AS r1,
+        CONVERT(bigint, SUBSTRING(hashed.h, 5, 4)) AS r2,
+        CONVERT(bigint, SUBSTRING(hashed.h, 9, 4)) AS r3,
+        CONVERT(bigint, SUBSTRING(hashed.h, 13, 4)) AS r4,
+        CONVERT(bigint, SUBSTRING(hashed.h, 17, 4)) AS r5
+) AS r
+WHERE n.n <= 3000;
+
 -- The marker that makes a rerun load nothing.
 INSERT INTO dbo.warroom_meta ([key], [value])
 VALUES
-    (N'seed_version', N'1'),
+    (N'seed_version', N'2'),
     (N'seed_source', N'sql/mssql/seed.sql'),
     (N'loaded_at', CONVERT(nvarchar(40), SYSUTCDATETIME(), 126));
 
