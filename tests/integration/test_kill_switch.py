@@ -109,3 +109,34 @@ async def test_resolving_incident_reenables_drills(engine):
 
     assert drill.status == "passed", drill.error
     assert all(state.blocked_by is None for state in engine.scenarios())
+
+
+async def test_polled_incident_of_other_kind_rolls_back_drill(engine, config):
+    """A finding the scenario does not cause is not the drill's, even when a
+    poll opens it mid-drill, so it trips the kill switch."""
+    from engine.monitor.findings import Finding, FindingKind, Severity
+    from engine.store.database import utc_now
+
+    config.chaos.scenarios["long_running_query"].params["hold_seconds"] = 60
+    task = engine.trigger_drill("long_running_query", "test", auto_remediate=False)
+    await wait_until(lambda: engine.current_drill.detected_at is not None)
+    drill_id = engine.current_drill.id
+
+    finding = Finding(
+        kind=FindingKind.TARGET_UNREACHABLE,
+        dedup_key="target_unreachable:test",
+        severity=Severity.CRITICAL,
+        title="target test unreachable",
+        root_cause="connection refused",
+    )
+    (opened,) = engine.incidents.observe(
+        "test", [finding], utc_now(), clear_others=False
+    )
+    drill = await asyncio.wait_for(task, 20)
+
+    assert opened.drill_id is None
+    assert drill.status == "aborted"
+    assert f"incident {opened.id}" in drill.error
+    own = engine.get_incident(drill.incident_id)
+    assert own.drill_id == drill_id
+    assert own.kind == "blocking"

@@ -1,0 +1,128 @@
+"""The playbook's data and job actions on the real embedded PostgreSQL, and the
+escalation of an incident whose action fails or is rejected by a guard."""
+
+from __future__ import annotations
+
+import psycopg
+
+from engine.config.models import ValidationRuleConfig
+from engine.incidents.models import Status
+from engine.validation.runner import Validator
+
+
+def add_rule(engine, rule: ValidationRuleConfig) -> None:
+    """Add a rule to the running engine's validator."""
+    engine.config.validation.rules.append(rule)
+    engine.checks.validator = Validator(engine.target, engine.config.validation)
+    engine.playbook.validator = engine.checks.validator
+
+
+async def validation_incident(engine, rule_name: str):
+    completed = await engine.run_checks()
+    assert completed.error is None, completed.error
+    await engine.poll_once()
+    (incident,) = [
+        incident
+        for incident in engine.open_incidents()
+        if incident.metrics.get("rule") == rule_name
+    ]
+    return incident
+
+
+async def test_referenced_rows_are_not_moved(engine, database_url):
+    # Prescriptions of patient 1 have claims that point at them.
+    add_rule(
+        engine,
+        ValidationRuleConfig(
+            name="patient_one",
+            table="healthcare.prescriptions",
+            type="custom_sql",
+            params={"where": "t.patient_id = 1"},
+        ),
+    )
+    incident = await validation_incident(engine, "patient_one")
+
+    result = await engine.remediate(incident.id, "alice")
+
+    assert not result.succeeded
+    assert "other rows reference them" in result.message
+    assert "healthcare.pharmacy_claims" in result.message
+    after = engine.get_incident(incident.id)
+    assert after.status is Status.ESCALATED
+    assert "quarantine_data failed" in after.timeline[-1].message
+    with psycopg.connect(database_url) as connection:
+        (moved,) = connection.execute(
+            "SELECT count(*) FROM public.warroom_quarantine"
+        ).fetchone()
+    assert moved == 0
+
+
+async def test_too_many_rows_are_not_moved(engine):
+    add_rule(
+        engine,
+        ValidationRuleConfig(
+            name="every_order",
+            table="commerce.orders",
+            type="custom_sql",
+            params={"where": "t.total_amount >= 0"},
+        ),
+    )
+    incident = await validation_incident(engine, "every_order")
+
+    result = await engine.remediate(incident.id, "alice")
+
+    assert not result.succeeded
+    assert "over max_rows 1000" in result.message
+    assert engine.get_incident(incident.id).status is Status.ESCALATED
+
+
+async def test_dry_run_moves_nothing(engine, database_url):
+    add_rule(
+        engine,
+        ValidationRuleConfig(
+            name="costly_claims",
+            table="healthcare.pharmacy_claims",
+            type="range_check",
+            column="ingredient_cost",
+            params={"max": 3000},
+        ),
+    )
+    incident = await validation_incident(engine, "costly_claims")
+
+    result = await engine.remediate(incident.id, "alice", dry_run=True)
+
+    assert result.succeeded
+    assert result.message.startswith("would move ")
+    with psycopg.connect(database_url) as connection:
+        (moved,) = connection.execute(
+            "SELECT count(*) FROM public.warroom_quarantine"
+        ).fetchone()
+    assert moved == 0
+
+
+async def test_restart_job_escalates_after_its_attempts(engine, config):
+    config.playbook.kinds["job_failure"].params.update(
+        {"attempts": 2, "delay_seconds": 0.1}
+    )
+    job = next(job for job in config.jobs.jobs if job.name == "validation_run")
+    # A rule on a missing table makes every run of the validation job fail.
+    add_rule(
+        engine,
+        ValidationRuleConfig(
+            name="gone", table="healthcare.nothing", type="null_check", column="x"
+        ),
+    )
+    record, task = engine.jobs.runner.trigger(job.name, "alice")
+    await task
+    (incident,) = [
+        incident for incident in engine.open_incidents() if incident.kind == "job_failure"
+    ]
+
+    result = await engine.remediate(incident.id, "alice")
+
+    assert not result.succeeded
+    assert f"{job.name} failed 2 time(s)" in result.message
+    assert "healthcare.nothing does not exist" in result.message
+    after = engine.get_incident(incident.id)
+    assert after.status is Status.ESCALATED
+    assert len(engine.job_history(job.name)) == 3
