@@ -13,7 +13,6 @@ from typing import Any
 from engine.chaos.drills import DrillRunner, ScenarioState
 from engine.chaos.interlocks import UnknownScenario
 from engine.chaos.scenarios import SCENARIOS
-from engine.checks.cycle import ChecksCompleted, DataChecks
 from engine.config.models import WarroomConfig
 from engine.events import EngineNotice, EventBus, PollCompleted, PollFailed
 from engine.healthcare.monitor import (
@@ -49,6 +48,7 @@ from engine.store.incidents import IncidentRepository
 from engine.store.jobs import JobRunRecord
 from engine.store.snapshots import SnapshotRepository
 from engine.targets.base import Target, TargetError, TargetUnreachable
+from engine.validation.cycle import ChecksCompleted, DataChecks
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ class FindingKind(StrEnum):
     ADHERENCE = "adherence"
     CLAIM_VOLUME = "claim_volume"
     JOB_FAILURE = "job_failure"
-    # Data checks (engine.validation, engine.checks).
+    # The data checks (engine.validation.cycle).
     VALIDATION = "validation"
     PHI_ACCESS = "phi_access"
 

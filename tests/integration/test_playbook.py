@@ -115,7 +115,9 @@ async def test_restart_job_escalates_after_its_attempts(engine, config):
     record, task = engine.jobs.runner.trigger(job.name, "alice")
     await task
     (incident,) = [
-        incident for incident in engine.open_incidents() if incident.kind == "job_failure"
+        incident
+        for incident in engine.open_incidents()
+        if incident.kind == "job_failure"
     ]
 
     result = await engine.remediate(incident.id, "alice")

@@ -7,10 +7,10 @@ import logging
 import time
 from dataclasses import dataclass
 
-from engine.checks.burst import claim_bursts
-from engine.checks.phi import phi_anomalies
 from engine.config.models import WarroomConfig
 from engine.events import Event
+from engine.governance.phi_audit import phi_anomalies
+from engine.healthcare.burst import claim_bursts
 from engine.monitor.findings import Finding
 from engine.targets.base import Target, TargetError
 from engine.validation.catalog import RuleCatalogError

@@ -1,0 +1,1 @@
+"""PHI governance: the audit of reads in the PHI access log."""
