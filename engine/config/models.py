@@ -371,7 +371,7 @@ class ValidationConfig(_Strict):
         return self
 
 
-PLAYBOOK_ACTIONS = (
+PlaybookAction = Literal[
     "kill_blocking_session",
     "terminate_idle_transaction",
     "cleanup_stale",
@@ -380,22 +380,13 @@ PLAYBOOK_ACTIONS = (
     "restart_job",
     "quarantine_data",
     "suspend_phi_access",
-)
+]
 
 
 class PlaybookEntry(_Strict):
     """The action for one kind of incident, with its parameters."""
 
-    action: Literal[
-        "kill_blocking_session",
-        "terminate_idle_transaction",
-        "cleanup_stale",
-        "cancel_long_query",
-        "acknowledge",
-        "restart_job",
-        "quarantine_data",
-        "suspend_phi_access",
-    ]
+    action: PlaybookAction
     reason: str = Field(
         default="", description="acknowledge: why there is nothing to do."
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 RULE_TYPES = (
     "null_check",
@@ -35,64 +35,47 @@ class Rule:
     """schema.table"""
     severity: str
 
+    row_level: ClassVar[bool] = False
+    """Whether the rule marks individual rows, so it can sample and
+    quarantine them."""
+
     @property
     def columns(self) -> tuple[str, ...]:
         """The columns of ``table`` the rule reads, for the catalog check."""
         return ()
 
-    @property
-    def row_level(self) -> bool:
-        """Tell whether the rule marks individual rows (it can sample and
-        quarantine them)."""
-        return False
-
 
 @dataclass(frozen=True)
-class NullCheck(Rule):
+class _ColumnRule(Rule):
     column: str
 
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column,)
 
-    @property
-    def row_level(self) -> bool:
-        return True
+
+@dataclass(frozen=True)
+class NullCheck(_ColumnRule):
+    row_level = True
 
 
 @dataclass(frozen=True)
-class RangeCheck(Rule):
+class RangeCheck(_ColumnRule):
     """A value outside [minimum, maximum] is a violation. NULLs are skipped
     and counted apart."""
 
-    column: str
     minimum: float | None
     maximum: float | None
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return (self.column,)
-
-    @property
-    def row_level(self) -> bool:
-        return True
+    row_level = True
 
 
 @dataclass(frozen=True)
-class Referential(Rule):
+class Referential(_ColumnRule):
     """A non-NULL value with no matching row in the parent is an orphan."""
 
-    column: str
     parent_table: str
     parent_column: str
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return (self.column,)
-
-    @property
-    def row_level(self) -> bool:
-        return True
+    row_level = True
 
 
 @dataclass(frozen=True)
@@ -101,30 +84,22 @@ class Duplicate(Rule):
     any of them is not a duplicate of anything."""
 
     key: tuple[str, ...]
+    row_level = True
 
     @property
     def columns(self) -> tuple[str, ...]:
         return self.key
 
-    @property
-    def row_level(self) -> bool:
-        return True
-
 
 @dataclass(frozen=True)
-class Freshness(Rule):
+class Freshness(_ColumnRule):
     """The newest value of ``column`` must be at most ``max_age_minutes`` old.
 
     A column without a time zone is read as ``assume_timezone``.
     """
 
-    column: str
     max_age_minutes: float
     assume_timezone: str
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return (self.column,)
 
 
 @dataclass(frozen=True)
@@ -137,7 +112,7 @@ class CustomSql(Rule):
     queries: dict[str, str]
 
     @property
-    def row_level(self) -> bool:
+    def row_level(self) -> bool:  # type: ignore[override]
         return self.where is not None
 
 
