@@ -76,10 +76,13 @@ def config_with(local: WarroomConfig, settings: SettingsOut) -> WarroomConfig:
             ]
         }
     )
+    # The sidecar leaves rule parameters out, and a rule such as range_check
+    # is invalid without them. So the copies skip validation. The sidecar's
+    # engine has parsed its rules already, and the TUI only lists them.
     validation = local.validation.model_copy(
         update={
             "rules": [
-                ValidationRuleConfig(
+                ValidationRuleConfig.model_construct(
                     name=rule.name,
                     table=rule.table,
                     type=rule.type,
