@@ -412,6 +412,10 @@ const chaosActions = { trigger };
 
 async function runJob(name) {
   const job = state.dashboard.jobs.jobs.find((item) => item.name === name);
+  if (job === undefined) {
+    notify(`job ${name} is no longer in the sidecar's job list; nothing was run`, "warning");
+    return;
+  }
   const body = [
     `This starts the ${job.action} action of job ${name} now on target ${state.dashboard.target}, outside its schedule (${job.cron}, ${job.timezone}).`,
   ];
