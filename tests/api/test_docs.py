@@ -80,6 +80,8 @@ async def test_schema_lists_every_endpoint(schema):
         ("get", "/api/jobs/{name}/history"),
         ("get", "/api/dashboard"),
         ("get", "/api/healthcare"),
+        ("get", "/api/validation/scorecard"),
+        ("post", "/api/validation/run"),
         ("get", "/api/events"),
     }
 

@@ -27,6 +27,7 @@ from warroom.api.incidents import IncidentController
 from warroom.api.jobs import JobsController
 from warroom.api.sessions import SessionsController
 from warroom.api.settings import settings
+from warroom.api.validation import ValidationController
 from warroom.web import WEB_HANDLERS
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
             JobsController,
             DashboardController,
             HealthcareController,
+            ValidationController,
             settings,
             events,
         ],
