@@ -45,7 +45,7 @@ class ScorecardOut(msgspec.Struct):
     pass_percent: float | None
     """Passed rules as a share of evaluated ones; null when none was evaluated."""
     error: str | None
-    """Why the last data check cycle was incomplete, if it was."""
+    """The reason the last data check cycle was incomplete, or null."""
     results: list[RuleResultOut]
 
 
