@@ -3,6 +3,7 @@ hot path, and keep the last scorecard and findings."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ class DataChecks:
         self.running = False
         self._parts: dict[str, tuple[Finding, ...]] = {}
         self._last_attempt: float | None = None
+        # Runs never overlap: a run asked for during another (after a
+        # remediation) starts when that one ends, so it sees the change.
+        self._lock = asyncio.Lock()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -62,6 +66,10 @@ class DataChecks:
     async def run(self) -> ChecksCompleted:
         """Run every check once and collect each TargetError (or rule catalog
         error) as the result's ``error`` instead of raising it."""
+        async with self._lock:
+            return await self._run()
+
+    async def _run(self) -> ChecksCompleted:
         self.running = True
         self._last_attempt = time.monotonic()
         errors = []
