@@ -59,3 +59,14 @@ def test_job_history(snap_compare, tmp_path: Path) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(_app(tmp_path), run_before=open_history, terminal_size=(80, 24))
+
+
+def test_validation_rules(snap_compare, tmp_path: Path) -> None:
+    async def open_rules(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause(0.3)
+        await pilot.press("down", "down")
+        await pilot.pause(0.3)
+
+    assert snap_compare(_app(tmp_path), run_before=open_rules, terminal_size=(100, 32))

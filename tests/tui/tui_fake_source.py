@@ -32,6 +32,8 @@ from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
 from engine.store.jobs import JobRunRecord, RunStatus
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
+from engine.validation.cycle import ChecksCompleted
+from engine.validation.models import RuleResult, Scorecard
 
 NOW = datetime(2025, 3, 14, 3, 0, 0, tzinfo=UTC)
 
@@ -355,6 +357,83 @@ STATISTICS_RUNS = (
 )
 
 
+def _rule(rule: str, table: str, type_: str, outcome: str, **fields: Any) -> RuleResult:
+    return RuleResult(
+        rule, table, type_, fields.pop("severity", "warning"), outcome, **fields
+    )  # type: ignore[arg-type]
+
+
+# One rule in each outcome, two critical failures and one warning failure.
+RULE_RESULTS = (
+    _rule(
+        "npi_check_digit",
+        "healthcare.dim_provider",
+        "custom_sql",
+        "fail",
+        severity="critical",
+        violations=3,
+        rows_checked=120,
+        samples=({"provider_id": 17}, {"provider_id": 42}, {"provider_id": 88}),
+        detail="3 row(s) match the predicate",
+    ),
+    _rule(
+        "claims_quantity_range",
+        "healthcare.pharmacy_claims",
+        "range_check",
+        "fail",
+        violations=12,
+        rows_checked=5000,
+        nulls_skipped=4,
+        samples=tuple({"claim_id": 1000 + index} for index in range(10)),
+        detail="12 row(s) outside 1..1000",
+    ),
+    _rule(
+        "prescription_patient_exists",
+        "healthcare.prescriptions",
+        "referential",
+        "fail",
+        severity="critical",
+        violations=1,
+        rows_checked=900,
+        samples=({"prescription_id": 7},),
+        detail="1 row(s) point at no healthcare.patients.patient_id",
+    ),
+    _rule(
+        "claims_fresh",
+        "healthcare.pharmacy_claims",
+        "freshness",
+        "not evaluated",
+        detail="the column has no value",
+    ),
+    _rule(
+        "customers_email_present",
+        "commerce.customers",
+        "null_check",
+        "pass",
+        rows_checked=250,
+    ),
+    _rule(
+        "orders_total_range",
+        "commerce.orders",
+        "range_check",
+        "pass",
+        rows_checked=800,
+        nulls_skipped=2,
+    ),
+)
+
+SCORECARD = Scorecard(run_at=ago(12), seconds=0.84, results=RULE_RESULTS)
+
+
+class FakeChecks:
+    def __init__(
+        self, scorecard: Scorecard | None = SCORECARD, error: str | None = None
+    ) -> None:
+        self.scorecard = scorecard
+        self.error = error
+        self.running = False
+
+
 class FakeHistory:
     def series(self, name: str) -> list[float | None]:
         return list(SERIES[name])
@@ -388,6 +467,8 @@ class FakeSource:
             "statistics_maintenance": list(STATISTICS_RUNS)
         }
         self.history_reads: list[str] = []
+        self.checks = FakeChecks()
+        self.checks_run = 0
 
     @property
     def target_name(self) -> str:
@@ -513,6 +594,12 @@ class FakeSource:
     def sla(self, hours: int = 24) -> SlaReport | None:
         incidents = list(self.incidents.values())
         return sla_report(incidents, self.config.warroom.sla, NOW, hours)
+
+    async def run_checks(self) -> ChecksCompleted:
+        self.checks_run += 1
+        completed = ChecksCompleted(self.checks.scorecard, (), self.checks.error)
+        self.bus.publish(completed)
+        return completed
 
     def random_scenario(self) -> str:
         ready = [item.name for item in SCENARIOS if item.enabled]

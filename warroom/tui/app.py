@@ -58,6 +58,7 @@ class WarRoomApp(App[None]):
         STYLES / "sessions.tcss",
         STYLES / "incident.tcss",
         STYLES / "job_history.tcss",
+        STYLES / "validation.tcss",
         STYLES / "dialogs.tcss",
     ]
     BINDINGS = APP_BINDINGS

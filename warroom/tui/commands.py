@@ -184,6 +184,26 @@ class Commands:
                 title=f"job {name} started (run {run.id})",
             )
 
+    async def run_checks(self) -> None:
+        with self._guard("run the validation rules"):
+            log.info("validation rules run by %s", self.actor)
+            self.notify(
+                "the validation panel shows the new score when they end",
+                title="running the validation rules",
+            )
+            completed = await settle(self.source.run_checks())
+            card = completed.scorecard
+            if card is None:
+                # The engine sends its own notice with the reason.
+                return
+            failed = len(card.failed)
+            self.notify(
+                f"{card.passed} of {card.evaluated} evaluated rule(s) passed, "
+                f"{failed} failed",
+                title="validation rules ran",
+                severity="warning" if failed else "information",
+            )
+
 
 def _outcome(succeeded: bool) -> str:
     return "remediated" if succeeded else "remediation did not succeed"

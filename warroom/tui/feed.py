@@ -23,6 +23,7 @@ from engine.events import (
 )
 from engine.healthcare.monitor import HealthcareRefreshed
 from engine.monitor.history import METRICS
+from engine.validation.cycle import ChecksCompleted
 from warroom.tui.messages import (
     DrillUpdated,
     HealthcareUpdated,
@@ -31,12 +32,14 @@ from warroom.tui.messages import (
     LiveMessage,
     PollUpdated,
     SlaUpdated,
+    ValidationUpdated,
 )
 from warroom.tui.source import WarRoomSource
 from warroom.tui.views import (
     DrillView,
     IncidentsView,
     PollView,
+    ValidationView,
     cards_of,
 )
 
@@ -72,7 +75,7 @@ class Feed:
 
     def messages_for(self, events: Iterable[Event]) -> list[LiveMessage]:
         """Return one message per kind of news in ``events``, in a fixed order."""
-        poll = incidents = drill = healthcare = jobs = False
+        poll = incidents = drill = healthcare = jobs = validation = False
         changed: set[int] = set()
         jobs_changed: set[str] = set()
         for event in events:
@@ -89,6 +92,8 @@ class Feed:
                 self._progress = None if event.figures.get("final") else event
             elif isinstance(event, HealthcareRefreshed):
                 healthcare = True
+            elif isinstance(event, ChecksCompleted):
+                validation = True
         messages: list[LiveMessage] = []
         if poll:
             messages.append(self.poll())
@@ -102,6 +107,8 @@ class Feed:
             messages.append(self.sla())
         if healthcare:
             messages.append(self.healthcare())
+        if validation:
+            messages.append(self.validation())
         return messages
 
     def _sla_due(self) -> bool:
@@ -136,6 +143,7 @@ class Feed:
             self.sla(),
             self.healthcare(),
             self.jobs(),
+            self.validation(),
         ]
 
     def poll(self) -> PollUpdated:
@@ -170,6 +178,19 @@ class Feed:
 
     def jobs(self, changed: frozenset[str] = frozenset()) -> JobsUpdated:
         return JobsUpdated(tuple(self.source.list_jobs()), changed)
+
+    def validation(self) -> ValidationUpdated:
+        checks = self.source.checks
+        settings = self.source.config.validation
+        view = ValidationView(
+            now=self.clock(),
+            rules=len(settings.rules),
+            interval_seconds=settings.interval_seconds,
+            scorecard=checks.scorecard,
+            error=checks.error,
+            running=checks.running,
+        )
+        return ValidationUpdated(view)
 
     def sla(self) -> SlaUpdated:
         self._sla_read_at = self.clock()

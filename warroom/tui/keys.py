@@ -47,6 +47,13 @@ WAR_ROOM_BINDINGS: list[Binding] = [
     _bind("p", "postmortem", "postmortem", show=False),
     _bind("J", "run_job", "run job", show=False, display="shift+j"),
     _bind("H", "job_history", "job history", show=False, display="shift+h"),
+    _bind("v", "validation", "validation", show=False),
+    _bind("V", "run_checks", "run rules", show=False, display="shift+v"),
+]
+
+# The war room's run_checks binding again, so one remap moves both.
+VALIDATION_BINDINGS: list[Binding] = [
+    _bind("V", "run_checks", "run rules now", display="shift+v"),
 ]
 
 BACK_BINDINGS: list[Binding] = [
@@ -76,6 +83,8 @@ _HELP_TEXT = {
     "postmortem": "postmortem of selected or latest resolved",
     "run_job": "run the job selected in the jobs panel now (asks first)",
     "job_history": "run history of the job selected in the jobs panel (or enter)",
+    "validation": "every validation rule's outcome and sample keys (or click)",
+    "run_checks": "run the validation rules now (war room and validation screen)",
     "back": "close this screen",
 }
 
@@ -164,5 +173,6 @@ def _display(keys: str, binding: Binding) -> str:
         "C": "shift+c",
         "H": "shift+h",
         "J": "shift+j",
+        "V": "shift+v",
     }
     return " or ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))

@@ -15,7 +15,7 @@ from textual.message import Message
 from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.sla import SlaReport
 from engine.jobs.models import JobState
-from warroom.tui.views import DrillView, IncidentsView, PollView
+from warroom.tui.views import DrillView, IncidentsView, PollView, ValidationView
 
 
 class LiveMessage(Message, bubble=False):
@@ -96,6 +96,17 @@ class HealthcareUpdated(LiveMessage):
 
     def clone(self) -> Self:
         return type(self)(self.reading)
+
+
+class ValidationUpdated(LiveMessage):
+    """A data check cycle ended, so the validation scorecard may have changed."""
+
+    def __init__(self, view: ValidationView) -> None:
+        super().__init__()
+        self.view = view
+
+    def clone(self) -> Self:
+        return type(self)(self.view)
 
 
 class ClockTicked(LiveMessage):

@@ -31,6 +31,8 @@ from engine.jobs.models import JobState
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
 from engine.store.jobs import JobRunRecord
+from engine.validation.cycle import ChecksCompleted
+from engine.validation.models import Scorecard
 
 T = TypeVar("T")
 
@@ -63,6 +65,15 @@ class MetricSeries(Protocol):
     def series(self, name: str) -> list[float | None]: ...
 
 
+class DataCheckState(Protocol):
+    """The last data check cycle: its scorecard and the reason it was
+    incomplete, if it was."""
+
+    scorecard: Scorecard | None
+    error: str | None
+    running: bool
+
+
 class WarRoomSource(Protocol):
     """Every attribute and method of the engine that the TUI uses."""
 
@@ -71,6 +82,7 @@ class WarRoomSource(Protocol):
     history: MetricSeries
     last_poll: PollCompleted | None
     last_error: str | None
+    checks: DataCheckState
 
     @property
     def target_name(self) -> str: ...
@@ -126,3 +138,8 @@ class WarRoomSource(Protocol):
     def trigger_drill(self, scenario: str, actor: str) -> Answer[object]: ...
 
     def trigger_job(self, name: str, actor: str) -> Answer[JobRunRecord]: ...
+
+    async def run_checks(self) -> ChecksCompleted:
+        """Run the validation rules and the other data checks now. The result
+        also arrives on the bus as a ChecksCompleted event."""
+        ...

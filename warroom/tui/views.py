@@ -22,6 +22,7 @@ from engine.monitor.cards import (  # noqa: F401  (re-exported for widgets)
 from engine.monitor.graph import BlockingGraph
 from engine.store.drills import DrillRecord
 from engine.targets.models import Session
+from engine.validation.models import Scorecard
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,20 @@ class DrillView:
     last: DrillRecord | None
     phase: str | None = None
     message: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationView:
+    """The last scorecard of the validation rules, or why there is none."""
+
+    now: datetime
+    rules: int
+    """Rules in config/validation_rules.yaml; 0 means validation is off."""
+    interval_seconds: float
+    scorecard: Scorecard | None
+    error: str | None
+    """The reason the last data check cycle was incomplete, or None."""
+    running: bool = False
 
 
 # -- formatting shared by several panels -------------------------------------

@@ -14,6 +14,7 @@ from warroom.tui.screens.confirm import ConfirmInject, ConfirmRunJob
 from warroom.tui.screens.incident import IncidentScreen
 from warroom.tui.screens.job_history import JobHistoryScreen
 from warroom.tui.screens.scenario_picker import ScenarioPicker
+from warroom.tui.screens.validation import ValidationScreen
 from warroom.tui.widgets.chaos import ChaosPanel
 from warroom.tui.widgets.healthcare import HealthcareCards
 from warroom.tui.widgets.incidents import IncidentTable
@@ -44,9 +45,7 @@ class WarRoomScreen(LiveScreen):
         with Grid(id="panels"):
             yield IncidentTable(id="incidents")
             yield JobsPanel(id="jobs", classes="panel")
-            yield ValidationPanel(
-                self.config.validation.rules, id="validation", classes="panel"
-            )
+            yield ValidationPanel(id="validation", classes="panel")
             yield ChaosPanel(id="chaos", classes="panel")
         yield SlaBar(id="sla")
         yield PostmortemTable(id="postmortems")
@@ -154,3 +153,11 @@ class WarRoomScreen(LiveScreen):
                 self.request(self.commands.run_job(job.name), f"run job {job.name}")
 
         self.app.push_screen(ConfirmRunJob(job.name, job.action, self.target), decided)
+
+    # -- validation --------------------------------------------------------
+
+    def action_validation(self) -> None:
+        self.app.push_screen(ValidationScreen())
+
+    def action_run_checks(self) -> None:
+        self.request(self.commands.run_checks(), "run the validation rules")

@@ -1,23 +1,220 @@
-"""Data validation score. The validation engine does not exist yet, so the
-panel shows "not configured yet" and counts the rules in
-``config/validation_rules.yaml``."""
+"""The data validation score and the failing rules of the last run.
+
+The first line is the score: passed rules as a share of the evaluated ones.
+Rules that were not evaluated (a custom query returned NULL or no row) or
+could not run are counted on their own line, because they are neither a pass
+nor a fail. The failing rules follow, critical ones (✗) before warnings (!) and
+then by violation count. The bottom border gives the age of the run. On the 80-column
+war room the panel has about 16 columns by 5 lines, so each line leads with
+what matters and ends with what may be cut.
+"""
 
 from __future__ import annotations
 
+import textwrap
+from datetime import datetime
+
 from rich.text import Text
+from textual import events
+from textual.widget import Widget
 from textual.widgets import Static
 
-from engine.config.models import ValidationRuleConfig
+from engine.validation.models import RuleResult, Scorecard
+from warroom.tui.messages import ClockTicked, ValidationUpdated
+from warroom.tui.views import ValidationView, age, clock_time, duration
+from warroom.tui.widgets.keyed_table import themed
+
+TITLE = "validation"
+# From this width up a failing rule's line also names its severity and table.
+WIDE_WIDTH = 60
+# An error is wrapped over at most this many lines. The tooltip and the
+# validation screen show all of it.
+ERROR_LINES = 4
+
+SEVERITY_STYLES = {"critical": "bold $error", "warning": "$warning"}
+# A failed rule's mark: its severity shows without colour, too.
+SEVERITY_MARKS = {"critical": "✗", "warning": "!"}
+_SEVERITY_ORDER = {"critical": 0, "warning": 1}
 
 
 class ValidationPanel(Static):
-    def __init__(self, rules: list[ValidationRuleConfig], **kwargs) -> None:
-        super().__init__(_describe(rules), **kwargs)
-        self.border_title = "validation"
-        self.tooltip = "rules are listed in config/validation_rules.yaml"
+    """Renders the scorecard a ``ValidationUpdated`` carries. A click opens the
+    validation screen, as the ``validation`` key does."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(Text("waiting for the engine", style="italic"), **kwargs)
+        self.border_title = TITLE
+        self._view: ValidationView | None = None
+        self._now: datetime | None = None
+
+    @property
+    def view(self) -> ValidationView | None:
+        return self._view
+
+    def on_validation_updated(self, message: ValidationUpdated) -> None:
+        self._view = message.view
+        self._show(message.view.now)
+
+    def on_clock_ticked(self, message: ClockTicked) -> None:
+        if self._view is not None:
+            self._show(message.now)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._view is not None:
+            self._show(self._now or self._view.now)
+
+    async def on_click(self, event: events.Click) -> None:
+        event.stop()
+        await self.app.run_action("screen.validation")
+
+    def _show(self, now: datetime) -> None:
+        view = self._view
+        assert view is not None
+        self._now = now
+        size = self.content_size
+        lines = panel_lines(view, max(size.width, 1), max(size.height, 1))
+        text = Text("\n").join(themed_text(self, line) for line in lines)
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        self.update(text)
+        self.border_subtitle = subtitle(view, now)
+        self.tooltip = _tooltip(view)
+        card = view.scorecard
+        self.set_class(card is not None and bool(card.failed), "-failing")
+        self.set_class(view.error is not None, "-error")
 
 
-def _describe(rules: list[ValidationRuleConfig]) -> Text:
-    # TODO: show the score and failing rules once validation runs exist.
-    waiting = f"{len(rules)} rule(s) waiting" if rules else "no rules yet"
-    return Text.assemble(("not configured yet", "italic"), f"\n{waiting}")
+def themed_text(widget: Widget, line: Text) -> Text:
+    """Return a copy of ``line`` with its theme variables (``$error``) resolved,
+    because Rich cannot resolve them itself."""
+    copy = line.copy()
+    copy.style = themed(widget, str(line.style)) if line.style else ""
+    copy.spans = [
+        span._replace(style=themed(widget, str(span.style))) for span in line.spans
+    ]
+    return copy
+
+
+def panel_lines(view: ValidationView, width: int, height: int) -> list[Text]:
+    """Return at most ``height`` lines for a panel ``width`` columns wide."""
+    if view.rules == 0:
+        return [
+            Text("no rules configured", style="italic"),
+            Text("add them to config/validation_rules.yaml", style="dim"),
+        ][:height]
+    card = view.scorecard
+    error = _error_lines(view, width)
+    if card is None:
+        head = Text("first run in progress" if view.running else "no run yet")
+        head.stylize("italic")
+        every = Text(
+            f"{view.rules} rules · every {view.interval_seconds:g}s", style="dim"
+        )
+        lines = error or [head, every]
+        return lines[:height]
+
+    score = score_line(card)
+    if width >= WIDE_WIDTH:
+        score.append(
+            f" · ran {clock_time(card.run_at)} UTC in {duration(card.seconds)}"
+            f" · {view.rules} rules every {view.interval_seconds:g}s",
+            style="dim",
+        )
+    lines = [score, *error]
+    counted = _uncounted_line(card)
+    if counted is not None:
+        lines.append(counted)
+    failed = failing(card)
+    room = height - len(lines)
+    if room <= 0:
+        return lines[:height]
+    if not failed:
+        lines.append(Text("no rule failed", style="$success"))
+        return lines
+    shown = failed if len(failed) <= room else failed[: room - 1]
+    lines += [rule_line(result, width >= WIDE_WIDTH) for result in shown]
+    if len(shown) < len(failed):
+        more = len(failed) - len(shown)
+        lines.append(Text(f"+{more} more failing", style="dim"))
+    return lines
+
+
+def score_line(card: Scorecard) -> Text:
+    percent = card.pass_percent
+    if percent is None:
+        return Text("no rule evaluated", style="bold $warning")
+    style = "bold $success" if not card.failed else "bold $error"
+    return Text.assemble(
+        (f"{percent:.0f}%", style),
+        f" {card.passed}/{card.evaluated}",
+        (" passed", "dim"),
+    )
+
+
+def _uncounted_line(card: Scorecard) -> Text | None:
+    outcomes = [result.outcome for result in card.results]
+    parts = []
+    if skipped := outcomes.count("not evaluated"):
+        parts.append(f"{skipped} not evaluated")
+    if errors := outcomes.count("error"):
+        parts.append(f"{errors} could not run")
+    if not parts:
+        return None
+    return Text(" · ".join(parts), style="$warning")
+
+
+def failing(card: Scorecard) -> list[RuleResult]:
+    """Return the failed rules, critical first, then by violation count."""
+    return sorted(
+        card.failed,
+        key=lambda result: (
+            _SEVERITY_ORDER.get(result.severity, 2),
+            -result.violations,
+            result.rule,
+        ),
+    )
+
+
+def rule_line(result: RuleResult, wide: bool) -> Text:
+    style = SEVERITY_STYLES.get(result.severity, "")
+    mark = SEVERITY_MARKS.get(result.severity, "✗") + " "
+    if not wide:
+        # The count comes before the name, so a cut name keeps its count.
+        return Text.assemble((mark, style), f"{result.violations} ", result.rule)
+    return Text.assemble(
+        (mark, style),
+        (f"{result.severity:<8} ", style),
+        (f"{result.violations:>7} ", "bold"),
+        result.rule,
+        (f"  {result.table}", "dim"),
+    )
+
+
+def _error_lines(view: ValidationView, width: int) -> list[Text]:
+    if view.error is None:
+        return []
+    # Without a scorecard the rules themselves could not run. With one, the
+    # failed part may also be the claim burst check or the PHI audit.
+    when = "first run failed" if view.scorecard is None else "last cycle incomplete"
+    wrapped = textwrap.wrap(
+        f"{when}: {view.error}", max(width, 10), max_lines=ERROR_LINES
+    )
+    return [Text(line, style="$error") for line in wrapped]
+
+
+def subtitle(view: ValidationView, now: datetime) -> str:
+    card = view.scorecard
+    if view.rules == 0:
+        return ""
+    if card is None:
+        return ""
+    ran = f"ran {age(now, card.run_at)} ago"
+    return f"running · {ran}" if view.running else ran
+
+
+def _tooltip(view: ValidationView) -> str:
+    parts = [f"{view.rules} rules, run every {view.interval_seconds:g}s"]
+    if view.error:
+        parts.append(f"last cycle incomplete: {view.error}")
+    parts.append("click for every rule's outcome and sample keys")
+    return "\n".join(parts)
