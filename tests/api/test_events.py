@@ -171,6 +171,24 @@ async def test_stream_sends_drill_progress(app, client):
     assert final["figures"]["final"] is True
 
 
+async def test_stream_sends_validation_cycle(app, client, engine):
+    async with EventStream(app) as stream:
+        await stream.next_event("poll")
+        response = await client.post("/api/validation/run", headers=AUTH)
+        scorecard = response.json()
+        # The engine also runs the rules after its first poll, so wait for
+        # the event of this run.
+        event = await stream.next_event(
+            "validation", timeout=30, run_at=scorecard["run_at"]
+        )
+
+    assert response.status_code == 200
+    assert event["passed"] == scorecard["passed"]
+    assert event["evaluated"] == scorecard["evaluated"]
+    assert event["failed"] == 0
+    assert event["error"] is None
+
+
 async def test_stream_ends_when_engine_stops(
     database_url, sidecar, tmp_path, monkeypatch
 ):

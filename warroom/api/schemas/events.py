@@ -23,6 +23,7 @@ from engine.events import (
 from engine.healthcare.monitor import HealthcareRefreshed
 from engine.incidents.models import Status
 from engine.monitor.history import figures_of
+from engine.validation.cycle import ChecksCompleted
 
 
 class PollEvent(msgspec.Struct):
@@ -76,6 +77,19 @@ class JobRunEvent(msgspec.Struct):
     error: str | None
 
 
+class ValidationEvent(msgspec.Struct):
+    """The counts of a finished data check cycle. GET
+    /api/validation/scorecard returns every rule."""
+
+    run_at: datetime | None
+    """When the last run of the rules started; null before the first run."""
+    passed: int
+    evaluated: int
+    failed: int
+    error: str | None
+    """The reason the cycle was incomplete, or null."""
+
+
 class NoticeEvent(msgspec.Struct):
     level: str
     message: str
@@ -121,7 +135,20 @@ def event_payload(event: Event, long_query_seconds: float) -> tuple[str, Any] | 
         return "healthcare", HealthcareEvent(
             read_at=reading.read_at, error=reading.error
         )
+    if isinstance(event, ChecksCompleted):
+        return "validation", _validation_event(event)
     return None
+
+
+def _validation_event(event: ChecksCompleted) -> ValidationEvent:
+    card = event.scorecard
+    return ValidationEvent(
+        run_at=card.run_at if card else None,
+        passed=card.passed if card else 0,
+        evaluated=card.evaluated if card else 0,
+        failed=len(card.failed) if card else 0,
+        error=event.error,
+    )
 
 
 def _poll_event(event: PollCompleted, long_query_seconds: float) -> PollEvent:
