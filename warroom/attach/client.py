@@ -39,6 +39,7 @@ from warroom.api.schemas.jobs import JobOut, JobRunOut
 from warroom.api.schemas.sessions import SessionsOut
 from warroom.api.schemas.settings import SettingsOut
 from warroom.api.schemas.sla import SlaOut
+from warroom.api.schemas.validation import ScorecardOut
 from warroom.attach.stream import StreamMessage, messages
 from warroom.tui.source import SourceRejected
 
@@ -50,6 +51,10 @@ REQUEST_TIMEOUT_SECONDS = 10.0
 # The sidecar sends a keep-alive comment every 15 s; a stream silent for
 # longer than this is dead even if the TCP connection looks open.
 STREAM_READ_TIMEOUT_SECONDS = 40.0
+# A run of the validation rules scans every checked table, so it may take
+# longer than other requests. NOTE: an estimate, not measured on a large
+# target; a run that takes longer still ends and arrives as an event.
+RUN_CHECKS_TIMEOUT_SECONDS = 120.0
 
 
 class SidecarError(Exception):
@@ -115,6 +120,9 @@ class SidecarClient:
     async def sla(self, hours: int) -> SlaOut:
         return await self._get(f"/api/incidents/metrics/sla?hours={hours}", SlaOut)
 
+    async def scorecard(self) -> ScorecardOut:
+        return await self._get("/api/validation/scorecard", ScorecardOut)
+
     async def drills(self, limit: int = 50) -> list[DrillOut]:
         return await self._get(f"/api/chaos/drills?limit={limit}", list[DrillOut])
 
@@ -159,6 +167,16 @@ class SidecarClient:
         body = {"name": name}
         return await self._send("POST", "/api/jobs/trigger", body, actor, JobRunOut)
 
+    async def run_checks(self, actor: str) -> ScorecardOut:
+        return await self._send(
+            "POST",
+            "/api/validation/run",
+            None,
+            actor,
+            ScorecardOut,
+            timeout=RUN_CHECKS_TIMEOUT_SECONDS,
+        )
+
     # -- the event stream -----------------------------------------------------
 
     async def events(self) -> AsyncIterator[StreamMessage | None]:
@@ -198,11 +216,21 @@ class SidecarClient:
         return _decode(response, model)
 
     async def _send(
-        self, method: str, path: str, body: Any, actor: str, model: type[T]
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        actor: str,
+        model: type[T],
+        timeout: float = REQUEST_TIMEOUT_SECONDS,
     ) -> T:
         try:
             response = await self._http.request(
-                method, path, json=body, headers={ACTOR_HEADER: actor[:80]}
+                method,
+                path,
+                json=body,
+                headers={ACTOR_HEADER: actor[:80]},
+                timeout=timeout,
             )
         except httpx.TransportError as error:
             raise _unreachable(self.url, error) from error

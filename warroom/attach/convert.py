@@ -28,6 +28,7 @@ from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
 from engine.store.jobs import JobRunRecord
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
+from engine.validation.models import RuleResult, Scorecard
 from warroom.api.schemas.chaos import DrillOut, ScenarioOut
 from warroom.api.schemas.common import FigureOut
 from warroom.api.schemas.dashboard import PostmortemSummary as PostmortemOut
@@ -43,6 +44,7 @@ from warroom.api.schemas.jobs import JobOut, JobRunOut
 from warroom.api.schemas.sessions import SessionOut, SessionsOut
 from warroom.api.schemas.settings import SettingsOut
 from warroom.api.schemas.sla import SlaOut
+from warroom.api.schemas.validation import ScorecardOut
 
 T = TypeVar("T")
 
@@ -277,6 +279,17 @@ def sla_of(sla: SlaOut) -> SlaReport:
         resolved=sla.resolved,
         resolved_automatically=sla.resolved_automatically,
         automatic_share=sla.automatic_share,
+    )
+
+
+def scorecard_of(scorecard: ScorecardOut) -> Scorecard | None:
+    """Return the engine's scorecard, or None before the first run."""
+    if scorecard.run_at is None:
+        return None
+    return Scorecard(
+        run_at=scorecard.run_at,
+        seconds=scorecard.seconds or 0.0,
+        results=tuple(_record(result, RuleResult) for result in scorecard.results),
     )
 
 

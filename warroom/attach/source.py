@@ -1,7 +1,8 @@
 """``RemoteSource``: the war room's engine, seen through a running sidecar.
 
 It keeps a copy of what the TUI reads: the last poll, the figure history,
-open incidents, postmortems, scenarios, drills and the SLA figures. The
+open incidents, postmortems, scenarios, drills, the SLA figures and the
+validation scorecard. The
 sidecar's event stream keeps the copy fresh. After each event the source
 repeats the reads the event made stale, and only then republishes the event
 on a local bus, so a widget that redraws on the event reads fresh data.
@@ -22,6 +23,7 @@ import logging
 import random
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -49,6 +51,8 @@ from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
 from engine.store.jobs import JobRunRecord, RunStatus
 from engine.targets.base import TargetUnreachable
+from engine.validation.cycle import ChecksCompleted
+from engine.validation.models import Scorecard
 from warroom.api.schemas.chaos import ChaosOut
 from warroom.api.schemas.dashboard import DashboardOut
 from warroom.api.schemas.events import (
@@ -58,7 +62,9 @@ from warroom.api.schemas.events import (
     NoticeEvent,
     PollEvent,
     PollFailedEvent,
+    ValidationEvent,
 )
+from warroom.api.schemas.validation import ScorecardOut
 from warroom.attach.client import SidecarClient, SidecarError
 from warroom.attach.convert import (
     action_result_of,
@@ -71,6 +77,7 @@ from warroom.attach.convert import (
     job_state_of,
     postmortem_summary_of,
     scenario_of,
+    scorecard_of,
     sla_of,
     snapshot_of,
 )
@@ -90,6 +97,16 @@ _POLL_READ_TRIES = 3
 # Open incidents pass their SLA target with time alone, so a poll event reads
 # the SLA again when the copy is older than this.
 _SLA_REFRESH_SECONDS = 60.0
+
+
+@dataclass
+class RemoteChecks:
+    """The copy of the sidecar's last data check cycle. ``running`` stays
+    False, because the sidecar does not report a cycle in progress."""
+
+    scorecard: Scorecard | None = None
+    error: str | None = None
+    running: bool = False
 
 
 class RemoteSource:
@@ -115,6 +132,7 @@ class RemoteSource:
         )
         self._sla: SlaReport | None = None
         self._jobs: list[JobState] = []
+        self.checks = RemoteChecks()
         self._sla_hours = 24
         self._sla_read_at = 0.0
         self._follower: asyncio.Task[None] | None = None
@@ -236,6 +254,12 @@ class RemoteSource:
     async def trigger_job(self, name: str, actor: str) -> JobRunRecord:
         return job_run_of(await self.client.trigger_job(name, actor))
 
+    async def run_checks(self) -> ChecksCompleted:
+        """Run the sidecar's data checks and return the new scorecard. Its
+        findings stay on the sidecar, so the result carries none."""
+        self._copy_checks(await self.client.run_checks("warroom tui (attached)"))
+        return ChecksCompleted(self.checks.scorecard, (), self.checks.error)
+
     async def _move(
         self, incident_id: int, status: Status, actor: str, note: str
     ) -> Incident:
@@ -295,6 +319,7 @@ class RemoteSource:
         await self._read_poll()
         await self._read_sla()
         await self._read_jobs()
+        await self._read_checks()
         self.connected = True
 
     async def _apply(self, message: StreamMessage) -> None:
@@ -315,6 +340,8 @@ class RemoteSource:
                 # The dashboard carries the figures the event announces.
                 await self._read_dashboard()
                 self.bus.publish(HealthcareRefreshed(self._healthcare))
+            elif message.event == "validation":
+                await self._on_validation(_decode(message, ValidationEvent))
             elif message.event == "notice":
                 notice = _decode(message, NoticeEvent)
                 self.bus.publish(EngineNotice(notice.level, notice.message))
@@ -395,6 +422,18 @@ class RemoteSource:
             error=event.error,
         )
         self.bus.publish(JobRun(run))
+
+    async def _on_validation(self, event: ValidationEvent) -> None:
+        # The event carries only counts; the scorecard has every rule.
+        await self._read_checks()
+        self.bus.publish(ChecksCompleted(self.checks.scorecard, (), event.error))
+
+    async def _read_checks(self) -> None:
+        self._copy_checks(await self.client.scorecard())
+
+    def _copy_checks(self, scorecard: ScorecardOut) -> None:
+        self.checks.scorecard = scorecard_of(scorecard)
+        self.checks.error = scorecard.error
 
     async def _read_jobs(self) -> None:
         self._jobs = [job_state_of(job) for job in await self.client.jobs()]
