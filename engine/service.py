@@ -85,6 +85,7 @@ class Engine:
             self.bus,
             self._remediate_for_drill,
             release_quarantine=self._release_quarantine,
+            detector_problem=self._detector_problem,
         )
         monitor = config.warroom.monitor
         points = int(monitor.history_minutes * 60 / monitor.poll_interval_seconds)
@@ -407,6 +408,11 @@ class Engine:
         if incident.status is Status.RESOLVED:
             raise InvalidTransition(incident.id, incident.status, Status.REMEDIATING)
         return incident
+
+    def _detector_problem(self, detector: str) -> str | None:
+        if detector in ("poll", "jobs"):
+            return None
+        return self.checks.problem(detector)
 
     async def _release_quarantine(
         self, drill_id: int, added: dict[str, list[dict[str, Any]]]

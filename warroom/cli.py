@@ -253,6 +253,9 @@ async def run_drill_command(config, args) -> int:
     )
     try:
         await runtime.engine.start()
+        # One data check cycle first, so a data drill whose check cannot run
+        # is rejected with the reason instead of timing out undetected.
+        await runtime.engine.run_checks()
         scenarios = sorted(SCENARIOS) if args.all else [args.scenario]
         task = asyncio.current_task()
         assert task is not None

@@ -29,7 +29,7 @@ from engine.incidents.sla import CHAOS_ACTOR, drill_actor
 from engine.remediation.actions import ActionResult
 from engine.store.database import utc_now
 from engine.store.drills import DrillRecord, DrillRepository
-from engine.targets.base import Target, TargetError
+from engine.targets.base import Target
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class DrillRunner:
         *,
         trigger_job: JobTrigger | None = None,
         release_quarantine: ReleaseQuarantine | None = None,
+        detector_problem: Callable[[str], str | None] = lambda detector: None,
     ):
         self.target = target
         self.target_config = target_config
@@ -74,6 +75,7 @@ class DrillRunner:
         self.bus = bus
         self.remediate = remediate
         self.trigger_job = trigger_job
+        self.detector_problem = detector_problem
         self.journal = Journal(drills, target, release_quarantine)
         self.current: DrillRecord | None = None
         self._task: asyncio.Task[DrillRecord] | None = None
@@ -142,9 +144,27 @@ class DrillRunner:
                     drill.scenario,
                     restored,
                 )
-            await self.journal.restore()
-        except TargetError as error:
-            log.error("rollback of interrupted drills failed, will retry: %s", error)
+            await self._restore_leftovers()
+        except Exception:
+            log.exception("rollback of interrupted drills failed, will retry")
+
+    async def _restore_leftovers(self) -> None:
+        """Restore the journal entries an earlier failed rollback left, and
+        record on each such drill that its rows came back at this start."""
+        pending = {entry.drill_id for entry in self.drills.pending_journal()}
+        if not pending:
+            return
+        await self.journal.restore()
+        for drill_id in sorted(pending):
+            drill = self.drills.get(drill_id)
+            if drill is None or drill.rolled_back_at is not None:
+                continue
+            drill.rolled_back_at = utc_now()
+            drill.error = (
+                f"{drill.error or drill.status}; rows restored at a later start"
+            )
+            self.drills.save(drill)
+            log.warning("drill %s: rows left by its failed rollback restored", drill_id)
 
     async def _end_leftover_sessions(self) -> None:
         # A warroom killed mid-drill leaves its chaos sessions connected, and
@@ -227,6 +247,11 @@ class DrillRunner:
             conflicting_incident=conflicting,
             kill_switch_incident=self._kill_switch_incident(),
             kill_switch_severity=self.chaos_config.kill_switch_severity,
+            detector_problem=(
+                self.detector_problem(scenario_class.detector)
+                if scenario_class is not None
+                else None
+            ),
         )
 
     def _kill_switch_incident(self) -> Incident | None:
@@ -408,7 +433,13 @@ class DrillRunner:
                 elif changed.id in pending and changed.status is Status.RESOLVED:
                     pending.discard(changed.id)
                     drill.resolved_at = changed.resolved_at
-                    self._progress(drill, "resolved", f"incident {changed.id} resolved")
+                    if pending:
+                        self._progress(
+                            drill,
+                            "resolving",
+                            f"incident {changed.id} resolved; still open: "
+                            + ", ".join(map(str, sorted(pending))),
+                        )
         finally:
             for task in remediations:
                 task.cancel()

@@ -41,6 +41,10 @@ class ConflictingIncident(InterlockError):
     """An incident of a kind the drill would cause is already open."""
 
 
+class DetectorUnavailable(InterlockError):
+    """The check that would catch the drill's fault cannot run."""
+
+
 class KillSwitchEngaged(InterlockError):
     """An incident no drill caused is open at or above the kill switch severity."""
 
@@ -77,6 +81,8 @@ class InterlockState:
     kill_switch_incident: Incident | None = None
     """An open incident that trips the kill switch, if any."""
     kill_switch_severity: str = "critical"
+    detector_problem: str | None = None
+    """Why the check that finds this scenario's fault cannot run, if it cannot."""
 
 
 def check_interlocks(
@@ -100,6 +106,10 @@ def check_interlocks(
         )
     if state.kill_switch_incident is not None:
         raise KillSwitchEngaged(state.kill_switch_incident, state.kill_switch_severity)
+    if state.detector_problem is not None:
+        raise DetectorUnavailable(
+            f"scenario {scenario} would go undetected: {state.detector_problem}"
+        )
     if state.running_drill is not None:
         raise DrillAlreadyRunning(
             f"drill {state.running_drill} is already running on {target.name}; "

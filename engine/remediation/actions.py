@@ -71,10 +71,11 @@ async def kill_blocking_session(
             f"not terminated: session {session_id} is not a head blocker ({detail})",
         )
 
-    victims = graph.victims_of(session_id)
+    victims = sorted(graph.victims_of(session_id))
     summary = (
         f"session {session_id} ({session.login}@{session.program or '?'}, "
-        f"{session.state}) blocking {len(victims)} session(s)"
+        f"{session.state}), which blocked {len(victims)} session(s): "
+        f"{', '.join(map(str, victims))}"
     )
     if dry_run:
         return ActionResult(name, True, True, f"would terminate {summary}")
@@ -174,7 +175,9 @@ async def _terminate(
     for session_id, reason in failed.items():
         log.warning("%s: session %s not terminated: %s", name, session_id, reason)
     succeeded = bool(terminated) and not failed
-    message = f"terminated {summary}: {terminated}"
+    message = f"terminated {summary}"
+    if len(session_ids) > 1:
+        message += f"; terminated sessions {', '.join(map(str, terminated))}"
     if failed:
         message += f"; failed for {sorted(failed)}"
     return ActionResult(name, False, succeeded, message, terminated, failed)

@@ -82,7 +82,7 @@ async def quarantine(
     """Move the selected rows, or reject the move with the reason when a guard
     forbids it."""
     target = validator.target
-    catalog = await validator.prepare()
+    catalog = await validator.read_catalog()
     quote = target.dialect.quote_identifier
     relation = quote_table(selection.table, quote)
     key = catalog.primary_keys.get(selection.table)
@@ -153,7 +153,7 @@ async def release_drill(
     """
     target = validator.target
     dialect = target.dialect.name
-    catalog = await validator.prepare()
+    catalog = await validator.read_catalog()
     quote = target.dialect.quote_identifier
     rows = await target.fetch(
         load_statement(dialect, "quarantine", "quarantined_tables"),

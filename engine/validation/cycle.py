@@ -47,6 +47,8 @@ class DataChecks:
         self.error: str | None = None
         self.running = False
         self._parts: dict[str, tuple[Finding, ...]] = {}
+        self.part_errors: dict[str, str] = {}
+        """The last cycle's error per check: validation, burst or phi."""
         self._last_attempt: float | None = None
         # Runs never overlap: a run asked for during another (after a
         # remediation) starts when that one ends, so it sees the change.
@@ -72,13 +74,13 @@ class DataChecks:
     async def _run(self) -> ChecksCompleted:
         self.running = True
         self._last_attempt = time.monotonic()
-        errors = []
+        errors: dict[str, str] = {}
         try:
             if self.config.validation.rules:
                 try:
                     self.scorecard = await self.validator.run()
                 except (TargetError, RuleCatalogError) as error:
-                    errors.append(f"validation: {error}")
+                    errors["validation"] = str(error)
                 else:
                     self._parts["validation"] = findings_of(self.scorecard)
             await self._part(
@@ -94,14 +96,28 @@ class DataChecks:
                 )
         finally:
             self.running = False
-        error = "; ".join(errors) or None
+        self.part_errors = errors
+        error = "; ".join(f"{name}: {text}" for name, text in errors.items()) or None
         if error and error != self.error:
             log.error("data checks of %s: %s", self.target.name, error)
         self.error = error
         return ChecksCompleted(self.scorecard, self.findings, error)
 
-    async def _part(self, name: str, work, errors: list[str]) -> None:
+    async def _part(self, name: str, work, errors: dict[str, str]) -> None:
         try:
             self._parts[name] = tuple(await work)
         except TargetError as error:
-            errors.append(f"{name}: {error}")
+            errors[name] = str(error)
+
+    def problem(self, detector: str) -> str | None:
+        """Return why ``detector`` (validation, claim_burst or phi_audit)
+        cannot find anything now, or None."""
+        if detector == "validation" and not self.config.validation.rules:
+            return "no validation rules are configured"
+        if detector == "phi_audit" and not self.config.warroom.phi_audit.enabled:
+            return "the PHI access audit is off (phi_audit.enabled)"
+        part = {"validation": "validation", "claim_burst": "burst", "phi_audit": "phi"}
+        error = self.part_errors.get(part.get(detector, ""))
+        if error is None:
+            return None
+        return f"the last {detector.replace('_', ' ')} check failed: {error}"

@@ -14,7 +14,12 @@ from zoneinfo import ZoneInfo
 from engine.config.models import ValidationConfig
 from engine.store.database import utc_now
 from engine.targets.base import Target, TargetError
-from engine.validation.catalog import Catalog, check_rules, read_catalog
+from engine.validation.catalog import (
+    Catalog,
+    RuleCatalogError,
+    check_rules,
+    read_catalog,
+)
 from engine.validation.models import RuleResult, Scorecard
 from engine.validation.plan import TableScan, sample_statement, table_scan
 from engine.validation.rules import CustomSql, Freshness, RangeCheck, Rule
@@ -40,12 +45,26 @@ class Validator:
     def rule(self, name: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.name == name), None)
 
-    async def prepare(self) -> Catalog:
+    async def read_catalog(self) -> Catalog:
+        """Return the target's tables, columns and keys, read once."""
         if self.catalog is None:
-            catalog = await read_catalog(self.target)
-            check_rules(self.rules, catalog)
-            self.catalog = catalog
+            self.catalog = await read_catalog(self.target)
         return self.catalog
+
+    async def prepare(self) -> Catalog:
+        """Return the catalog after checking every rule against it; raise
+        RuleCatalogError for a rule naming a missing table or column.
+
+        A failed check reads the catalog again next time, so a table created
+        later is found.
+        """
+        catalog = await self.read_catalog()
+        try:
+            check_rules(self.rules, catalog)
+        except RuleCatalogError:
+            self.catalog = None
+            raise
+        return catalog
 
     def key_of(self, table: str) -> tuple[str, ...]:
         assert self.catalog is not None

@@ -87,7 +87,7 @@ async def test_long_running_query_kills_head_only(engine):
     actions = [entry for entry in incident.timeline if "remediation" in entry.action]
 
     assert len(actions) == 1
-    assert f"[{incident.session_id}]" in actions[0].message
+    assert f"terminated session {incident.session_id} " in actions[0].message
     assert incident.peak["blocked_sessions"] == 3
 
 

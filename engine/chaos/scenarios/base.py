@@ -112,6 +112,9 @@ class Scenario:
     """Kinds the fault also causes on the way, such as the blocking of a job
     that waits on the drill's lock. Incidents of these kinds opened during the
     drill are the drill's too, so they do not trip the kill switch."""
+    detector: ClassVar[str] = "poll"
+    """What finds the fault: poll, jobs, or a data check (validation,
+    claim_burst, phi_audit). A drill whose detector cannot run is rejected."""
     touched_tables: ClassVar[tuple[str, ...]] = ()
     """Tables the drill writes; their row count and checksum must be the
     same after the rollback as before the inject."""

@@ -12,6 +12,7 @@ CLAIMS = "healthcare.pharmacy_claims"
 class ClaimVolumeSpike(Scenario):
     name = "claim_volume_spike"
     title = "Claim Volume Spike"
+    detector = "claim_burst"
     expected_kinds = frozenset({"claim_volume"})
     # A third of the burst is rejected, which can lift the rejection rate.
     side_effect_kinds = frozenset({"rejection_rate"})

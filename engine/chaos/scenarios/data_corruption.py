@@ -13,6 +13,7 @@ CLAIMS = "healthcare.pharmacy_claims"
 class DataCorruption(Scenario):
     name = "data_corruption"
     title = "Data Corruption"
+    detector = "validation"
     expected_kinds = frozenset({"validation"})
     touched_tables = (CUSTOMERS, ORDERS, CLAIMS)
 

@@ -13,6 +13,7 @@ COLUMNS = ("ndc", "tier", "prior_auth_required", "effective_date", "updated_at")
 class FormularyChange(Scenario):
     name = "formulary_change"
     title = "Formulary Change"
+    detector = "validation"
     expected_kinds = frozenset({"validation"})
     touched_tables = (FORMULARY,)
 

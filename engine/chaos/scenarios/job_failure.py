@@ -12,6 +12,7 @@ from engine.targets.base import TargetError
 class JobFailure(Scenario):
     name = "job_failure"
     title = "Job Failure"
+    detector = "jobs"
     expected_kinds = frozenset({"job_failure"})
     # The job waits on the drill's lock, which a poll reports as blocking.
     side_effect_kinds = frozenset({"blocking"})

@@ -13,6 +13,7 @@ ORDERS = "commerce.orders"
 class OrphanedRecords(Scenario):
     name = "orphaned_records"
     title = "Orphaned Records"
+    detector = "validation"
     expected_kinds = frozenset({"validation"})
     touched_tables = (PRESCRIPTIONS, ORDERS)
 

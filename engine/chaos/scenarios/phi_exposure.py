@@ -12,6 +12,7 @@ SUSPENSIONS = "healthcare.phi_access_suspensions"
 class PhiExposure(Scenario):
     name = "phi_exposure"
     title = "PHI Exposure"
+    detector = "phi_audit"
     expected_kinds = frozenset({"phi_access"})
     touched_tables = (LOG, SUSPENSIONS)
 
