@@ -17,6 +17,7 @@ from engine.jobs.models import JobState
 from engine.monitor.cards import UNKNOWN, CardView, cards_of
 from engine.service import Engine
 from engine.store.drills import DrillRecord
+from engine.validation.models import RuleResult, Scorecard
 from warroom.api.schemas.chaos import ChaosOut, ScenarioOut, drill_out, scenario_out
 from warroom.api.schemas.health import HealthStatus, health_status
 from warroom.api.schemas.healthcare import HealthcareOut, healthcare_out
@@ -78,10 +79,37 @@ class JobsPanel(msgspec.Struct):
     jobs: list[JobOut]
 
 
+class FailingRule(msgspec.Struct):
+    """A rule that failed in the last run. GET /api/validation/scorecard
+    returns its detail and sample keys."""
+
+    rule: str
+    table: str
+    severity: str
+    violations: int
+
+
 class ValidationPanel(msgspec.Struct):
     configured: bool
     message: str | None
+    """The score in one sentence, or why there is none."""
     rules: int
+    interval_seconds: float
+    run_at: datetime | None
+    """When the last run of the rules started; null before the first run."""
+    passed: int
+    evaluated: int
+    pass_percent: float | None
+    """Passed rules as a share of evaluated ones; null when none was evaluated."""
+    not_evaluated: int
+    """Rules whose custom query returned NULL or no row, or whose freshness
+    column had no value: neither a pass nor a fail."""
+    errors: int
+    """Rules that could not run."""
+    error: str | None
+    """The reason the last data check cycle was incomplete, or null."""
+    failing: list[FailingRule]
+    """Failed rules, critical first, then by violation count."""
 
 
 class PostmortemSummary(msgspec.Struct):
@@ -292,22 +320,57 @@ def _job(state: JobState) -> JobOut:
 
 
 def validation_panel(engine: Engine) -> ValidationPanel:
-    rules = engine.config.validation.rules
-    if not rules:
-        return ValidationPanel(configured=False, message="not configured yet", rules=0)
+    settings = engine.config.validation
     card = engine.checks.scorecard
+    outcomes = [result.outcome for result in card.results] if card else []
+    return ValidationPanel(
+        configured=bool(settings.rules),
+        message=_validation_message(len(settings.rules), card),
+        rules=len(settings.rules),
+        interval_seconds=settings.interval_seconds,
+        run_at=card.run_at if card else None,
+        passed=card.passed if card else 0,
+        evaluated=card.evaluated if card else 0,
+        pass_percent=card.pass_percent if card else None,
+        not_evaluated=outcomes.count("not evaluated"),
+        errors=outcomes.count("error"),
+        error=engine.checks.error,
+        failing=[_failing(result) for result in _failing_order(card)],
+    )
+
+
+def _validation_message(rules: int, card: Scorecard | None) -> str:
+    if not rules:
+        return "no rules configured in config/validation_rules.yaml"
     if card is None:
-        return ValidationPanel(
-            configured=True, message="no validation run yet", rules=len(rules)
-        )
-    score = card.pass_percent
-    message = f"{card.passed} of {card.evaluated} rule(s) pass"
-    if score is not None:
-        message += f" ({score:.0f} %)"
-    failed = [result.rule for result in card.failed]
-    if failed:
-        message += "; failing: " + ", ".join(failed)
-    return ValidationPanel(configured=True, message=message, rules=len(rules))
+        return "no validation run yet"
+    message = f"{card.passed} of {card.evaluated} evaluated rule(s) pass"
+    if card.pass_percent is not None:
+        message += f" ({card.pass_percent:.0f} %)"
+    return message
+
+
+def _failing_order(card: Scorecard | None) -> list[RuleResult]:
+    if card is None:
+        return []
+    severity_rank = {"critical": 0, "warning": 1}
+    return sorted(
+        card.failed,
+        key=lambda result: (
+            severity_rank.get(result.severity, 2),
+            -result.violations,
+            result.rule,
+        ),
+    )
+
+
+def _failing(result: RuleResult) -> FailingRule:
+    return FailingRule(
+        rule=result.rule,
+        table=result.table,
+        severity=result.severity,
+        violations=result.violations,
+    )
 
 
 def postmortem_summaries(rows: list[Summary]) -> list[PostmortemSummary]:

@@ -13,12 +13,12 @@ import {
   renderHealthcare,
   renderIncidents,
   renderPostmortems,
-  renderValidation,
   scenarioState,
 } from "./panels.js";
 import { SessionsView } from "./sessions.js";
 import { SlaPanel } from "./sla.js";
 import { EventStream } from "./stream.js";
+import { refreshRules, renderValidation, showRules } from "./validation.js";
 
 // A poll may be late by this many intervals, plus the grace, before the page
 // marks the figures stale (the TUI's status bar uses the same rule).
@@ -123,6 +123,8 @@ function onEvent(name, data) {
     slaPanel.markStale();
   } else if (name === "job") {
     refreshJobHistory(data.job);
+  } else if (name === "validation") {
+    refreshRules();
   } else if (name === "notice") {
     notify(data.message, data.level === "info" ? "info" : "warning");
   }
@@ -146,6 +148,11 @@ function serverNow() {
   return Date.now() + state.clockOffsetMs;
 }
 
+/** Return the seconds from an ISO time to the server's clock now. */
+function secondsSince(value) {
+  return (serverNow() - new Date(value).getTime()) / 1000;
+}
+
 function secondsSinceFetch() {
   return state.fetchedAt === null ? 0 : (Date.now() - state.fetchedAt) / 1000;
 }
@@ -160,7 +167,7 @@ function render() {
   renderCards($("cards"), dashboard.cards, state.settings);
   renderHealthcare($("healthcare"), dashboard.healthcare);
   renderJobs($("jobs-body"), dashboard.jobs, jobActions);
-  renderValidation($("validation-body"), dashboard.validation);
+  renderValidation($("validation-body"), dashboard.validation, validationActions, secondsSince);
   renderPostmortems($("postmortem-rows"), dashboard.recent_postmortems, (id) =>
     showIncident(id, { focusPostmortem: true }),
   );
@@ -436,6 +443,34 @@ async function runJob(name) {
 }
 
 const jobActions = { run: runJob, history: showJobHistory };
+
+// -- validation actions ------------------------------------------------------------
+
+async function runChecks() {
+  const validation = state.dashboard.validation;
+  const answer = await confirmAction({
+    id: "confirm-run-checks",
+    title: "Run the validation rules now?",
+    body: [
+      `This runs the ${validation.rules} validation rules, the claim burst check and the PHI access audit on target ${state.dashboard.target} now, outside their ${validation.interval_seconds}s cycle. Each rule reads its table, and a failed rule opens or updates a validation incident.`,
+      ...tokenWarning(),
+    ],
+    confirmLabel: "Run the rules",
+  });
+  if (answer === null) return;
+  notify("running the validation rules; the panel shows the new score when they end");
+  await act(
+    "running the validation rules",
+    () => request("POST", "/api/validation/run"),
+    (scorecard) => {
+      const failed = scorecard.results.filter((result) => result.outcome === "fail").length;
+      const outcome = `${scorecard.passed} of ${scorecard.evaluated} evaluated rule(s) passed, ${failed} failed`;
+      return scorecard.error ? `${outcome}; the cycle was incomplete: ${scorecard.error}` : outcome;
+    },
+  );
+}
+
+const validationActions = { run: runChecks, rules: showRules };
 
 // -- access form ---------------------------------------------------------------
 

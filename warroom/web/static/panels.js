@@ -187,17 +187,6 @@ function updateIncidentRow(row, incident, now) {
   row.querySelector(".act-resolve").disabled = !canMove(incident.status, "RESOLVED");
 }
 
-/** Update the data validation panel. */
-export function renderValidation(body, validation) {
-  const rules = validation.configured
-    ? `${validation.rules} rule(s) configured`
-    : "no rules configured";
-  body.replaceChildren(
-    el("p", { class: "note" }, validation.message ?? ""),
-    el("p", { class: "muted" }, rules),
-  );
-}
-
 /**
  * Update the chaos panel: each scenario with its state and a trigger button,
  * the running drill with its latest phase, or the last drill.
