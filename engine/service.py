@@ -357,7 +357,7 @@ class Engine:
         incident = self.incidents.get(incident_id)
         config = self.config.warroom.remediation
         dry_run = config.dry_run if dry_run is None else dry_run
-        action = self.playbook.action_for(incident.kind) or "none"
+        action = self.playbook.action_for(incident) or "none"
 
         if not dry_run:
             incident = self._enter_remediation(incident, actor, action)
@@ -499,7 +499,7 @@ class Engine:
         return self.jobs.trigger(name, actor)
 
 
-_DATA_ACTIONS = frozenset({"quarantine_data", "suspend_phi_access"})
+_DATA_ACTIONS = frozenset({"quarantine_data", "suspend_phi_access", "revert_formulary"})
 
 
 def _next_statuses(status: Status) -> frozenset[Status]:

@@ -133,6 +133,7 @@ class DrillRunner:
             await self._end_leftover_sessions()
             for drill in interrupted:
                 restored = await self.journal.restore(drill.id)
+                await self._undo_remediation(drill)
                 drill.status = "interrupted"
                 drill.error = "engine stopped during the drill"
                 drill.rolled_back_at = drill.ended_at = utc_now()
@@ -159,12 +160,18 @@ class DrillRunner:
             drill = self.drills.get(drill_id)
             if drill is None or drill.rolled_back_at is not None:
                 continue
+            await self._undo_remediation(drill)
             drill.rolled_back_at = utc_now()
             drill.error = (
                 f"{drill.error or drill.status}; rows restored at a later start"
             )
             self.drills.save(drill)
             log.warning("drill %s: rows left by its failed rollback restored", drill_id)
+
+    async def _undo_remediation(self, drill: DrillRecord) -> None:
+        scenario = SCENARIOS.get(drill.scenario)
+        if scenario is not None:
+            await scenario().undo_remediation(self.target, drill.id)
 
     async def _end_leftover_sessions(self) -> None:
         # A warroom killed mid-drill leaves its chaos sessions connected, and

@@ -380,6 +380,7 @@ PlaybookAction = Literal[
     "restart_job",
     "quarantine_data",
     "suspend_phi_access",
+    "revert_formulary",
 ]
 
 
@@ -423,6 +424,13 @@ class PlaybookConfig(_Strict):
     """config/playbook.yaml: incident kind to remediation action."""
 
     kinds: dict[str, PlaybookEntry] = Field(default_factory=_default_playbook)
+    rules: dict[str, PlaybookEntry] = Field(
+        default_factory=lambda: {
+            "formulary_generics_preferred": PlaybookEntry(action="revert_formulary")
+        },
+        description="Validation rule name to the action for its incidents, in "
+        "place of the validation kind's action.",
+    )
 
 
 class ScenarioConfig(_Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.config.models import PlaybookConfig, RemediationConfig
+from engine.config.models import PlaybookConfig, PlaybookEntry, RemediationConfig
 from engine.incidents.models import Incident
 from engine.jobs.runner import JobRunner
 from engine.remediation.actions import (
@@ -15,6 +15,7 @@ from engine.remediation.actions import (
     kill_blocking_session,
     terminate_idle_transaction,
 )
+from engine.remediation.formulary import revert_formulary
 from engine.remediation.jobs import restart_job
 from engine.remediation.quarantine import quarantine, selection_for
 from engine.targets.base import Target
@@ -39,12 +40,21 @@ class Playbook:
     jobs: JobRunner
     allow_cross_database: bool = False
 
-    def action_for(self, kind: str) -> str | None:
-        entry = self.config.kinds.get(kind)
+    def entry_for(self, incident: Incident) -> PlaybookEntry | None:
+        """Return the playbook entry for ``incident``: its validation rule's,
+        if the playbook names the rule, or its kind's."""
+        if incident.kind == "validation":
+            rule = self.config.rules.get(str(incident.metrics.get("rule", "")))
+            if rule is not None:
+                return rule
+        return self.config.kinds.get(incident.kind)
+
+    def action_for(self, incident: Incident) -> str | None:
+        entry = self.entry_for(incident)
         return entry.action if entry else None
 
     async def run(self, incident: Incident, actor: str, dry_run: bool) -> ActionResult:
-        entry = self.config.kinds.get(incident.kind)
+        entry = self.entry_for(incident)
         if entry is None:
             return ActionResult(
                 "none",
@@ -85,6 +95,8 @@ class Playbook:
                 max_rows=int(params.get("max_rows", 1000)),
                 dry_run=dry_run,
             )
+        if action == "revert_formulary":
+            return await revert_formulary(self.validator, incident, dry_run=dry_run)
         if action == "suspend_phi_access":
             return await self._suspend(incident, dry_run)
         if incident.session_id is None:

@@ -307,6 +307,30 @@ IF OBJECT_ID(N'healthcare.formulary', N'U') IS NULL
     );
 GO
 
+-- Every change to the formulary with the values before and after: the sync
+-- writes one per NDC it changes, and a revert writes the reverse change.
+IF OBJECT_ID(N'healthcare.formulary_changes', N'U') IS NULL
+BEGIN
+    CREATE TABLE healthcare.formulary_changes (
+        change_id bigint IDENTITY (1, 1) NOT NULL,
+        ndc char(11) NOT NULL,
+        tier_before smallint NULL,
+        prior_auth_before bit NULL,
+        tier_after smallint NOT NULL,
+        prior_auth_after bit NOT NULL,
+        changed_at datetime2(3) NOT NULL
+            CONSTRAINT df_formulary_changes_changed_at DEFAULT SYSUTCDATETIME(),
+        source nvarchar(200) NOT NULL,
+        incident_id bigint NULL,
+        drill_id bigint NULL,
+        CONSTRAINT pk_formulary_changes PRIMARY KEY CLUSTERED (change_id)
+    );
+
+    CREATE INDEX ix_formulary_changes_ndc
+        ON healthcare.formulary_changes (ndc, change_id);
+END;
+GO
+
 -- Who read or changed which patient's record. No foreign key on patient_id:
 -- the log outlives the records it mentions.
 IF OBJECT_ID(N'healthcare.phi_access_log', N'U') IS NULL

@@ -1009,7 +1009,7 @@ WHERE n.n <= 3000;
 -- The marker that makes a rerun load nothing.
 INSERT INTO dbo.warroom_meta ([key], [value])
 VALUES
-    (N'seed_version', N'2'),
+    (N'seed_version', N'3'),
     (N'seed_source', N'sql/mssql/seed.sql'),
     (N'loaded_at', CONVERT(nvarchar(40), SYSUTCDATETIME(), 126));
 

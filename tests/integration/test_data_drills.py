@@ -18,7 +18,7 @@ DRILLS = [
     ("job_failure", "job_failure", "restart_job"),
     ("claim_volume_spike", "claim_volume", "quarantine_data"),
     ("phi_exposure", "phi_access", "suspend_phi_access"),
-    ("formulary_change", "validation", "quarantine_data"),
+    ("formulary_change", "validation", "revert_formulary"),
 ]
 
 

@@ -128,3 +128,59 @@ async def test_restart_job_escalates_after_its_attempts(engine, config):
     after = engine.get_incident(incident.id)
     assert after.status is Status.ESCALATED
     assert len(engine.job_history(job.name)) == 3
+
+
+async def test_formulary_revert_needs_a_recorded_change(engine, database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        (ndc,) = connection.execute(
+            "UPDATE healthcare.formulary SET tier = 3 WHERE ndc = ("
+            " SELECT f.ndc FROM healthcare.formulary AS f"
+            " JOIN healthcare.medications AS m ON m.ndc = f.ndc"
+            " WHERE m.is_generic ORDER BY f.ndc LIMIT 1) RETURNING ndc"
+        ).fetchone()
+    incident = await validation_incident(engine, "formulary_generics_preferred")
+
+    result = await engine.remediate(incident.id, "alice")
+
+    assert result.action == "revert_formulary"
+    assert not result.succeeded
+    assert f"no recorded change to undo for {ndc}" in result.message
+    assert engine.get_incident(incident.id).status is Status.ESCALATED
+
+
+async def test_formulary_revert_restores_the_previous_tier(engine, database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        (ndc, tier, prior_auth) = connection.execute(
+            "SELECT f.ndc, f.tier, f.prior_auth_required"
+            " FROM healthcare.formulary AS f"
+            " JOIN healthcare.medications AS m ON m.ndc = f.ndc"
+            " WHERE m.is_generic ORDER BY f.ndc LIMIT 1"
+        ).fetchone()
+        connection.execute(
+            "INSERT INTO healthcare.formulary_changes (ndc, tier_before,"
+            " prior_auth_before, tier_after, prior_auth_after, source)"
+            " VALUES (%s, %s, %s, 4, true, 'sync')",
+            [ndc, tier, prior_auth],
+        )
+        connection.execute(
+            "UPDATE healthcare.formulary SET tier = 4, prior_auth_required = true"
+            " WHERE ndc = %s",
+            [ndc],
+        )
+    incident = await validation_incident(engine, "formulary_generics_preferred")
+
+    result = await engine.remediate(incident.id, "alice")
+
+    assert result.succeeded, result.message
+    assert result.message == "reverted 1 of 1 NDC(s) to their previous tier"
+    with psycopg.connect(database_url) as connection:
+        now = connection.execute(
+            "SELECT tier, prior_auth_required FROM healthcare.formulary WHERE ndc = %s",
+            [ndc],
+        ).fetchone()
+        (source,) = connection.execute(
+            "SELECT source FROM healthcare.formulary_changes"
+            " ORDER BY change_id DESC LIMIT 1"
+        ).fetchone()
+    assert now == (tier, prior_auth)
+    assert source == f"warroom revert, incident {incident.id}"

@@ -126,3 +126,8 @@ class Scenario:
         """Release the scenario's sessions and restore every journaled row."""
         await context.release()
         await context.journal.restore(context.drill_id)
+        await self.undo_remediation(context.target, context.drill_id)
+
+    async def undo_remediation(self, target: Target, drill_id: int) -> None:
+        """Remove what remediation recorded during the drill beyond the rows
+        the journal restores; recovery after a crash calls it too."""

@@ -4,9 +4,11 @@ authorization required."""
 from __future__ import annotations
 
 from engine.chaos.scenarios.base import DrillContext, Scenario
-from engine.targets.base import TargetError
+from engine.targets.base import Target, TargetError
+from engine.targets.sqlfiles import load_statement
 
 FORMULARY = "healthcare.formulary"
+CHANGES = "healthcare.formulary_changes"
 COLUMNS = ("ndc", "tier", "prior_auth_required", "effective_date", "updated_at")
 
 
@@ -15,7 +17,7 @@ class FormularyChange(Scenario):
     title = "Formulary Change"
     detector = "validation"
     expected_kinds = frozenset({"validation"})
-    touched_tables = (FORMULARY,)
+    touched_tables = (FORMULARY, CHANGES)
 
     async def inject(self, context: DrillContext) -> None:
         count = int(context.params.get("rows", 10))
@@ -30,6 +32,15 @@ class FormularyChange(Scenario):
             context.journal.record_row(
                 context.drill_id, FORMULARY, {"ndc": original["ndc"]}, original
             )
+            rows_added = await session.fetch(
+                load_statement(
+                    context.target.dialect.name, "formulary", "record_change"
+                ),
+                original,
+            )
+            context.journal.record_insert(
+                context.drill_id, CHANGES, {"change_id": rows_added[0][0]}
+            )
             await session.execute(
                 context.statement("move_to_tier_3"), {"ndc": original["ndc"]}
             )
@@ -37,4 +48,11 @@ class FormularyChange(Scenario):
         context.progress(
             "inject",
             f"moved {len(rows)} generics to tier 3 with prior authorization",
+        )
+
+    async def undo_remediation(self, target: Target, drill_id: int) -> None:
+        # revert_formulary records its reverse changes with the drill's id.
+        await target.execute(
+            load_statement(target.dialect.name, "formulary", "discard_drill_changes"),
+            {"drill_id": drill_id},
         )
