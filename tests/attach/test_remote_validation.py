@@ -6,9 +6,12 @@ from __future__ import annotations
 import psycopg
 
 from engine.validation.cycle import ChecksCompleted
-from tests.attach.conftest import next_event
+from tests.attach.conftest import TOKEN, next_event
+from tests.conftest import fast_config
 from warroom.api.schemas.validation import scorecard_out
+from warroom.attach.client import SidecarClient
 from warroom.attach.convert import scorecard_of
+from warroom.attach.source import RemoteSource
 
 
 async def test_scorecard_converts_back(engine):
@@ -27,6 +30,20 @@ async def test_no_scorecard_before_first_run(engine):
     engine.checks.scorecard = None
 
     assert scorecard_of(scorecard_out(engine)) is None
+
+
+async def test_connect_reads_scorecard(sidecar, engine):
+    completed = await engine.run_checks()
+    source = RemoteSource(SidecarClient(sidecar.url, TOKEN), fast_config())
+    await source.connect()
+    try:
+        assert completed.scorecard is not None
+        assert source.checks.scorecard is not None
+        assert source.checks.scorecard.run_at == completed.scorecard.run_at
+        assert source.checks.error == completed.error
+        assert source.checks.running is False
+    finally:
+        await source.close()
 
 
 async def test_validation_event_republished(remote, engine):
