@@ -13,7 +13,7 @@ from tui_helpers import notifications, wait_for
 from engine.validation.cycle import ChecksCompleted
 from warroom.tui.app import WarRoomApp
 from warroom.tui.feed import Feed
-from warroom.tui.messages import ValidationUpdated
+from warroom.tui.messages import DrillUpdated, ValidationUpdated
 from warroom.tui.screens.validation import ValidationScreen
 from warroom.tui.views import ValidationView
 from warroom.tui.widgets.incidents import IncidentTable
@@ -61,7 +61,9 @@ def test_feed_redraws_on_checks_completed() -> None:
     assert len(startup) == 1
     assert startup[0].view.scorecard is SCORECARD
     assert not [item for item in polled if isinstance(item, ValidationUpdated)]
-    assert [type(item) for item in checked] == [ValidationUpdated]
+    # The chaos panel reads the scenarios again: a check that cannot run
+    # blocks the drills it would find.
+    assert [type(item) for item in checked] == [DrillUpdated, ValidationUpdated]
 
 
 def test_lines_before_first_run() -> None:

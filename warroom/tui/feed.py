@@ -82,7 +82,10 @@ class Feed:
             if isinstance(event, PollCompleted | PollFailed):
                 poll = incidents = True
             elif isinstance(event, IncidentChanged):
-                incidents = True
+                # An incident opening or resolving can block or free a
+                # scenario (kill switch, conflicting kind), so the chaos panel
+                # reads the scenarios again too.
+                incidents = drill = True
                 changed.add(event.incident.id)
             elif isinstance(event, JobRun):
                 jobs = True
@@ -93,7 +96,8 @@ class Feed:
             elif isinstance(event, HealthcareRefreshed):
                 healthcare = True
             elif isinstance(event, ChecksCompleted):
-                validation = True
+                # A data check that cannot run blocks the drills it would find.
+                validation = drill = True
         messages: list[LiveMessage] = []
         if poll:
             messages.append(self.poll())
