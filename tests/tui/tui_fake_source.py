@@ -363,7 +363,8 @@ def _rule(rule: str, table: str, type_: str, outcome: str, **fields: Any) -> Rul
     )  # type: ignore[arg-type]
 
 
-# One rule in each outcome, two critical failures and one warning failure.
+# Two critical failures, one warning failure, a rule not evaluated and two
+# passes.
 RULE_RESULTS = (
     _rule(
         "npi_check_digit",

@@ -186,7 +186,7 @@ class Commands:
 
     async def run_checks(self) -> None:
         with self._guard("run the validation rules"):
-            log.info("validation rules run by %s", self.actor)
+            log.info("validation run requested by %s", self.actor)
             self.notify(
                 "the validation panel shows the new score when they end",
                 title="running the validation rules",
