@@ -164,6 +164,8 @@ def test_drill_all_twice(tmp_path):
             assert entry["passed"], entry
             assert entry["rolled_back"] and entry["resolved"], entry
             assert 0 < entry["seconds_to_detect"] <= entry["seconds_to_resolve"]
+        progress = [line for line in result.stderr.splitlines() if "ttd=" in line]
+        assert len(progress) == len(scenarios)
     # A slow start of the second process can outlast a cooldown, so whether
     # it printed "waiting" depends on the machine. The gaps do not.
     with sqlite3.connect(tmp_path / "warroom.db") as state:
