@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
-from textual import events
-from textual.widgets import Static
 
 from engine.chaos.drills import ScenarioState
 from engine.store.drills import DrillRecord
-from warroom.tui.messages import ClockTicked, DrillUpdated
+from warroom.tui.messages import DrillUpdated
 from warroom.tui.views import DrillView, duration
+from warroom.tui.widgets.live_panel import LivePanel
 
 TITLE = "chaos engine"
 COLUMN_GAP = 2
@@ -67,27 +66,18 @@ class Layout:
     borders."""
 
 
-class ChaosPanel(Static):
+class ChaosPanel(LivePanel):
     """Renders the scenarios and drills a ``DrillUpdated`` carries."""
+
+    _view: DrillView | None
 
     def __init__(self, **kwargs) -> None:
         super().__init__(Text("waiting for the engine", style="italic"), **kwargs)
         self.border_title = TITLE
-        self._view: DrillView | None = None
-        self._now: datetime | None = None
         self.layout_in_use: Layout | None = None
 
     def on_drill_updated(self, message: DrillUpdated) -> None:
-        self._view = message.view
-        self._show(message.view.now)
-
-    def on_clock_ticked(self, message: ClockTicked) -> None:
-        if self._view is not None:
-            self._show(message.now)
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self._view is not None:
-            self._show(self._now or self._view.now)
+        self._take(message.view)
 
     def _show(self, now: datetime) -> None:
         view = self._view

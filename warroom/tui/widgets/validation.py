@@ -17,12 +17,12 @@ from datetime import datetime
 from rich.text import Text
 from textual import events
 from textual.widget import Widget
-from textual.widgets import Static
 
 from engine.validation.models import RuleResult, Scorecard
-from warroom.tui.messages import ClockTicked, ValidationUpdated
+from warroom.tui.messages import ValidationUpdated
 from warroom.tui.views import ValidationView, age, clock_time, duration
 from warroom.tui.widgets.keyed_table import themed
+from warroom.tui.widgets.live_panel import LivePanel
 
 TITLE = "validation"
 # From this width up a failing rule's line also names its severity and table.
@@ -37,31 +37,22 @@ SEVERITY_MARKS = {"critical": "✗", "warning": "!"}
 _SEVERITY_ORDER = {"critical": 0, "warning": 1}
 
 
-class ValidationPanel(Static):
+class ValidationPanel(LivePanel):
     """Renders the scorecard a ``ValidationUpdated`` carries. A click opens the
     validation screen, as the ``validation`` key does."""
+
+    _view: ValidationView | None
 
     def __init__(self, **kwargs) -> None:
         super().__init__(Text("waiting for the engine", style="italic"), **kwargs)
         self.border_title = TITLE
-        self._view: ValidationView | None = None
-        self._now: datetime | None = None
 
     @property
     def view(self) -> ValidationView | None:
         return self._view
 
     def on_validation_updated(self, message: ValidationUpdated) -> None:
-        self._view = message.view
-        self._show(message.view.now)
-
-    def on_clock_ticked(self, message: ClockTicked) -> None:
-        if self._view is not None:
-            self._show(message.now)
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self._view is not None:
-            self._show(self._now or self._view.now)
+        self._take(message.view)
 
     async def on_click(self, event: events.Click) -> None:
         event.stop()
