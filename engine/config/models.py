@@ -217,6 +217,83 @@ class PhiAuditConfig(_Strict):
     )
 
 
+class MaskRuleConfig(_Strict):
+    """How the masked export writes one column.
+
+    ``full`` replaces the value with eight ``mask_char``, whatever its
+    length; ``partial``
+    keeps ``keep_first`` leading and ``keep_last`` trailing characters and
+    masks the rest; ``hash`` writes HMAC-SHA256 of the value under
+    governance.hash_secret as 64 hex digits.
+    """
+
+    rule: Literal["full", "partial", "hash"]
+    keep_first: int = Field(default=0, ge=0, le=64)
+    keep_last: int = Field(default=0, ge=0, le=64)
+    mask_char: str = Field(default="*", min_length=1, max_length=1)
+
+    @model_validator(mode="after")
+    def _partial_keeps_something(self) -> MaskRuleConfig:
+        keeps = self.keep_first or self.keep_last
+        if self.rule == "partial" and not keeps:
+            raise ValueError("a partial rule needs keep_first or keep_last above 0")
+        if self.rule != "partial" and keeps:
+            raise ValueError("keep_first and keep_last apply to partial rules only")
+        return self
+
+
+class GovernanceConfig(_Strict):
+    """The catalog scan, PHI classification and the masked export."""
+
+    scan_interval_seconds: float = Field(
+        default=3600,
+        ge=0,
+        description="Seconds between catalog scans; 0 scans only on request.",
+    )
+    sample_rows: int = Field(
+        default=100,
+        ge=0,
+        le=10_000,
+        description="Rows read per table to confirm a classification; 0 reads none.",
+    )
+    min_confidence: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="A column at or above this confidence looks like PHI.",
+    )
+    accept_first_scan: bool = Field(
+        default=True,
+        description=(
+            "Record the first scan's detections as classifications, so only "
+            "PHI columns added later open governance findings."
+        ),
+    )
+    exclude_schemas: list[str] = Field(
+        default_factory=list, description="Schemas the scan skips."
+    )
+    hash_secret: str | None = Field(
+        default=None,
+        description="Key of the HMAC-SHA256 hash rule; unset rejects hash exports.",
+    )
+    export_batch_rows: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Rows the masked export reads per query.",
+    )
+    masking: dict[str, dict[str, MaskRuleConfig]] = Field(
+        default_factory=dict,
+        description="schema.table to column to its mask rule.",
+    )
+
+    @model_validator(mode="after")
+    def _blank_secret_is_none(self) -> GovernanceConfig:
+        if self.hash_secret is not None and not self.hash_secret.strip():
+            self.hash_secret = None
+        return self
+
+
 class SidecarConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
@@ -240,6 +317,7 @@ class WarroomFile(_Strict):
     sla: SlaConfig = SlaConfig()
     healthcare: HealthcareConfig = HealthcareConfig()
     phi_audit: PhiAuditConfig = PhiAuditConfig()
+    governance: GovernanceConfig = GovernanceConfig()
     sidecar: SidecarConfig = SidecarConfig()
     keys: dict[str, str] = Field(
         default_factory=dict, description="Action name to key, overriding defaults."
@@ -254,6 +332,7 @@ KNOWN_JOB_ACTIONS = (
     "statistics_maintenance",
     "catalog_scan",
     "validation_run",
+    "etl_adherence",
     "data_layer",
 )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.config.models import WarroomConfig
+from engine.etl.pipelines import run_patient_adherence
 from engine.remediation.actions import cleanup_stale
 from engine.store.database import utc_now
 from engine.store.snapshots import SnapshotRepository
@@ -144,6 +145,26 @@ async def validation_run(context: JobContext, params: dict[str, Any]) -> JobOutp
     )
 
 
+async def etl_adherence(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Recompute the proportion of days covered per patient and drug class."""
+    period_days = params.get("period_days", 180)
+    if (
+        isinstance(period_days, bool)
+        or not isinstance(period_days, int)
+        or (period_days < 91)
+    ):
+        raise JobActionError(
+            f"params.period_days must be a whole number of days, at least 91 "
+            f"(the shortest treatment period measured), not {period_days!r}"
+        )
+    lineage = await run_patient_adherence(context.target, period_days)
+    return JobOutput(
+        lineage.rows_written,
+        f"read {lineage.rows_read} paid claim(s), wrote {lineage.rows_written} "
+        f"adherence row(s) in {lineage.duration_ms:.0f} ms",
+    )
+
+
 async def data_layer(context: JobContext, params: dict[str, Any]) -> JobOutput:
     """Stand in for the jobs whose work comes with the data layer."""
     needs = params.get("needs", "its SQL procedures")
@@ -171,5 +192,6 @@ ACTIONS: dict[str, Action] = {
     "statistics_maintenance": statistics_maintenance,
     "catalog_scan": catalog_scan,
     "validation_run": validation_run,
+    "etl_adherence": etl_adherence,
     "data_layer": data_layer,
 }

@@ -1,0 +1,199 @@
+-- ETL objects: the lineage table and the pipelines as procedures. Every
+-- batch can run again: tables are created only when missing and procedures
+-- with CREATE OR ALTER, so installing before each run changes nothing.
+
+-- One row per pipeline run: what it read and wrote, and how long it took.
+IF OBJECT_ID(N'healthcare.etl_lineage', N'U') IS NULL
+    CREATE TABLE healthcare.etl_lineage (
+        run_id bigint IDENTITY (1, 1) NOT NULL,
+        pipeline nvarchar(100) NOT NULL,
+        source nvarchar(400) NOT NULL,
+        target nvarchar(400) NOT NULL,
+        rows_read bigint NOT NULL,
+        rows_written bigint NOT NULL,
+        rows_rejected bigint NOT NULL,
+        started_at datetime2(3) NOT NULL,
+        ended_at datetime2(3) NOT NULL,
+        duration_ms decimal(12, 1) NOT NULL,
+        CONSTRAINT pk_etl_lineage PRIMARY KEY CLUSTERED (run_id)
+    );
+GO
+
+-- Proportion of days covered per patient and drug class over a period.
+IF OBJECT_ID(N'healthcare.patient_adherence', N'U') IS NULL
+    CREATE TABLE healthcare.patient_adherence (
+        patient_id bigint NOT NULL,
+        drug_class nvarchar(100) NOT NULL,
+        period_start date NOT NULL,
+        period_end date NOT NULL,
+        index_date date NOT NULL,
+        treatment_days int NOT NULL,
+        covered_days int NOT NULL,
+        pdc decimal(5, 4) NOT NULL,
+        computed_at datetime2(3) NOT NULL
+            CONSTRAINT df_patient_adherence_computed_at DEFAULT SYSUTCDATETIME(),
+        CONSTRAINT pk_patient_adherence
+            PRIMARY KEY CLUSTERED (patient_id, drug_class, period_start, period_end),
+        CONSTRAINT ck_patient_adherence_treatment_days
+            CHECK (treatment_days >= 91),
+        CONSTRAINT ck_patient_adherence_covered_days CHECK (covered_days >= 0),
+        CONSTRAINT ck_patient_adherence_pdc CHECK (pdc BETWEEN 0 AND 1)
+    );
+GO
+
+-- The PDC of every patient and drug class for [@period_start, @period_end],
+-- with the rules of the PostgreSQL procedure in sql/postgres/etl.sql: paid
+-- fills dated in the period, index date the first of them, early refills of
+-- the same drug carried forward, days covered twice counted once, supply
+-- past the period end cut, treatment periods under 91 days excluded. Rows
+-- whose figures are unchanged are left alone, so a second run writes nothing.
+CREATE OR ALTER PROCEDURE healthcare.etl_patient_adherence
+    @period_start date,
+    @period_end date
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @started datetime2(3) = SYSUTCDATETIME();
+    DECLARE @period_after date = DATEADD(DAY, 1, @period_end);
+    DECLARE @read bigint;
+    DECLARE @written bigint;
+    DECLARE @deleted bigint;
+
+    SELECT @read = COUNT_BIG(*)
+    FROM healthcare.pharmacy_claims AS c
+    WHERE c.claim_status = 'paid'
+        AND c.service_date BETWEEN @period_start AND @period_end;
+
+    WITH fills AS (
+        SELECT c.patient_id, m.drug_class, m.drug_name, c.service_date,
+            c.days_supply, c.claim_id
+        FROM healthcare.pharmacy_claims AS c
+        INNER JOIN healthcare.medications AS m ON m.ndc = c.ndc
+        WHERE c.claim_status = 'paid'
+            AND c.service_date BETWEEN @period_start AND @period_end
+    ),
+    cumulative AS (
+        SELECT f.*,
+            SUM(f.days_supply) OVER (
+                PARTITION BY f.patient_id, f.drug_class, f.drug_name
+                ORDER BY f.service_date, f.claim_id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) AS supply_through
+        FROM fills AS f
+    ),
+    running AS (
+        SELECT c.*,
+            MAX(DATEADD(DAY, -(c.supply_through - c.days_supply), c.service_date))
+                OVER (
+                    PARTITION BY c.patient_id, c.drug_class, c.drug_name
+                    ORDER BY c.service_date, c.claim_id
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+                ) AS base
+        FROM cumulative AS c
+    ),
+    shifted AS (
+        SELECT r.patient_id, r.drug_class, r.service_date,
+            CASE
+                WHEN DATEADD(DAY, r.supply_through - r.days_supply, r.base)
+                    > @period_after THEN @period_after
+                ELSE DATEADD(DAY, r.supply_through - r.days_supply, r.base)
+            END AS covers_from,
+            CASE
+                WHEN DATEADD(DAY, r.supply_through, r.base) > @period_after
+                    THEN @period_after
+                ELSE DATEADD(DAY, r.supply_through, r.base)
+            END AS covers_until
+        FROM running AS r
+    ),
+    measured AS (
+        SELECT patient_id, drug_class, MIN(service_date) AS index_date
+        FROM shifted
+        GROUP BY patient_id, drug_class
+        HAVING DATEDIFF(DAY, MIN(service_date), @period_end) + 1 >= 91
+    ),
+    ordered AS (
+        SELECT s.patient_id, s.drug_class, s.covers_from, s.covers_until,
+            MAX(s.covers_until) OVER (
+                PARTITION BY s.patient_id, s.drug_class
+                ORDER BY s.covers_from, s.covers_until
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+            ) AS covered_before
+        FROM shifted AS s
+        INNER JOIN measured AS x
+            ON x.patient_id = s.patient_id AND x.drug_class = s.drug_class
+    ),
+    covered AS (
+        SELECT patient_id, drug_class,
+            SUM(CASE
+                WHEN covered_before IS NULL OR covered_before <= covers_from
+                    THEN DATEDIFF(DAY, covers_from, covers_until)
+                WHEN covered_before >= covers_until THEN 0
+                ELSE DATEDIFF(DAY, covered_before, covers_until)
+            END) AS covered_days
+        FROM ordered
+        GROUP BY patient_id, drug_class
+    )
+    SELECT x.patient_id, x.drug_class, x.index_date,
+        DATEDIFF(DAY, x.index_date, @period_end) + 1 AS treatment_days,
+        c.covered_days,
+        CAST(ROUND(
+            CAST(c.covered_days AS decimal(12, 4))
+            / (DATEDIFF(DAY, x.index_date, @period_end) + 1), 4
+        ) AS decimal(5, 4)) AS pdc
+    INTO #adherence
+    FROM measured AS x
+    INNER JOIN covered AS c
+        ON c.patient_id = x.patient_id AND c.drug_class = x.drug_class;
+
+    BEGIN TRANSACTION;
+
+    MERGE healthcare.patient_adherence WITH (HOLDLOCK) AS a
+    USING #adherence AS r
+        ON a.patient_id = r.patient_id
+        AND a.drug_class = r.drug_class
+        AND a.period_start = @period_start
+        AND a.period_end = @period_end
+    WHEN MATCHED AND (
+        a.index_date <> r.index_date OR a.treatment_days <> r.treatment_days
+        OR a.covered_days <> r.covered_days OR a.pdc <> r.pdc
+    ) THEN UPDATE SET
+        index_date = r.index_date,
+        treatment_days = r.treatment_days,
+        covered_days = r.covered_days,
+        pdc = r.pdc,
+        computed_at = SYSUTCDATETIME()
+    WHEN NOT MATCHED BY TARGET THEN INSERT (
+        patient_id, drug_class, period_start, period_end, index_date,
+        treatment_days, covered_days, pdc
+    ) VALUES (
+        r.patient_id, r.drug_class, @period_start, @period_end, r.index_date,
+        r.treatment_days, r.covered_days, r.pdc
+    );
+    SET @written = @@ROWCOUNT;
+
+    DELETE a
+    FROM healthcare.patient_adherence AS a
+    WHERE a.period_start = @period_start
+        AND a.period_end = @period_end
+        AND NOT EXISTS (
+            SELECT 1 FROM #adherence AS r
+            WHERE r.patient_id = a.patient_id AND r.drug_class = a.drug_class
+        );
+    SET @deleted = @@ROWCOUNT;
+
+    INSERT INTO healthcare.etl_lineage (
+        pipeline, source, target, rows_read, rows_written, rows_rejected,
+        started_at, ended_at, duration_ms
+    )
+    VALUES (
+        N'patient_adherence',
+        N'healthcare.pharmacy_claims, healthcare.medications',
+        N'healthcare.patient_adherence',
+        @read, @written + @deleted, 0, @started, SYSUTCDATETIME(),
+        DATEDIFF(MICROSECOND, @started, SYSUTCDATETIME()) / 1000.0
+    );
+
+    COMMIT TRANSACTION;
+END;
+GO

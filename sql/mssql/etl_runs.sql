@@ -1,0 +1,12 @@
+-- Statements that run the ETL procedures of etl.sql and read their lineage.
+
+-- name: run_patient_adherence
+EXEC healthcare.etl_patient_adherence
+    @period_start = %(period_start)s, @period_end = %(period_end)s;
+
+-- name: last_lineage
+-- The newest lineage row of one pipeline.
+SELECT TOP (1) rows_read, rows_written, rows_rejected, duration_ms
+FROM healthcare.etl_lineage
+WHERE pipeline = %(pipeline)s
+ORDER BY run_id DESC;
