@@ -11,7 +11,7 @@ from engine.targets.sqlfiles import load_statement
 
 @dataclass(frozen=True)
 class Lineage:
-    """What one pipeline run read, wrote and rejected, and how long it took."""
+    """The rows one pipeline run read, wrote and rejected, and its duration."""
 
     rows_read: int
     rows_written: int

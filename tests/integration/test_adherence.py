@@ -2,10 +2,10 @@
 definition, on the real embedded PostgreSQL.
 
 Period 2026-01-01 to 2026-06-30: 181 days. Only paid fills dated in the
-period count; the index date is the first of them; an early refill of the
-same drug starts when the supply before it ends; days covered twice count
-once; supply past the period end is cut; a treatment period under 91 days is
-excluded.
+period count, and the index date is the first of them. An early refill of
+the same drug starts when the supply before it ends. Days covered twice
+count once, and supply past the period end is cut. A treatment period under
+91 days is excluded.
 """
 
 from __future__ import annotations
