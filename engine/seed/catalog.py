@@ -189,6 +189,15 @@ DRUG_CATALOG: tuple[Drug, ...] = (
     Drug("benzonatate", "Antitussive", ("100 mg", "200 mg"), _CAPSULE, "acute"),
 )
 
+# The catalog's federally controlled substances and their DEA schedule:
+# methylphenidate is a Schedule II stimulant, zolpidem and phentermine are
+# Schedule IV. No other catalog drug is federally controlled.
+DEA_SCHEDULES: dict[str, str] = {
+    "methylphenidate": "II",
+    "zolpidem tartrate": "IV",
+    "phentermine hydrochloride": "IV",
+}
+
 # ICD-10-CM codes that a prescriber would record for each drug class.
 DIAGNOSES_BY_CLASS: dict[str, tuple[str, ...]] = {
     "Biguanide": ("E11.9", "E11.65"),

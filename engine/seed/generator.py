@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from engine.seed import identifiers
 from engine.seed.catalog import (
+    DEA_SCHEDULES,
     DIAGNOSES_BY_CLASS,
     DRUG_CATALOG,
     INTERACTION_RULES,
@@ -49,7 +50,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "healthcare.providers",
         ("provider_id", "npi", "first_name", "last_name", "credential")
-        + ("specialty", "state"),
+        + ("specialty", "state", "dea_number"),
     ),
     Table(
         "healthcare.pharmacies",
@@ -58,7 +59,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "healthcare.medications",
         ("medication_id", "ndc", "drug_name", "is_generic", "strength")
-        + ("dosage_form", "drug_class"),
+        + ("dosage_form", "drug_class", "dea_schedule"),
     ),
     Table(
         "healthcare.formulary",
@@ -248,12 +249,20 @@ class DemoDataGenerator:
         return lists[0], lists[1]
 
     def _provider_rows(self) -> Iterator[Row]:
+        """Yield the providers. Every one is registered with the DEA, so any of
+        them may write a prescription for a controlled substance."""
         rng = self._rng("healthcare.providers")
+        # DEA numbers draw from their own stream, so the other columns stay as
+        # they were before the column existed.
+        dea_rng = self._rng("dea")
         for index, npi in enumerate(self._npis[0]):
             first, last = identifiers.synthetic_name(rng)
             specialty, credential = rng.choice(SPECIALTIES)
             state = rng.choice(US_STATES)
-            yield (index + 1, npi, first, last, credential, specialty, state)
+            dea = identifiers.random_dea_number(
+                dea_rng, last, mid_level=credential in ("NP", "PA")
+            )
+            yield (index + 1, npi, first, last, credential, specialty, state, dea)
 
     def _pharmacy_rows(self) -> Iterator[Row]:
         rng = self._rng("healthcare.pharmacies")
@@ -313,6 +322,7 @@ class DemoDataGenerator:
                 med.strength,
                 drug.dosage_form,
                 drug.drug_class,
+                DEA_SCHEDULES.get(drug.name),
             )
 
     def _patient_rows(self) -> Iterator[Row]:

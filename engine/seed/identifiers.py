@@ -134,6 +134,31 @@ def random_npi(rng: random.Random, organization: bool = False) -> str:
     return base + npi_check_digit(base)
 
 
+def dea_check_digit(six_digits: str) -> str:
+    """Return the DEA registration number check digit for its first six digits.
+
+    The check digit is the last digit of the sum of the 1st, 3rd and 5th
+    digits plus twice the sum of the 2nd, 4th and 6th.
+    """
+    if len(six_digits) != 6 or not six_digits.isascii() or not six_digits.isdigit():
+        raise ValueError(f"DEA digits must be 6 ASCII digits, got {six_digits!r}")
+    values = [int(char) for char in six_digits]
+    total = sum(values[0::2]) + 2 * sum(values[1::2])
+    return str(total % 10)
+
+
+def random_dea_number(rng: random.Random, last_name: str, mid_level: bool) -> str:
+    """Draw a DEA registration number for a prescriber from ``rng``.
+
+    The first letter is the registrant type (B for a practitioner, M for a
+    mid-level practitioner such as an NP or a PA), the second the initial of
+    ``last_name``, then six digits and the check digit.
+    """
+    registrant = "M" if mid_level else "B"
+    digits = f"{rng.randrange(10**6):06d}"
+    return registrant + last_name[:1].upper() + digits + dea_check_digit(digits)
+
+
 def make_ndc(labeler: int, product: int, package: int) -> str:
     """Build the 11-digit NDC from its labeler, product and package codes."""
     if not 0 <= labeler < 10**5:

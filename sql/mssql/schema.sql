@@ -39,6 +39,9 @@ IF OBJECT_ID(N'healthcare.providers', N'U') IS NULL
         credential varchar(10) NOT NULL,
         specialty nvarchar(100) NOT NULL,
         state char(2) NOT NULL,
+        -- DEA registration number, or NULL for a provider who is not
+        -- registered and so may not prescribe controlled substances.
+        dea_number char(9) NULL,
         created_at datetime2(3) NOT NULL
             CONSTRAINT df_providers_created_at DEFAULT SYSUTCDATETIME(),
         CONSTRAINT pk_providers PRIMARY KEY CLUSTERED (provider_id),
@@ -75,9 +78,14 @@ IF OBJECT_ID(N'healthcare.medications', N'U') IS NULL
         strength nvarchar(50) NOT NULL,
         dosage_form nvarchar(100) NOT NULL,
         drug_class nvarchar(100) NOT NULL,
+        -- Federal controlled substance schedule (II to V), or NULL when the
+        -- drug is not controlled.
+        dea_schedule varchar(3) NULL,
         CONSTRAINT pk_medications PRIMARY KEY CLUSTERED (medication_id),
         CONSTRAINT uq_medications_ndc UNIQUE (ndc),
-        CONSTRAINT ck_medications_ndc CHECK (ndc NOT LIKE '%[^0-9]%')
+        CONSTRAINT ck_medications_ndc CHECK (ndc NOT LIKE '%[^0-9]%'),
+        CONSTRAINT ck_medications_dea_schedule
+            CHECK (dea_schedule IN ('II', 'III', 'IV', 'V'))
     );
 
 IF OBJECT_ID(N'healthcare.patients', N'U') IS NULL

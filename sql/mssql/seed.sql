@@ -362,10 +362,30 @@ BEGIN TRANSACTION;
 -- Providers
 
 SET IDENTITY_INSERT healthcare.providers ON;
+-- Every provider is registered with the DEA. A DEA number is the registrant
+-- type (B, or M for an NP or a PA), the last name's initial, six digits and a
+-- check digit. The check digit is the sum of digits 1, 3 and 5 plus twice
+-- digits 2, 4 and 6, modulo 10.
 INSERT INTO healthcare.providers (
-    provider_id, npi, first_name, last_name, credential, specialty, state
+    provider_id, npi, first_name, last_name, credential, specialty, state,
+    dea_number
 )
-SELECT n.n, npi.npi, f.name, l.name, s.credential, s.specialty, st.code
+SELECT n.n, npi.npi, f.name, l.name, s.credential, s.specialty, st.code,
+    CONCAT(
+        IIF(s.credential IN ('NP', 'PA'), 'M', 'B'),
+        UPPER(LEFT(l.name, 1)),
+        dea.digits,
+        (
+            CAST(SUBSTRING(dea.digits, 1, 1) AS int)
+            + CAST(SUBSTRING(dea.digits, 3, 1) AS int)
+            + CAST(SUBSTRING(dea.digits, 5, 1) AS int)
+            + 2 * (
+                CAST(SUBSTRING(dea.digits, 2, 1) AS int)
+                + CAST(SUBSTRING(dea.digits, 4, 1) AS int)
+                + CAST(SUBSTRING(dea.digits, 6, 1) AS int)
+            )
+        ) % 10
+    )
 FROM #numbers AS n
 CROSS APPLY (SELECT HASHBYTES('SHA2_256', CONCAT('providers:', n.n)) AS h) AS hashed
 CROSS APPLY (
@@ -379,6 +399,11 @@ INNER JOIN #first_names AS f ON f.idx = r.r1 % @first_name_count
 INNER JOIN #last_names AS l ON l.idx = r.r2 % @last_name_count
 INNER JOIN #specialties AS s ON s.idx = r.r3 % @specialty_count
 INNER JOIN #states AS st ON st.idx = r.r4 % @state_count
+CROSS APPLY (
+    SELECT RIGHT(
+        CONCAT('00000', CONVERT(bigint, SUBSTRING(hashed.h, 17, 4)) % 1000000), 6
+    ) AS digits
+) AS dea
 WHERE n.n <= @provider_count;
 SET IDENTITY_INSERT healthcare.providers OFF;
 
@@ -457,8 +482,11 @@ CROSS APPLY (
 WHERE g.is_generic = 1 OR r.r1 < 0.27 * @draw_range;
 
 SET IDENTITY_INSERT healthcare.medications ON;
+-- dea_schedule: methylphenidate is a Schedule II stimulant, and zolpidem and
+-- phentermine are Schedule IV. The other drugs are not federally controlled.
 INSERT INTO healthcare.medications (
-    medication_id, ndc, drug_name, is_generic, strength, dosage_form, drug_class
+    medication_id, ndc, drug_name, is_generic, strength, dosage_form, drug_class,
+    dea_schedule
 )
 SELECT m.medication_id,
     CONCAT(
@@ -466,7 +494,12 @@ SELECT m.medication_id,
         RIGHT(CONCAT('000', m.medication_id), 4),
         RIGHT(CONCAT('0', m.r3 % 99 + 1), 2)
     ),
-    d.drug_name, m.is_generic, d.strength, d.dosage_form, d.drug_class
+    d.drug_name, m.is_generic, d.strength, d.dosage_form, d.drug_class,
+    CASE d.drug_name
+        WHEN N'methylphenidate' THEN 'II'
+        WHEN N'zolpidem tartrate' THEN 'IV'
+        WHEN N'phentermine hydrochloride' THEN 'IV'
+    END
 FROM #medications AS m
 INNER JOIN #drugs AS d ON d.drug_id = m.drug_id;
 SET IDENTITY_INSERT healthcare.medications OFF;
@@ -1009,7 +1042,7 @@ WHERE n.n <= 3000;
 -- The marker that makes a rerun load nothing.
 INSERT INTO dbo.warroom_meta ([key], [value])
 VALUES
-    (N'seed_version', N'3'),
+    (N'seed_version', N'4'),
     (N'seed_source', N'sql/mssql/seed.sql'),
     (N'loaded_at', CONVERT(nvarchar(40), SYSUTCDATETIME(), 126));
 

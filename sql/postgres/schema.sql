@@ -22,6 +22,9 @@ CREATE TABLE IF NOT EXISTS healthcare.providers (
     credential text NOT NULL,
     specialty text NOT NULL,
     state char(2) NOT NULL,
+    -- DEA registration number, or NULL for a provider who is not registered
+    -- and so may not prescribe controlled substances.
+    dea_number char(9),
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
@@ -43,7 +46,10 @@ CREATE TABLE IF NOT EXISTS healthcare.medications (
     is_generic boolean NOT NULL,
     strength text NOT NULL,
     dosage_form text NOT NULL,
-    drug_class text NOT NULL
+    drug_class text NOT NULL,
+    -- Federal controlled substance schedule (II to V), or NULL when the drug
+    -- is not controlled.
+    dea_schedule varchar(3) CHECK (dea_schedule IN ('II', 'III', 'IV', 'V'))
 );
 
 -- member_id and date_of_birth allow NULL, as in the enrollment feeds this

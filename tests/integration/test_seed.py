@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from engine.seed.generator import TABLES, DemoDataGenerator
-from engine.seed.identifiers import npi_is_valid
+from engine.seed.identifiers import dea_check_digit, npi_is_valid
 from engine.seed.loader import (
     SCHEMA_PATH,
     SEED_VERSION,
@@ -150,6 +150,33 @@ def test_every_pharmacy_npi_valid(loaded) -> None:
         npis = [row[0] for row in conn.execute("SELECT npi FROM healthcare.pharmacies")]
     invalid = [npi for npi in npis if not npi_is_valid(npi)]
     assert invalid == []
+
+
+def test_every_provider_dea_number_valid(loaded) -> None:
+    uri, _counts, _calls = loaded
+    with psycopg.connect(uri) as conn:
+        rows = conn.execute(
+            "SELECT dea_number, last_name, credential FROM healthcare.providers"
+        ).fetchall()
+    assert len(rows) == 500
+    for dea, last_name, credential in rows:
+        registrant = "M" if credential in ("NP", "PA") else "B"
+        assert dea[:2] == registrant + last_name[0].upper(), dea
+        assert dea[8] == dea_check_digit(dea[2:8]), dea
+
+
+def test_controlled_medications_have_schedule(loaded) -> None:
+    uri, _counts, _calls = loaded
+    with psycopg.connect(uri) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT drug_name, dea_schedule FROM healthcare.medications"
+            " WHERE dea_schedule IS NOT NULL ORDER BY drug_name"
+        ).fetchall()
+    assert rows == [
+        ("methylphenidate", "II"),
+        ("phentermine hydrochloride", "IV"),
+        ("zolpidem tartrate", "IV"),
+    ]
 
 
 def test_schema_script_rerun_changes_nothing(loaded) -> None:

@@ -93,5 +93,5 @@ def test_seed_marks_its_load():
     # The guard comes first, and the marker is written in the same transaction.
     guard = seed.index("IF EXISTS (SELECT 1 FROM dbo.warroom_meta")
     assert guard < seed.index("BEGIN TRANSACTION")
-    assert "(N'seed_version', N'3')" in seed
+    assert "(N'seed_version', N'4')" in seed
     assert "\nGO" not in seed
