@@ -1,0 +1,123 @@
+"""The 24 rules of config/validation_rules.yaml: their types, and SQL that
+parses in both dialects."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+import pytest
+
+from engine.config import load_config
+from engine.paths import CONFIG_DIR
+from engine.targets.mssql.target import MssqlDialect
+from engine.targets.postgres import PostgresDialect
+from engine.validation.plan import table_scan
+from engine.validation.rules import (
+    CustomSql,
+    Duplicate,
+    Freshness,
+    NullCheck,
+    RangeCheck,
+    Referential,
+)
+from tests.unit.test_sql_files import linter
+
+QUOTES = {
+    "postgres": PostgresDialect().quote_identifier,
+    "mssql": MssqlDialect().quote_identifier,
+}
+SQLFLUFF_DIALECTS = {"postgres": "postgres", "mssql": "tsql"}
+# Rules that chaos drills and config/playbook.yaml name.
+DRILL_RULES = {
+    "customers_email_present": NullCheck,
+    "orders_total_range": RangeCheck,
+    "orders_customer_exists": Referential,
+    "prescriptions_patient_exists": Referential,
+    "claims_quantity_range": RangeCheck,
+    "claims_days_supply_range": RangeCheck,
+    "formulary_generics_preferred": CustomSql,
+}
+
+
+@pytest.fixture(scope="module")
+def rules():
+    config = load_config(CONFIG_DIR, environ={})
+    return [rule.typed() for rule in config.validation.rules]
+
+
+def by_name(rules):
+    return {rule.name: rule for rule in rules}
+
+
+def assert_parses(sql: str, dialect: str) -> None:
+    parsed = linter(SQLFLUFF_DIALECTS[dialect]).parse_string(sql + ";\n")
+    assert [violation.desc() for violation in parsed.violations] == [], sql
+
+
+def test_ten_operational_and_fourteen_healthcare(rules):
+    healthcare = [rule for rule in rules if rule.table.startswith("healthcare.")]
+    operational = [rule for rule in rules if not rule.table.startswith("healthcare.")]
+
+    assert len(healthcare) == 14
+    assert len(operational) == 10
+
+
+def test_drill_rules_keep_their_types(rules):
+    named = by_name(rules)
+
+    for name, kind in DRILL_RULES.items():
+        assert isinstance(named[name], kind), name
+
+
+def test_healthcare_rule_types(rules):
+    named = by_name(rules)
+
+    assert isinstance(named["patients_member_id_present"], NullCheck)
+    assert isinstance(named["patients_member_id_unique"], Duplicate)
+    assert named["patients_member_id_unique"].key == ("member_id",)
+    assert isinstance(named["claims_cost_range"], RangeCheck)
+    assert (named["claims_cost_range"].minimum, named["claims_cost_range"].maximum) == (
+        0.0,
+        100_000.0,
+    )
+    for name in (
+        "medications_ndc_11_digits",
+        "providers_npi_valid",
+        "prescriptions_controlled_need_dea",
+    ):
+        assert isinstance(named[name], CustomSql), name
+        assert named[name].row_level, name
+
+
+def test_per_dialect_queries_cover_both(rules):
+    named = by_name(rules)
+
+    for name in (
+        "claims_submitted_within_48h",
+        "meta_seed_version_present",
+        "quarantine_source_table_exists",
+    ):
+        rule = named[name]
+        assert isinstance(rule, CustomSql), name
+        assert not rule.row_level, name
+        assert sorted(rule.queries) == ["mssql", "postgres"], name
+        assert rule.queries["mssql"] != rule.queries["postgres"], name
+
+
+@pytest.mark.parametrize("dialect", sorted(QUOTES))
+def test_table_scans_parse(rules, dialect):
+    scanned = sorted(
+        (rule for rule in rules if rule.row_level or isinstance(rule, Freshness)),
+        key=lambda rule: rule.table,
+    )
+
+    for table, group in groupby(scanned, key=lambda rule: rule.table):
+        scan = table_scan(table, list(group), QUOTES[dialect], dialect)
+        assert_parses(scan.sql, dialect)
+
+
+@pytest.mark.parametrize("dialect", sorted(QUOTES))
+def test_custom_queries_parse(rules, dialect):
+    for rule in rules:
+        if isinstance(rule, CustomSql) and not rule.row_level:
+            assert_parses(rule.queries[dialect], dialect)
