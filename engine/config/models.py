@@ -333,6 +333,7 @@ KNOWN_JOB_ACTIONS = (
     "catalog_scan",
     "validation_run",
     "etl_adherence",
+    "etl_dim_patient",
     "data_layer",
 )
 

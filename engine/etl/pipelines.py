@@ -25,6 +25,16 @@ async def install(target: Target) -> None:
     await target.run_script("etl")
 
 
+async def run_dim_patient(target: Target) -> Lineage:
+    """Load the patient dimension: close the current row of every changed
+    patient and add a current row for each patient without one."""
+    await install(target)
+    await target.execute(
+        load_statement(target.dialect.name, "etl_runs", "run_dim_patient")
+    )
+    return await _lineage(target, "dim_patient")
+
+
 async def run_patient_adherence(
     target: Target, period_days: int, period_end: date | None = None
 ) -> Lineage:
@@ -38,11 +48,15 @@ async def run_patient_adherence(
         load_statement(dialect, "etl_runs", "run_patient_adherence"),
         {"period_start": start, "period_end": end},
     )
+    return await _lineage(target, "patient_adherence")
+
+
+async def _lineage(target: Target, pipeline: str) -> Lineage:
     rows = await target.fetch(
-        load_statement(dialect, "etl_runs", "last_lineage"),
-        {"pipeline": "patient_adherence"},
+        load_statement(target.dialect.name, "etl_runs", "last_lineage"),
+        {"pipeline": pipeline},
     )
     if not rows:
-        raise TargetError("the adherence procedure ran but wrote no lineage row")
+        raise TargetError(f"the {pipeline} procedure ran but wrote no lineage row")
     read, written, rejected, duration = rows[0]
     return Lineage(int(read), int(written), int(rejected), float(duration))

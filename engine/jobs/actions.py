@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.config.models import WarroomConfig
-from engine.etl.pipelines import run_patient_adherence
+from engine.etl.pipelines import run_dim_patient, run_patient_adherence
 from engine.remediation.actions import cleanup_stale
 from engine.store.database import utc_now
 from engine.store.snapshots import SnapshotRepository
@@ -165,6 +165,16 @@ async def etl_adherence(context: JobContext, params: dict[str, Any]) -> JobOutpu
     )
 
 
+async def etl_dim_patient(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Close changed patients' current rows in dim_patient and add new ones."""
+    lineage = await run_dim_patient(context.target)
+    return JobOutput(
+        lineage.rows_written,
+        f"read {lineage.rows_read} patient(s), wrote {lineage.rows_written} "
+        f"dimension row(s) in {lineage.duration_ms:.0f} ms",
+    )
+
+
 async def data_layer(context: JobContext, params: dict[str, Any]) -> JobOutput:
     """Stand in for the jobs whose work comes with the data layer."""
     needs = params.get("needs", "its SQL procedures")
@@ -193,5 +203,6 @@ ACTIONS: dict[str, Action] = {
     "catalog_scan": catalog_scan,
     "validation_run": validation_run,
     "etl_adherence": etl_adherence,
+    "etl_dim_patient": etl_dim_patient,
     "data_layer": data_layer,
 }

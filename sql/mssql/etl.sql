@@ -197,3 +197,119 @@ BEGIN
     COMMIT TRANSACTION;
 END;
 GO
+
+-- The patient dimension, type 2: one row per version of a patient, the
+-- current one marked. row_hash covers the tracked columns, so a change to
+-- any of them closes the current row and opens a new one. age_band is
+-- derived from the date of birth when a version is written.
+IF OBJECT_ID(N'healthcare.dim_patient', N'U') IS NULL
+BEGIN
+    CREATE TABLE healthcare.dim_patient (
+        patient_key bigint IDENTITY (1, 1) NOT NULL,
+        patient_id bigint NOT NULL,
+        member_id varchar(20) NULL,
+        first_name nvarchar(100) NOT NULL,
+        last_name nvarchar(100) NOT NULL,
+        date_of_birth date NULL,
+        age_band varchar(10) NOT NULL,
+        gender char(1) NOT NULL,
+        zip_code char(5) NOT NULL,
+        state char(2) NOT NULL,
+        row_hash binary(32) NOT NULL,
+        valid_from datetime2(3) NOT NULL,
+        valid_to datetime2(3) NULL,
+        is_current bit NOT NULL,
+        CONSTRAINT pk_dim_patient PRIMARY KEY CLUSTERED (patient_key),
+        CONSTRAINT ck_dim_patient_current
+            CHECK ((is_current = 1 AND valid_to IS NULL)
+                OR (is_current = 0 AND valid_to IS NOT NULL))
+    );
+
+    CREATE UNIQUE INDEX ux_dim_patient_current
+        ON healthcare.dim_patient (patient_id) WHERE is_current = 1;
+END;
+GO
+
+-- Close the current version of every patient whose tracked columns changed
+-- (or who is gone) and add a current version for every patient without one.
+-- A second run over unchanged patients writes nothing.
+CREATE OR ALTER PROCEDURE healthcare.etl_dim_patient
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @started datetime2(3) = SYSUTCDATETIME();
+    DECLARE @now datetime2(3) = SYSUTCDATETIME();
+    DECLARE @today date = CAST(@now AS date);
+    DECLARE @read bigint;
+    DECLARE @closed bigint;
+    DECLARE @opened bigint;
+
+    SELECT
+        p.patient_id, p.member_id, p.first_name, p.last_name,
+        p.date_of_birth, p.gender, p.zip_code, p.state,
+        -- JSON keeps each column's place, NULLs included, where CONCAT_WS
+        -- would skip them.
+        HASHBYTES('SHA2_256', (
+            SELECT p.member_id, p.first_name, p.last_name, p.date_of_birth,
+                p.gender, p.zip_code, p.state
+            FOR JSON PATH, INCLUDE_NULL_VALUES, WITHOUT_ARRAY_WRAPPER
+        )) AS row_hash,
+        -- Whole years of age on @today.
+        DATEDIFF(YEAR, p.date_of_birth, @today)
+        - CASE
+            WHEN DATEADD(YEAR, DATEDIFF(YEAR, p.date_of_birth, @today),
+                p.date_of_birth) > @today THEN 1
+            ELSE 0
+        END AS age
+    INTO #patient_source
+    FROM healthcare.patients AS p;
+    SET @read = @@ROWCOUNT;
+
+    BEGIN TRANSACTION;
+
+    UPDATE d
+    SET valid_to = @now, is_current = 0
+    FROM healthcare.dim_patient AS d
+    WHERE d.is_current = 1
+        AND NOT EXISTS (
+            SELECT 1 FROM #patient_source AS s
+            WHERE s.patient_id = d.patient_id AND s.row_hash = d.row_hash
+        );
+    SET @closed = @@ROWCOUNT;
+
+    INSERT INTO healthcare.dim_patient (
+        patient_id, member_id, first_name, last_name, date_of_birth,
+        age_band, gender, zip_code, state, row_hash, valid_from, is_current
+    )
+    SELECT
+        s.patient_id, s.member_id, s.first_name, s.last_name, s.date_of_birth,
+        CASE
+            WHEN s.age IS NULL THEN 'unknown'
+            WHEN s.age < 18 THEN '0-17'
+            WHEN s.age < 35 THEN '18-34'
+            WHEN s.age < 50 THEN '35-49'
+            WHEN s.age < 65 THEN '50-64'
+            ELSE '65+'
+        END,
+        s.gender, s.zip_code, s.state, s.row_hash, @now, 1
+    FROM #patient_source AS s
+    WHERE NOT EXISTS (
+        SELECT 1 FROM healthcare.dim_patient AS d
+        WHERE d.patient_id = s.patient_id AND d.is_current = 1
+    );
+    SET @opened = @@ROWCOUNT;
+
+    INSERT INTO healthcare.etl_lineage (
+        pipeline, source, target, rows_read, rows_written, rows_rejected,
+        started_at, ended_at, duration_ms
+    )
+    VALUES (
+        N'dim_patient', N'healthcare.patients', N'healthcare.dim_patient',
+        @read, @closed + @opened, 0, @started, SYSUTCDATETIME(),
+        DATEDIFF(MICROSECOND, @started, SYSUTCDATETIME()) / 1000.0
+    );
+
+    COMMIT TRANSACTION;
+END;
+GO

@@ -10,3 +10,6 @@ SELECT TOP (1) rows_read, rows_written, rows_rejected, duration_ms
 FROM healthcare.etl_lineage
 WHERE pipeline = %(pipeline)s
 ORDER BY run_id DESC;
+
+-- name: run_dim_patient
+EXEC healthcare.etl_dim_patient;

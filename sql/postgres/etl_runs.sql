@@ -10,3 +10,6 @@ FROM healthcare.etl_lineage
 WHERE pipeline = %(pipeline)s
 ORDER BY run_id DESC
 LIMIT 1;
+
+-- name: run_dim_patient
+CALL healthcare.etl_dim_patient();

@@ -71,9 +71,7 @@ def adherence(connection, patient_id: int):
 
 
 def run(connection) -> None:
-    connection.execute(
-        "CALL healthcare.etl_patient_adherence(%s, %s)", [START, END]
-    )
+    connection.execute("CALL healthcare.etl_patient_adherence(%s, %s)", [START, END])
 
 
 def test_worked_cases(connection):
@@ -83,22 +81,31 @@ def test_worked_cases(connection):
     # Jan 1 to Mar 31 covered, 90 days of 181.
     overlapping = add_patient(
         connection,
-        [(first, d(2026, 1, 1), 30), (first, d(2026, 1, 21), 30),
-         (first, d(2026, 3, 1), 30)],
+        [
+            (first, d(2026, 1, 1), 30),
+            (first, d(2026, 1, 21), 30),
+            (first, d(2026, 3, 1), 30),
+        ],
     )
     # The December fill is before the period and does not count; the index
     # date is Feb 1 (150 days), and 60 of them are covered.
     before_period = add_patient(
         connection,
-        [(first, d(2025, 12, 15), 60), (first, d(2026, 2, 1), 30),
-         (first, d(2026, 3, 3), 30)],
+        [
+            (first, d(2025, 12, 15), 60),
+            (first, d(2026, 2, 1), 30),
+            (first, d(2026, 3, 3), 30),
+        ],
     )
     # 90 + 90 days from Jan 1 reach Jun 29; the Jun 15 refill starts Jun 30
     # and is cut at the period end after one day: all 181 days covered.
     past_end = add_patient(
         connection,
-        [(first, d(2026, 1, 1), 90), (first, d(2026, 4, 1), 90),
-         (first, d(2026, 6, 15), 90)],
+        [
+            (first, d(2026, 1, 1), 90),
+            (first, d(2026, 4, 1), 90),
+            (first, d(2026, 6, 15), 90),
+        ],
     )
     # First fill May 1: a 61-day treatment period is excluded.
     late_start = add_patient(
@@ -177,8 +184,10 @@ async def test_job_installs_and_runs_the_pipeline(engine, database_url):
         today = date.today()
         patient = add_patient(
             connection,
-            [(first, date.fromordinal(today.toordinal() - 120), 60),
-             (first, date.fromordinal(today.toordinal() - 60), 30)],
+            [
+                (first, date.fromordinal(today.toordinal() - 120), 60),
+                (first, date.fromordinal(today.toordinal() - 60), 30),
+            ],
         )
 
     record, task = engine.jobs.runner.trigger("etl_adherence", "test")
