@@ -1,0 +1,169 @@
+"""The PHI classifier: whole-word name matches, the usual substring false
+positives, and sampled values that confirm or contradict a name."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from engine.governance.classifier import PhiCategory, classify, split_words
+
+NAMES = ["Maria", "James", "O'Neil", "Li", "Anne-Marie", "Tom", "Ruth", "Ken"]
+DATES = [date(1950, 1, 1) + timedelta(days=400 * i) for i in range(10)]
+ZIPS = ["02139", "94105", "10001", "60614", "73301", "30301"]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "words"),
+    [
+        ("first_name", ["first", "name"]),
+        ("patientDOB", ["patient", "dob"]),
+        ("PatientZipCode", ["patient", "zip", "code"]),
+        ("address_line2", ["address", "line", "2"]),
+        ("HTTPStatus", ["http", "status"]),
+        ("adobe_id", ["adobe", "id"]),
+    ],
+)
+def test_split_words(identifier: str, words: list[str]):
+    assert split_words(identifier) == words
+
+
+@pytest.mark.parametrize(
+    ("column", "data_type", "category"),
+    [
+        ("first_name", "text", PhiCategory.PERSON_NAME),
+        ("LastName", "nvarchar", PhiCategory.PERSON_NAME),
+        ("patient_name", "text", PhiCategory.PERSON_NAME),
+        ("surname", "text", PhiCategory.PERSON_NAME),
+        ("date_of_birth", "date", PhiCategory.DATE_OF_BIRTH),
+        ("dob", "date", PhiCategory.DATE_OF_BIRTH),
+        ("birth_date", "datetime2", PhiCategory.DATE_OF_BIRTH),
+        ("ssn", "char", PhiCategory.SSN),
+        ("social_security_number", "text", PhiCategory.SSN),
+        ("home_phone", "text", PhiCategory.PHONE),
+        ("email_address", "text", PhiCategory.EMAIL),
+        ("street_address", "text", PhiCategory.ADDRESS),
+        ("zip_code", "character", PhiCategory.ZIP_CODE),
+        ("postal_code", "text", PhiCategory.ZIP_CODE),
+        ("member_id", "text", PhiCategory.MEMBER_ID),
+        ("subscriberNumber", "varchar", PhiCategory.MEMBER_ID),
+        ("mrn", "text", PhiCategory.MEDICAL_RECORD_NUMBER),
+        ("medical_record_number", "text", PhiCategory.MEDICAL_RECORD_NUMBER),
+    ],
+)
+def test_name_matches_category(column: str, data_type: str, category: PhiCategory):
+    found = classify(column, data_type)
+
+    assert found is not None
+    assert found.category is category
+    assert 0.5 <= found.confidence < 1
+    assert "name:" in found.reason
+
+
+@pytest.mark.parametrize(
+    ("column", "table"),
+    [
+        ("zipper_size", "products"),
+        ("adobe_id", "licenses"),
+        ("drug_name", "medications"),
+        ("product_name", "order_items"),
+        ("file_name", "uploads"),
+        ("user_name", "phi_access_log"),
+        ("name", "medications"),
+        ("ip_address", "sessions"),
+        ("mac_address", "devices"),
+        ("doberman_count", "kennels"),
+        ("membership_tier", "customers"),
+        ("phoneme", "lexicon"),
+        ("zipped", "archives"),
+        ("postal_service", "shipments"),
+        ("emailed", "notices"),
+        ("ssnap", "flags"),
+    ],
+)
+def test_substring_false_positives(column: str, table: str):
+    assert classify(column, "text", table=table) is None
+
+
+def test_bare_name_in_table_of_people():
+    found = classify("name", "text", NAMES, table="patients")
+
+    assert found is not None
+    assert found.category is PhiCategory.PERSON_NAME
+
+
+def test_samples_raise_confidence():
+    alone = classify("zip_code", "character")
+    confirmed = classify("zip_code", "character", ZIPS)
+
+    assert alone is not None and confirmed is not None
+    assert confirmed.confidence > alone.confidence
+    assert "100% of 6 sampled values fit" in confirmed.reason
+
+
+def test_samples_contradict_name():
+    # A flag column whose name contains the word dob, holding no dates.
+    assert classify("dob_verified", "text", ["yes", "no"] * 5) is None
+
+
+def test_samples_contradict_zip():
+    assert classify("zip_mode", "text", ["gzip", "deflate", "none"] * 3) is None
+
+
+def test_too_few_samples_keep_name_confidence():
+    found = classify("ssn", "text", ["123-45-6789"])
+
+    assert found is not None
+    assert "too few values" in found.reason
+
+
+def test_nulls_ignored_in_samples():
+    found = classify("date_of_birth", "date", [None, *DATES, None])
+
+    assert found is not None
+    assert "of 10 sampled" in found.reason
+
+
+def test_future_dates_are_no_birth_dates():
+    future = [date.today() + timedelta(days=30 * i) for i in range(1, 10)]
+
+    assert classify("dob", "date", future) is None
+
+
+@pytest.mark.parametrize(
+    ("column", "data_type"),
+    [("dob_checked", "boolean"), ("birth_date_known", "bit"), ("phone", "date")],
+)
+def test_type_rules_out_category(column: str, data_type: str):
+    assert classify(column, data_type) is None
+
+
+def test_values_alone_find_email():
+    emails = [f"person{i}@example.org" for i in range(10)]
+
+    found = classify("contact", "text", emails)
+
+    assert found is not None
+    assert found.category is PhiCategory.EMAIL
+    assert found.reason.startswith("values:")
+
+
+def test_values_alone_find_dashed_ssn():
+    numbers = [f"{100 + i}-45-{1000 + i}" for i in range(10)]
+
+    found = classify("notes_ref", "varchar", numbers)
+
+    assert found is not None
+    assert found.category is PhiCategory.SSN
+
+
+def test_values_alone_ignore_plain_numbers():
+    # Five-digit codes look like ZIPs, but so do many other codes.
+    assert classify("region_code", "text", ZIPS) is None
+
+
+def test_drug_names_are_no_person_names():
+    drugs = ["Lisinopril", "Metformin", "Atorvastatin", "Amlodipine", "Omeprazole"]
+
+    assert classify("drug_name", "text", drugs, table="medications") is None
