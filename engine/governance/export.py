@@ -1,0 +1,214 @@
+"""The masked export of healthcare.patients as CSV or JSON.
+
+Rows are read in pages of governance.export_batch_rows, keyed on
+patient_id, and written as they arrive, so the export never keeps the whole
+table. The file is written under a temporary name and renamed at the end, so
+a failed export leaves no partial file behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal, Protocol
+
+from engine.config.models import GovernanceConfig
+from engine.governance.masking import Masker, text_of
+from engine.targets.base import Target
+from engine.targets.sqlfiles import load_statement
+
+log = logging.getLogger(__name__)
+
+ExportFormat = Literal["csv", "json"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json")
+PATIENTS_TABLE = "healthcare.patients"
+# The columns of the patients_page statement, in its order.
+PATIENT_COLUMNS = (
+    "patient_id",
+    "member_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "zip_code",
+    "state",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A finished masked export."""
+
+    path: Path
+    format: ExportFormat
+    rows: int
+    columns: list[str]
+    masked: dict[str, str]
+    """Column to the rule that masked it."""
+    seconds: float
+
+
+async def export_patients(
+    target: Target, config: GovernanceConfig, path: Path, export_format: ExportFormat
+) -> ExportResult:
+    """Write every patient, masked by governance.masking, to ``path``.
+
+    Raises MaskingError (or MissingHashSecret) before reading any row when
+    the rules cannot apply, and TargetError when a page cannot be read.
+    """
+    if export_format not in EXPORT_FORMATS:
+        raise ValueError(f"export format {export_format!r} is not csv or json")
+    masker = patients_masker(config)
+    rules = masker.rules
+    started = time.monotonic()
+    partial = path.with_name(f".{path.name}.partial")
+    handle = await asyncio.to_thread(partial.open, "w", encoding="utf-8", newline="")
+    try:
+        writer = _writer(export_format, handle)
+        rows = await _copy_pages(target, config.export_batch_rows, masker, writer)
+        await asyncio.to_thread(writer.finish)
+        await asyncio.to_thread(handle.close)
+        await asyncio.to_thread(os.replace, partial, path)
+    except BaseException:
+        handle.close()
+        partial.unlink(missing_ok=True)
+        raise
+    return ExportResult(
+        path=path,
+        format=export_format,
+        rows=rows,
+        columns=list(PATIENT_COLUMNS),
+        masked={name: rule.rule for name, rule in rules.items()},
+        seconds=time.monotonic() - started,
+    )
+
+
+def patients_masker(config: GovernanceConfig) -> Masker:
+    """Return the masker of healthcare.patients; raise MaskingError (or
+    MissingHashSecret) when governance.masking cannot apply to it."""
+    rules = config.masking.get(PATIENTS_TABLE, {})
+    return Masker(PATIENTS_TABLE, PATIENT_COLUMNS, rules, config.hash_secret)
+
+
+async def _copy_pages(
+    target: Target, batch_rows: int, masker: Masker, writer: _Writer
+) -> int:
+    query = load_statement(target.dialect.name, "governance", "patients_page")
+    after_id = 0
+    rows = 0
+    while True:
+        page = await target.fetch(
+            query, {"after_id": after_id, "batch_rows": batch_rows}
+        )
+        if not page:
+            return rows
+        masked = [masker.mask_row(row) for row in page]
+        await asyncio.to_thread(writer.write, masked)
+        rows += len(page)
+        after_id = int(page[-1][0])
+
+
+class _Writer(Protocol):
+    def write(self, rows: list[list[Any]]) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class _CsvWriter:
+    def __init__(self, handle: IO[str]):
+        self._csv = csv.writer(handle)
+        self._csv.writerow(PATIENT_COLUMNS)
+
+    def write(self, rows: list[list[Any]]) -> None:
+        # NULL is an empty field, as PostgreSQL's COPY writes it in CSV.
+        self._csv.writerows(
+            [["" if value is None else text_of(value) for value in row] for row in rows]
+        )
+
+    def finish(self) -> None:
+        """Write nothing: a CSV file has no closing part."""
+
+
+class _JsonWriter:
+    """A JSON array with one object per line."""
+
+    def __init__(self, handle: IO[str]):
+        self.handle = handle
+        self._first = True
+        handle.write("[")
+
+    def write(self, rows: list[list[Any]]) -> None:
+        for row in rows:
+            record = {
+                name: _json_value(value)
+                for name, value in zip(PATIENT_COLUMNS, row, strict=True)
+            }
+            self.handle.write("\n" if self._first else ",\n")
+            self.handle.write(json.dumps(record, ensure_ascii=False))
+            self._first = False
+
+    def finish(self) -> None:
+        self.handle.write("\n]\n" if not self._first else "]\n")
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return text_of(value)
+
+
+def _writer(export_format: ExportFormat, handle: IO[str]) -> _Writer:
+    if export_format == "csv":
+        return _CsvWriter(handle)
+    return _JsonWriter(handle)
+
+
+class ExportPathError(ValueError):
+    """The requested export path is outside the data directory or exists."""
+
+
+def resolve_export_path(directory: Path, requested: str) -> Path:
+    """Return ``requested`` resolved inside ``directory``, creating its folders.
+
+    A relative path is taken from ``directory``. Raises ExportPathError for a
+    path that resolves outside it (through ``..`` or a symbolic link), for the
+    directory itself, and for a file that exists, so an export never
+    overwrites the state database or an earlier export.
+    """
+    root = directory.resolve()
+    if not requested.strip():
+        raise ExportPathError("the export path is empty; name a file")
+    try:
+        resolved = _resolve(root, requested)
+    except (OSError, ValueError) as error:
+        # A NUL byte, a name too long for the file system, a loop of links.
+        message = f"export path {requested!r} is invalid: {error}"
+        raise ExportPathError(message) from None
+    if resolved == root or not resolved.is_relative_to(root):
+        raise ExportPathError(
+            f"export path {requested!r} resolves to {resolved}, which is not a file "
+            f"inside the data directory {root}; name a file under it"
+        )
+    try:
+        if resolved.exists():
+            raise ExportPathError(
+                f"export path {resolved} exists; name a new file or remove that one"
+            )
+        resolved.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportPathError(f"export path {resolved} is unusable: {error}") from None
+    return resolved
+
+
+def _resolve(root: Path, requested: str) -> Path:
+    candidate = Path(requested)
+    if not candidate.is_absolute():
+        candidate = root / candidate
+    return candidate.resolve()
