@@ -47,8 +47,10 @@ from engine.store.drills import DrillRecord, DrillRepository
 from engine.store.incidents import IncidentRepository
 from engine.store.jobs import JobRunRecord
 from engine.store.snapshots import SnapshotRepository
+from engine.store.validation import RuleTrendPoint, ValidationRunRepository
 from engine.targets.base import Target, TargetError, TargetUnreachable
 from engine.validation.cycle import ChecksCompleted, DataChecks
+from engine.validation.models import UnknownRule
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ __all__ = [
     "IncidentNotFound",
     "InvalidTransition",
     "PostmortemNotFound",
+    "UnknownRule",
     "UnknownScenario",
 ]
 
@@ -75,7 +78,8 @@ class Engine:
             IncidentRepository(self.store), config.warroom.incidents, self.bus
         )
         self.snapshots = SnapshotRepository(self.store)
-        self.checks = DataChecks(target, config)
+        self.validation_runs = ValidationRunRepository(self.store)
+        self.checks = DataChecks(target, config, self.validation_runs)
         self.drills = DrillRunner(
             target,
             config.target,
@@ -277,6 +281,17 @@ class Engine:
             )
         self.bus.publish(completed)
         return completed
+
+    def validation_trend(self, rule: str, limit: int = 100) -> list[RuleTrendPoint]:
+        """Return the rule's outcome and violation count in its last ``limit``
+        stored runs, oldest first.
+
+        Raises UnknownRule for a name that config/validation_rules.yaml does
+        not define. A defined rule that has not run yet has an empty trend.
+        """
+        if self.checks.validator.rule(rule) is None:
+            raise UnknownRule(rule)
+        return self.validation_runs.trend(self.target_name, rule, limit)
 
     def healthcare_reading(self) -> HealthcareReading:
         """Return the last healthcare figures, their read time and any error."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from engine.events import Event
 from engine.governance.phi_audit import phi_anomalies
 from engine.healthcare.burst import claim_bursts
 from engine.monitor.findings import Finding
+from engine.store.database import utc_now
+from engine.store.validation import RuleOutcome, ValidationRunRepository
 from engine.targets.base import Target, TargetError
 from engine.validation.catalog import RuleCatalogError
 from engine.validation.findings import findings_of
@@ -37,11 +40,19 @@ class DataChecks:
     ``findings`` contains the last cycle's findings. The engine adds them to
     every poll, so their incidents stay open until a cycle shows them clear.
     A part that fails keeps its previous findings: nothing new was seen.
+    With ``history``, each scorecard is stored after its run, and runs older
+    than monitor.snapshot_retention_hours are pruned.
     """
 
-    def __init__(self, target: Target, config: WarroomConfig):
+    def __init__(
+        self,
+        target: Target,
+        config: WarroomConfig,
+        history: ValidationRunRepository | None = None,
+    ):
         self.target = target
         self.config = config
+        self.history = history
         self.validator = Validator(target, config.validation)
         self.scorecard: Scorecard | None = None
         self.error: str | None = None
@@ -83,6 +94,7 @@ class DataChecks:
                     errors["validation"] = str(error)
                 else:
                     self._parts["validation"] = findings_of(self.scorecard)
+                    self._store(self.scorecard)
             await self._part(
                 "burst",
                 claim_bursts(self.target, self.config.warroom.healthcare),
@@ -102,6 +114,28 @@ class DataChecks:
             log.error("data checks of %s: %s", self.target.name, error)
         self.error = error
         return ChecksCompleted(self.scorecard, self.findings, error)
+
+    def _store(self, scorecard: Scorecard) -> None:
+        # A store that cannot be written loses this run's history, not the run.
+        if self.history is None:
+            return
+        outcomes = [
+            RuleOutcome(result.rule, result.outcome, result.violations)
+            for result in scorecard.results
+        ]
+        retention = self.config.warroom.monitor.snapshot_retention_hours
+        try:
+            self.history.add(
+                self.config.target.name, scorecard.run_at, scorecard.seconds, outcomes
+            )
+            self.history.prune(utc_now(), retention)
+        except sqlite3.Error as error:
+            log.error(
+                "validation run of %s at %s not stored: %s",
+                self.config.target.name,
+                scorecard.run_at.isoformat(),
+                error,
+            )
 
     async def _part(self, name: str, work, errors: dict[str, str]) -> None:
         try:

@@ -9,6 +9,16 @@ from typing import Any, Literal
 Outcome = Literal["pass", "fail", "not evaluated", "error"]
 
 
+class UnknownRule(LookupError):
+    """No rule of config/validation_rules.yaml has this name."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(
+            f"validation rule {name!r} not found in config/validation_rules.yaml"
+        )
+
+
 @dataclass(frozen=True)
 class RuleResult:
     rule: str
