@@ -334,6 +334,7 @@ KNOWN_JOB_ACTIONS = (
     "validation_run",
     "etl_adherence",
     "etl_dim_patient",
+    "etl_claim_ingestion",
     "data_layer",
 )
 

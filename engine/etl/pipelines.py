@@ -25,6 +25,24 @@ async def install(target: Target) -> None:
     await target.run_script("etl")
 
 
+async def run_claim_ingestion(target: Target) -> list[tuple[str, Lineage]]:
+    """Load every staged batch with rows not yet processed, oldest first, and
+    return each batch's lineage."""
+    dialect = target.dialect.name
+    await install(target)
+    batches = await target.fetch(
+        load_statement(dialect, "etl_runs", "unprocessed_batches")
+    )
+    results = []
+    for (batch_id,) in batches:
+        await target.execute(
+            load_statement(dialect, "etl_runs", "run_claim_ingestion"),
+            {"batch_id": batch_id},
+        )
+        results.append((str(batch_id), await _lineage(target, "claim_ingestion")))
+    return results
+
+
 async def run_dim_patient(target: Target) -> Lineage:
     """Load the patient dimension: close the current row of every changed
     patient and add a current row for each patient without one."""

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.config.models import WarroomConfig
-from engine.etl.pipelines import run_dim_patient, run_patient_adherence
+from engine.etl.pipelines import (
+    run_claim_ingestion,
+    run_dim_patient,
+    run_patient_adherence,
+)
 from engine.remediation.actions import cleanup_stale
 from engine.store.database import utc_now
 from engine.store.snapshots import SnapshotRepository
@@ -165,6 +169,20 @@ async def etl_adherence(context: JobContext, params: dict[str, Any]) -> JobOutpu
     )
 
 
+async def etl_claim_ingestion(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Load the staged claim batches into healthcare.pharmacy_claims."""
+    batches = await run_claim_ingestion(context.target)
+    if not batches:
+        return JobOutput(0, "no staged claims to load")
+    loaded = sum(lineage.rows_written for _, lineage in batches)
+    rejected = sum(lineage.rows_rejected for _, lineage in batches)
+    return JobOutput(
+        loaded,
+        f"{len(batches)} batch(es): {loaded} claim(s) loaded, {rejected} "
+        "rejected (see healthcare.claims_rejects)",
+    )
+
+
 async def etl_dim_patient(context: JobContext, params: dict[str, Any]) -> JobOutput:
     """Close changed patients' current rows in dim_patient and add new ones."""
     lineage = await run_dim_patient(context.target)
@@ -204,5 +222,6 @@ ACTIONS: dict[str, Action] = {
     "validation_run": validation_run,
     "etl_adherence": etl_adherence,
     "etl_dim_patient": etl_dim_patient,
+    "etl_claim_ingestion": etl_claim_ingestion,
     "data_layer": data_layer,
 }

@@ -313,3 +313,187 @@ BEGIN
     COMMIT TRANSACTION;
 END;
 GO
+
+-- Claim ingestion: claims arrive as text in the staging table, one batch at
+-- a time. The pipeline loads the valid ones into healthcare.pharmacy_claims
+-- and keeps every invalid one in claims_rejects with all of its reasons
+-- (a JSON array).
+IF OBJECT_ID(N'healthcare.claims_staging', N'U') IS NULL
+BEGIN
+    CREATE TABLE healthcare.claims_staging (
+        staging_id bigint IDENTITY (1, 1) NOT NULL,
+        batch_id nvarchar(100) NOT NULL,
+        received_at datetime2(3) NOT NULL
+            CONSTRAINT df_claims_staging_received_at DEFAULT SYSUTCDATETIME(),
+        service_date nvarchar(40) NULL,
+        prescription_id nvarchar(40) NULL,
+        pharmacy_id nvarchar(40) NULL,
+        patient_id nvarchar(40) NULL,
+        ndc nvarchar(40) NULL,
+        quantity nvarchar(40) NULL,
+        days_supply nvarchar(40) NULL,
+        ingredient_cost nvarchar(40) NULL,
+        claim_status nvarchar(40) NULL,
+        reject_code nvarchar(40) NULL,
+        processed_at datetime2(3) NULL,
+        claim_id bigint NULL,
+        CONSTRAINT pk_claims_staging PRIMARY KEY CLUSTERED (staging_id)
+    );
+
+    CREATE INDEX ix_claims_staging_unprocessed
+        ON healthcare.claims_staging (batch_id) WHERE processed_at IS NULL;
+END;
+GO
+
+IF OBJECT_ID(N'healthcare.claims_rejects', N'U') IS NULL
+    CREATE TABLE healthcare.claims_rejects (
+        staging_id bigint NOT NULL,
+        batch_id nvarchar(100) NOT NULL,
+        reasons nvarchar(max) NOT NULL,
+        rejected_at datetime2(3) NOT NULL
+            CONSTRAINT df_claims_rejects_rejected_at DEFAULT SYSUTCDATETIME(),
+        CONSTRAINT pk_claims_rejects PRIMARY KEY CLUSTERED (staging_id),
+        CONSTRAINT ck_claims_rejects_reasons CHECK (ISJSON(reasons) = 1)
+    );
+GO
+
+-- Load the unprocessed rows of one batch. A second run finds none, so it
+-- changes nothing.
+CREATE OR ALTER PROCEDURE healthcare.etl_claim_ingestion
+    @batch_id nvarchar(100)
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @started datetime2(3) = SYSUTCDATETIME();
+    DECLARE @today date = CAST(SYSUTCDATETIME() AS date);
+    DECLARE @loaded TABLE (staging_id bigint NOT NULL, claim_id bigint NOT NULL);
+    DECLARE @read bigint;
+    DECLARE @written bigint;
+    DECLARE @rejected bigint;
+
+    BEGIN TRANSACTION;
+
+    SELECT
+        s.staging_id,
+        TRY_CAST(s.service_date AS date) AS service_date,
+        TRY_CAST(s.prescription_id AS bigint) AS prescription_id,
+        TRY_CAST(s.pharmacy_id AS bigint) AS pharmacy_id,
+        TRY_CAST(s.patient_id AS bigint) AS patient_id,
+        s.ndc,
+        TRY_CAST(s.quantity AS decimal(10, 3)) AS quantity,
+        TRY_CAST(s.days_supply AS int) AS days_supply,
+        TRY_CAST(s.ingredient_cost AS decimal(12, 2)) AS ingredient_cost,
+        s.claim_status,
+        NULLIF(s.reject_code, N'') AS reject_code,
+        s.service_date AS service_date_text,
+        s.prescription_id AS prescription_id_text,
+        s.pharmacy_id AS pharmacy_id_text,
+        s.patient_id AS patient_id_text
+    INTO #staged
+    FROM healthcare.claims_staging AS s WITH (UPDLOCK, HOLDLOCK)
+    WHERE s.batch_id = @batch_id AND s.processed_at IS NULL;
+    SET @read = @@ROWCOUNT;
+
+    SELECT st.*, r.reasons
+    INTO #checked
+    FROM #staged AS st
+    CROSS APPLY (
+        SELECT N'[' + STRING_AGG(
+            N'"' + STRING_ESCAPE(v.reason, 'json') + N'"', N','
+        ) WITHIN GROUP (ORDER BY v.n) + N']' AS reasons
+        FROM (VALUES
+            (1, CASE WHEN st.service_date IS NULL THEN CONCAT(
+                N'service_date ''', st.service_date_text, N''' is not a date')
+            END),
+            (2, CASE WHEN st.service_date > @today THEN CONCAT(
+                N'service_date ', st.service_date, N' is in the future')
+            END),
+            (3, CASE WHEN NOT EXISTS (
+                SELECT 1 FROM healthcare.prescriptions AS p
+                WHERE p.prescription_id = st.prescription_id
+            ) THEN CONCAT(N'prescription ''', st.prescription_id_text, N''' not found')
+            END),
+            (4, CASE WHEN NOT EXISTS (
+                SELECT 1 FROM healthcare.pharmacies AS p
+                WHERE p.pharmacy_id = st.pharmacy_id
+            ) THEN CONCAT(N'pharmacy ''', st.pharmacy_id_text, N''' not found')
+            END),
+            (5, CASE WHEN NOT EXISTS (
+                SELECT 1 FROM healthcare.patients AS p
+                WHERE p.patient_id = st.patient_id
+            ) THEN CONCAT(N'patient ''', st.patient_id_text, N''' not found')
+            END),
+            (6, CASE
+                WHEN st.ndc IS NULL OR LEN(st.ndc) <> 11
+                    OR st.ndc LIKE N'%[^0-9]%'
+                    THEN CONCAT(N'NDC ''', st.ndc, N''' is not 11 digits')
+                WHEN NOT EXISTS (
+                    SELECT 1 FROM healthcare.medications AS m WHERE m.ndc = st.ndc
+                ) THEN CONCAT(N'NDC ', st.ndc, N' is not a known medication')
+            END),
+            (7, CASE WHEN st.quantity IS NULL OR st.quantity NOT BETWEEN 1 AND 1000
+                THEN N'quantity missing or outside 1 to 1,000'
+            END),
+            (8, CASE WHEN st.days_supply IS NULL
+                OR st.days_supply NOT BETWEEN 1 AND 365
+                THEN N'days supply missing or not a whole number from 1 to 365'
+            END),
+            (9, CASE WHEN st.ingredient_cost IS NULL
+                OR st.ingredient_cost NOT BETWEEN 0 AND 100000
+                THEN N'ingredient cost missing or outside 0 to 100,000'
+            END),
+            (10, CASE
+                WHEN st.claim_status IS NULL OR st.claim_status NOT IN
+                    (N'paid', N'rejected', N'reversed', N'pending')
+                    THEN CONCAT(N'claim status ''', st.claim_status, N''' is not known')
+                WHEN (CASE WHEN st.claim_status = N'rejected' THEN 1 ELSE 0 END)
+                    <> (CASE WHEN st.reject_code IS NOT NULL THEN 1 ELSE 0 END)
+                    THEN N'a reject code goes with a rejected claim, and only with one'
+            END)
+        ) AS v (n, reason)
+        WHERE v.reason IS NOT NULL
+    ) AS r;
+
+    -- MERGE can output a source column, so each staging row learns the
+    -- claim id it became.
+    MERGE healthcare.pharmacy_claims AS c
+    USING (SELECT * FROM #checked WHERE reasons IS NULL) AS k
+        ON 1 = 0
+    WHEN NOT MATCHED THEN INSERT (
+        service_date, prescription_id, pharmacy_id, patient_id, ndc,
+        quantity, days_supply, ingredient_cost, claim_status, reject_code
+    ) VALUES (
+        k.service_date, k.prescription_id, k.pharmacy_id, k.patient_id, k.ndc,
+        k.quantity, k.days_supply, k.ingredient_cost, k.claim_status,
+        k.reject_code
+    )
+    OUTPUT k.staging_id, inserted.claim_id INTO @loaded (staging_id, claim_id);
+    SET @written = @@ROWCOUNT;
+
+    UPDATE s
+    SET processed_at = SYSUTCDATETIME(), claim_id = l.claim_id
+    FROM healthcare.claims_staging AS s
+    INNER JOIN #checked AS k ON k.staging_id = s.staging_id
+    LEFT JOIN @loaded AS l ON l.staging_id = s.staging_id;
+
+    INSERT INTO healthcare.claims_rejects (staging_id, batch_id, reasons)
+    SELECT k.staging_id, @batch_id, k.reasons
+    FROM #checked AS k
+    WHERE k.reasons IS NOT NULL;
+    SET @rejected = @@ROWCOUNT;
+
+    INSERT INTO healthcare.etl_lineage (
+        pipeline, source, target, rows_read, rows_written, rows_rejected,
+        started_at, ended_at, duration_ms
+    )
+    VALUES (
+        N'claim_ingestion', N'healthcare.claims_staging',
+        N'healthcare.pharmacy_claims', @read, @written, @rejected, @started,
+        SYSUTCDATETIME(),
+        DATEDIFF(MICROSECOND, @started, SYSUTCDATETIME()) / 1000.0
+    );
+
+    COMMIT TRANSACTION;
+END;
+GO

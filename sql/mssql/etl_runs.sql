@@ -13,3 +13,14 @@ ORDER BY run_id DESC;
 
 -- name: run_dim_patient
 EXEC healthcare.etl_dim_patient;
+
+-- name: run_claim_ingestion
+EXEC healthcare.etl_claim_ingestion @batch_id = %(batch_id)s;
+
+-- name: unprocessed_batches
+-- Batches with staged rows not yet loaded or rejected, oldest first.
+SELECT batch_id
+FROM healthcare.claims_staging
+WHERE processed_at IS NULL
+GROUP BY batch_id
+ORDER BY min(received_at);

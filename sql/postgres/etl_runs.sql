@@ -13,3 +13,14 @@ LIMIT 1;
 
 -- name: run_dim_patient
 CALL healthcare.etl_dim_patient();
+
+-- name: run_claim_ingestion
+CALL healthcare.etl_claim_ingestion(%(batch_id)s);
+
+-- name: unprocessed_batches
+-- Batches with staged rows not yet loaded or rejected, oldest first.
+SELECT batch_id
+FROM healthcare.claims_staging
+WHERE processed_at IS NULL
+GROUP BY batch_id
+ORDER BY min(received_at);

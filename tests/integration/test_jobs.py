@@ -56,11 +56,11 @@ async def test_snapshot_retention_and_cleanup_succeed(engine: Engine):
 
 
 async def test_data_layer_job_fails_clearly(engine: Engine):
-    run = await run_job(engine, "etl_claims_daily")
+    run = await run_job(engine, "phi_audit_scan")
 
     assert run.status is RunStatus.FAILED
     assert "not available until the data layer exists" in run.error
-    # etl_claims_daily is critical, so its failure opens an incident.
+    # phi_audit_scan is critical, so its failure opens an incident.
     kinds = [incident.kind for incident in engine.open_incidents()]
     assert "job_failure" in kinds
 

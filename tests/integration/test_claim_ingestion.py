@@ -1,0 +1,157 @@
+"""The claim ingestion pipeline on the real embedded PostgreSQL: valid staged
+claims are loaded, invalid ones rejected with every reason, and a second run
+of the batch changes nothing."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from engine.targets.sqlfiles import script_path
+
+COLUMNS = (
+    "service_date",
+    "prescription_id",
+    "pharmacy_id",
+    "patient_id",
+    "ndc",
+    "quantity",
+    "days_supply",
+    "ingredient_cost",
+    "claim_status",
+    "reject_code",
+)
+
+
+@pytest.fixture
+def connection(database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(script_path("postgres", "etl").read_text())
+        yield connection
+
+
+def stage(connection, batch: str, rows: list[dict]) -> list[int]:
+    ids = []
+    for row in rows:
+        values = [row.get(column) for column in COLUMNS]
+        (staging_id,) = connection.execute(
+            f"INSERT INTO healthcare.claims_staging (batch_id, {', '.join(COLUMNS)})"
+            f" VALUES (%s, {', '.join(['%s'] * len(COLUMNS))}) RETURNING staging_id",
+            [batch, *values],
+        ).fetchone()
+        ids.append(staging_id)
+    return ids
+
+
+def good_claim(connection) -> dict:
+    prescription, patient, ndc = connection.execute(
+        "SELECT r.prescription_id, r.patient_id, m.ndc"
+        " FROM healthcare.prescriptions AS r"
+        " JOIN healthcare.medications AS m USING (medication_id)"
+        " ORDER BY r.prescription_id LIMIT 1"
+    ).fetchone()
+    return {
+        "service_date": "2026-11-30",
+        "prescription_id": str(prescription),
+        "pharmacy_id": "1",
+        "patient_id": str(patient),
+        "ndc": ndc,
+        "quantity": "30",
+        "days_supply": "30",
+        "ingredient_cost": "12.50",
+        "claim_status": "paid",
+    }
+
+
+def run(connection, batch: str) -> None:
+    connection.execute("CALL healthcare.etl_claim_ingestion(%s)", [batch])
+
+
+def test_valid_claims_load_and_invalid_ones_keep_their_reasons(connection):
+    good = good_claim(connection)
+    rejected = good | {"claim_status": "rejected", "reject_code": "75"}
+    bad = good | {
+        "service_date": "2026-02-30",
+        "ndc": "1234",
+        "quantity": "5000",
+        "patient_id": "999999999",
+    }
+    no_code = good | {"claim_status": "rejected"}
+    ids = stage(connection, "b1", [good, rejected, bad, no_code])
+    before = connection.execute(
+        "SELECT count(*) FROM healthcare.pharmacy_claims"
+    ).fetchone()[0]
+
+    run(connection, "b1")
+
+    claims = connection.execute(
+        "SELECT s.staging_id, c.claim_status, c.reject_code, c.quantity"
+        " FROM healthcare.claims_staging AS s"
+        " JOIN healthcare.pharmacy_claims AS c USING (claim_id)"
+        " ORDER BY s.staging_id"
+    ).fetchall()
+    rejects = dict(
+        connection.execute(
+            "SELECT staging_id, reasons FROM healthcare.claims_rejects"
+        ).fetchall()
+    )
+    after = connection.execute(
+        "SELECT count(*) FROM healthcare.pharmacy_claims"
+    ).fetchone()[0]
+    assert [row[:3] for row in claims] == [
+        (ids[0], "paid", None),
+        (ids[1], "rejected", "75"),
+    ]
+    assert after == before + 2
+    assert rejects[ids[2]] == [
+        "service_date '2026-02-30' is not a date",
+        "patient '999999999' not found",
+        "NDC '1234' is not 11 digits",
+        "quantity missing or outside 1 to 1,000",
+    ]
+    assert rejects[ids[3]] == [
+        "a reject code goes with a rejected claim, and only with one"
+    ]
+
+
+def test_second_run_changes_nothing(connection):
+    good = good_claim(connection)
+    stage(connection, "b2", [good, good | {"ndc": None}])
+    run(connection, "b2")
+    counts = connection.execute(
+        "SELECT (SELECT count(*) FROM healthcare.pharmacy_claims),"
+        " (SELECT count(*) FROM healthcare.claims_rejects)"
+    ).fetchone()
+
+    run(connection, "b2")
+
+    again = connection.execute(
+        "SELECT (SELECT count(*) FROM healthcare.pharmacy_claims),"
+        " (SELECT count(*) FROM healthcare.claims_rejects)"
+    ).fetchone()
+    lineage = connection.execute(
+        "SELECT rows_read, rows_written, rows_rejected FROM healthcare.etl_lineage"
+        " WHERE pipeline = 'claim_ingestion' ORDER BY run_id"
+    ).fetchall()
+    assert again == counts
+    assert lineage == [(2, 1, 1), (0, 0, 0)]
+
+
+async def test_job_loads_every_staged_batch(engine, database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(script_path("postgres", "etl").read_text())
+        good = good_claim(connection)
+        stage(connection, "first", [good])
+        stage(connection, "second", [good, good | {"quantity": "0"}])
+
+    record, task = engine.jobs.runner.trigger("etl_claims_daily", "test")
+    await task
+    again, task = engine.jobs.runner.trigger("etl_claims_daily", "test")
+    await task
+
+    assert record.status == "succeeded", record.error
+    assert record.rows == 2
+    assert record.detail == (
+        "2 batch(es): 2 claim(s) loaded, 1 rejected (see healthcare.claims_rejects)"
+    )
+    assert again.detail == "no staged claims to load"
