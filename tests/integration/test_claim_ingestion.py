@@ -67,7 +67,7 @@ def run(connection, batch: str) -> None:
     connection.execute("CALL healthcare.etl_claim_ingestion(%s)", [batch])
 
 
-def test_valid_claims_load_and_invalid_ones_keep_their_reasons(connection):
+def test_ingestion_keeps_every_reject_reason(connection):
     good = good_claim(connection)
     rejected = good | {"claim_status": "rejected", "reject_code": "75"}
     bad = good | {
