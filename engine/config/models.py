@@ -221,10 +221,9 @@ class MaskRuleConfig(_Strict):
     """How the masked export writes one column.
 
     ``full`` replaces the value with eight ``mask_char``, whatever its
-    length; ``partial``
-    keeps ``keep_first`` leading and ``keep_last`` trailing characters and
-    masks the rest; ``hash`` writes HMAC-SHA256 of the value under
-    governance.hash_secret as 64 hex digits.
+    length. ``partial`` keeps ``keep_first`` leading and ``keep_last``
+    trailing characters and masks the rest. ``hash`` writes HMAC-SHA256 of
+    the value under governance.hash_secret as 64 hex digits.
     """
 
     rule: Literal["full", "partial", "hash"]
@@ -335,6 +334,7 @@ KNOWN_JOB_ACTIONS = (
     "etl_adherence",
     "etl_dim_patient",
     "etl_claim_ingestion",
+    "etl_summaries",
     "data_layer",
 )
 
