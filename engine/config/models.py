@@ -334,7 +334,6 @@ KNOWN_JOB_ACTIONS = (
     "etl_adherence",
     "etl_dim_patient",
     "etl_claim_ingestion",
-    "etl_summaries",
     "data_layer",
 )
 
