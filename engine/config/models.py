@@ -334,6 +334,7 @@ KNOWN_JOB_ACTIONS = (
     "etl_adherence",
     "etl_dim_patient",
     "etl_claim_ingestion",
+    "etl_summaries",
     "data_layer",
 )
 

@@ -43,6 +43,21 @@ async def run_claim_ingestion(target: Target) -> list[tuple[str, Lineage]]:
     return results
 
 
+async def run_summaries(target: Target, days_back: int) -> list[tuple[str, Lineage]]:
+    """Refresh the pharmacy fill summary, the daily order summary and
+    customer health over the ``days_back`` days up to today; return each
+    step's lineage."""
+    end = date.today()
+    start = end - timedelta(days=days_back - 1)
+    await install(target)
+    await target.execute(
+        load_statement(target.dialect.name, "etl_runs", "run_summaries"),
+        {"date_from": start, "date_to": end},
+    )
+    steps = ("pharmacy_fill_summary", "daily_order_summary", "customer_health")
+    return [(step, await _lineage(target, step)) for step in steps]
+
+
 async def run_dim_patient(target: Target) -> Lineage:
     """Load the patient dimension: close the current row of every changed
     patient and add a current row for each patient without one."""

@@ -16,6 +16,7 @@ from engine.etl.pipelines import (
     run_claim_ingestion,
     run_dim_patient,
     run_patient_adherence,
+    run_summaries,
 )
 from engine.remediation.actions import cleanup_stale
 from engine.store.database import utc_now
@@ -183,6 +184,21 @@ async def etl_claim_ingestion(context: JobContext, params: dict[str, Any]) -> Jo
     )
 
 
+async def etl_summaries(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Refresh the fill, order and customer health summaries."""
+    days_back = params.get("days_back", 30)
+    if isinstance(days_back, bool) or not isinstance(days_back, int) or days_back < 1:
+        raise JobActionError(
+            f"params.days_back must be a whole number of days, at least 1, "
+            f"not {days_back!r}"
+        )
+    steps = await run_summaries(context.target, days_back)
+    return JobOutput(
+        sum(lineage.rows_written for _, lineage in steps),
+        "; ".join(f"{step}: {lineage.rows_written} row(s)" for step, lineage in steps),
+    )
+
+
 async def etl_dim_patient(context: JobContext, params: dict[str, Any]) -> JobOutput:
     """Close changed patients' current rows in dim_patient and add new ones."""
     lineage = await run_dim_patient(context.target)
@@ -223,5 +239,6 @@ ACTIONS: dict[str, Action] = {
     "etl_adherence": etl_adherence,
     "etl_dim_patient": etl_dim_patient,
     "etl_claim_ingestion": etl_claim_ingestion,
+    "etl_summaries": etl_summaries,
     "data_layer": data_layer,
 }

@@ -497,3 +497,218 @@ BEGIN
     COMMIT TRANSACTION;
 END;
 GO
+
+-- Fills per pharmacy and day, with the share of generic fills.
+IF OBJECT_ID(N'healthcare.pharmacy_fill_summary', N'U') IS NULL
+    CREATE TABLE healthcare.pharmacy_fill_summary (
+        pharmacy_id bigint NOT NULL,
+        fill_date date NOT NULL,
+        fills int NOT NULL,
+        generic_fills int NOT NULL,
+        generic_fill_rate decimal(5, 4) NOT NULL,
+        plan_paid decimal(14, 2) NOT NULL,
+        updated_at datetime2(3) NOT NULL
+            CONSTRAINT df_pharmacy_fill_summary_updated_at DEFAULT SYSUTCDATETIME(),
+        CONSTRAINT pk_pharmacy_fill_summary
+            PRIMARY KEY CLUSTERED (pharmacy_id, fill_date)
+    );
+GO
+
+-- Orders, customers and revenue per day of the commerce sample.
+IF OBJECT_ID(N'commerce.daily_order_summary', N'U') IS NULL
+    CREATE TABLE commerce.daily_order_summary (
+        order_date date NOT NULL,
+        orders int NOT NULL,
+        customers int NOT NULL,
+        revenue decimal(14, 2) NOT NULL,
+        cancelled int NOT NULL,
+        updated_at datetime2(3) NOT NULL
+            CONSTRAINT df_daily_order_summary_updated_at DEFAULT SYSUTCDATETIME(),
+        CONSTRAINT pk_daily_order_summary PRIMARY KEY CLUSTERED (order_date)
+    );
+GO
+
+-- Customer health as RFM scores from 1 to 5, overwritten in place (type 1).
+IF OBJECT_ID(N'commerce.customer_health', N'U') IS NULL
+    CREATE TABLE commerce.customer_health (
+        customer_id bigint NOT NULL,
+        last_order_date date NOT NULL,
+        orders int NOT NULL,
+        revenue decimal(14, 2) NOT NULL,
+        recency_score smallint NOT NULL,
+        frequency_score smallint NOT NULL,
+        monetary_score smallint NOT NULL,
+        segment varchar(20) NOT NULL,
+        updated_at datetime2(3) NOT NULL
+            CONSTRAINT df_customer_health_updated_at DEFAULT SYSUTCDATETIME(),
+        CONSTRAINT pk_customer_health PRIMARY KEY CLUSTERED (customer_id)
+    );
+GO
+
+-- The three summaries, as in sql/postgres/etl.sql: each MERGE skips unchanged
+-- rows, so a second run writes nothing, and writes its own lineage row.
+CREATE OR ALTER PROCEDURE healthcare.etl_summaries
+    @date_from date,
+    @date_to date
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+    DECLARE @started datetime2(3);
+    DECLARE @read bigint;
+    DECLARE @written bigint;
+
+    -- Pharmacy fill summary.
+    SET @started = SYSUTCDATETIME();
+    SELECT @read = COUNT_BIG(*) FROM healthcare.pharmacy_claims AS c
+    WHERE c.claim_status = 'paid'
+        AND c.service_date BETWEEN @date_from AND @date_to;
+    MERGE healthcare.pharmacy_fill_summary WITH (HOLDLOCK) AS t
+    USING (
+        SELECT c.pharmacy_id, c.service_date AS fill_date, COUNT(*) AS fills,
+            SUM(CASE WHEN m.is_generic = 1 THEN 1 ELSE 0 END) AS generic_fills,
+            CAST(ROUND(
+                SUM(CASE WHEN m.is_generic = 1 THEN 1.0 ELSE 0 END) / COUNT(*), 4
+            ) AS decimal(5, 4)) AS generic_fill_rate,
+            SUM(c.plan_paid) AS plan_paid
+        FROM healthcare.pharmacy_claims AS c
+        INNER JOIN healthcare.medications AS m ON m.ndc = c.ndc
+        WHERE c.claim_status = 'paid'
+            AND c.service_date BETWEEN @date_from AND @date_to
+        GROUP BY c.pharmacy_id, c.service_date
+    ) AS s
+        ON t.pharmacy_id = s.pharmacy_id AND t.fill_date = s.fill_date
+    WHEN MATCHED AND (
+        t.fills <> s.fills OR t.generic_fills <> s.generic_fills
+        OR t.plan_paid <> s.plan_paid
+    ) THEN UPDATE SET
+        fills = s.fills, generic_fills = s.generic_fills,
+        generic_fill_rate = s.generic_fill_rate, plan_paid = s.plan_paid,
+        updated_at = SYSUTCDATETIME()
+    WHEN NOT MATCHED BY TARGET THEN INSERT (
+        pharmacy_id, fill_date, fills, generic_fills, generic_fill_rate,
+        plan_paid
+    ) VALUES (
+        s.pharmacy_id, s.fill_date, s.fills, s.generic_fills,
+        s.generic_fill_rate, s.plan_paid
+    );
+    SET @written = @@ROWCOUNT;
+    EXEC healthcare.etl_record_lineage N'pharmacy_fill_summary',
+        N'healthcare.pharmacy_claims', N'healthcare.pharmacy_fill_summary',
+        @read, @written, @started;
+
+    -- Daily order summary.
+    SET @started = SYSUTCDATETIME();
+    SELECT @read = COUNT_BIG(*) FROM commerce.orders AS o
+    WHERE CAST(o.ordered_at AS date) BETWEEN @date_from AND @date_to;
+    MERGE commerce.daily_order_summary WITH (HOLDLOCK) AS t
+    USING (
+        SELECT CAST(o.ordered_at AS date) AS order_date,
+            SUM(CASE WHEN o.status <> 'cancelled' THEN 1 ELSE 0 END) AS orders,
+            COUNT(DISTINCT CASE WHEN o.status <> 'cancelled'
+                THEN o.customer_id END) AS customers,
+            COALESCE(SUM(CASE WHEN o.status <> 'cancelled'
+                THEN o.total_amount END), 0) AS revenue,
+            SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled
+        FROM commerce.orders AS o
+        WHERE CAST(o.ordered_at AS date) BETWEEN @date_from AND @date_to
+        GROUP BY CAST(o.ordered_at AS date)
+    ) AS s
+        ON t.order_date = s.order_date
+    WHEN MATCHED AND (
+        t.orders <> s.orders OR t.customers <> s.customers
+        OR t.revenue <> s.revenue OR t.cancelled <> s.cancelled
+    ) THEN UPDATE SET
+        orders = s.orders, customers = s.customers, revenue = s.revenue,
+        cancelled = s.cancelled, updated_at = SYSUTCDATETIME()
+    WHEN NOT MATCHED BY TARGET THEN INSERT (
+        order_date, orders, customers, revenue, cancelled
+    ) VALUES (s.order_date, s.orders, s.customers, s.revenue, s.cancelled);
+    SET @written = @@ROWCOUNT;
+    EXEC healthcare.etl_record_lineage N'daily_order_summary',
+        N'commerce.orders', N'commerce.daily_order_summary',
+        @read, @written, @started;
+
+    -- Customer health: RFM over every non-cancelled order up to @date_to.
+    SET @started = SYSUTCDATETIME();
+    SELECT @read = COUNT_BIG(*) FROM commerce.orders AS o
+    WHERE o.status <> 'cancelled' AND CAST(o.ordered_at AS date) <= @date_to;
+    MERGE commerce.customer_health WITH (HOLDLOCK) AS t
+    USING (
+        SELECT r.*,
+            CASE
+                WHEN r.recency_score >= 4 AND r.frequency_score >= 4
+                    THEN 'champion'
+                WHEN r.recency_score >= 4 THEN 'recent'
+                WHEN r.recency_score <= 2 AND r.frequency_score >= 4
+                    THEN 'at risk'
+                WHEN r.recency_score <= 2 THEN 'lapsing'
+                ELSE 'steady'
+            END AS segment
+        FROM (
+            SELECT a.*,
+                NTILE(5) OVER (ORDER BY a.last_order_date, a.customer_id)
+                    AS recency_score,
+                NTILE(5) OVER (ORDER BY a.orders, a.customer_id)
+                    AS frequency_score,
+                NTILE(5) OVER (ORDER BY a.revenue, a.customer_id)
+                    AS monetary_score
+            FROM (
+                SELECT o.customer_id,
+                    CAST(MAX(o.ordered_at) AS date) AS last_order_date,
+                    COUNT(*) AS orders, SUM(o.total_amount) AS revenue
+                FROM commerce.orders AS o
+                WHERE o.status <> 'cancelled'
+                    AND CAST(o.ordered_at AS date) <= @date_to
+                GROUP BY o.customer_id
+            ) AS a
+        ) AS r
+    ) AS s
+        ON t.customer_id = s.customer_id
+    WHEN MATCHED AND (
+        t.last_order_date <> s.last_order_date OR t.orders <> s.orders
+        OR t.revenue <> s.revenue OR t.recency_score <> s.recency_score
+        OR t.frequency_score <> s.frequency_score
+        OR t.monetary_score <> s.monetary_score OR t.segment <> s.segment
+    ) THEN UPDATE SET
+        last_order_date = s.last_order_date, orders = s.orders,
+        revenue = s.revenue, recency_score = s.recency_score,
+        frequency_score = s.frequency_score,
+        monetary_score = s.monetary_score, segment = s.segment,
+        updated_at = SYSUTCDATETIME()
+    WHEN NOT MATCHED BY TARGET THEN INSERT (
+        customer_id, last_order_date, orders, revenue, recency_score,
+        frequency_score, monetary_score, segment
+    ) VALUES (
+        s.customer_id, s.last_order_date, s.orders, s.revenue,
+        s.recency_score, s.frequency_score, s.monetary_score, s.segment
+    );
+    SET @written = @@ROWCOUNT;
+    EXEC healthcare.etl_record_lineage N'customer_health',
+        N'commerce.orders', N'commerce.customer_health',
+        @read, @written, @started;
+END;
+GO
+
+-- One lineage row for a pipeline step that rejects nothing.
+CREATE OR ALTER PROCEDURE healthcare.etl_record_lineage
+    @pipeline nvarchar(100),
+    @source nvarchar(400),
+    @target nvarchar(400),
+    @read bigint,
+    @written bigint,
+    @started datetime2(3)
+AS
+BEGIN
+    SET NOCOUNT ON;
+    INSERT INTO healthcare.etl_lineage (
+        pipeline, source, target, rows_read, rows_written, rows_rejected,
+        started_at, ended_at, duration_ms
+    )
+    VALUES (
+        @pipeline, @source, @target, @read, @written, 0, @started,
+        SYSUTCDATETIME(),
+        DATEDIFF(MICROSECOND, @started, SYSUTCDATETIME()) / 1000.0
+    );
+END;
+GO

@@ -24,3 +24,6 @@ FROM healthcare.claims_staging
 WHERE processed_at IS NULL
 GROUP BY batch_id
 ORDER BY min(received_at);
+
+-- name: run_summaries
+EXEC healthcare.etl_summaries @date_from = %(date_from)s, @date_to = %(date_to)s;

@@ -497,3 +497,199 @@ BEGIN
     );
 END
 $$;
+
+-- Fills per pharmacy and day, with the share of generic fills.
+CREATE TABLE IF NOT EXISTS healthcare.pharmacy_fill_summary (
+    pharmacy_id bigint NOT NULL,
+    fill_date date NOT NULL,
+    fills integer NOT NULL,
+    generic_fills integer NOT NULL,
+    generic_fill_rate numeric(5, 4) NOT NULL,
+    plan_paid numeric(14, 2) NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (pharmacy_id, fill_date)
+);
+
+-- Orders, customers and revenue per day of the commerce sample.
+CREATE TABLE IF NOT EXISTS commerce.daily_order_summary (
+    order_date date PRIMARY KEY,
+    orders integer NOT NULL,
+    customers integer NOT NULL,
+    revenue numeric(14, 2) NOT NULL,
+    cancelled integer NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Customer health as RFM (recency, frequency, monetary) scores from 1 to 5,
+-- overwritten in place (type 1): only the current scores are kept.
+CREATE TABLE IF NOT EXISTS commerce.customer_health (
+    customer_id bigint PRIMARY KEY,
+    last_order_date date NOT NULL,
+    orders integer NOT NULL,
+    revenue numeric(14, 2) NOT NULL,
+    recency_score smallint NOT NULL CHECK (recency_score BETWEEN 1 AND 5),
+    frequency_score smallint NOT NULL CHECK (frequency_score BETWEEN 1 AND 5),
+    monetary_score smallint NOT NULL CHECK (monetary_score BETWEEN 1 AND 5),
+    segment text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The three summaries over paid claims and non-cancelled orders. Each is an
+-- upsert that skips unchanged rows, so a second run writes nothing; each
+-- writes its own lineage row.
+CREATE OR REPLACE PROCEDURE healthcare.etl_summaries(
+    p_from date, p_to date
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_started timestamptz;
+    v_read bigint;
+    v_written bigint;
+BEGIN
+    -- Pharmacy fill summary.
+    v_started := clock_timestamp();
+    SELECT count(*) INTO v_read FROM healthcare.pharmacy_claims AS c
+    WHERE c.claim_status = 'paid' AND c.service_date BETWEEN p_from AND p_to;
+    INSERT INTO healthcare.pharmacy_fill_summary AS t (
+        pharmacy_id, fill_date, fills, generic_fills, generic_fill_rate,
+        plan_paid
+    )
+    SELECT
+        c.pharmacy_id,
+        c.service_date,
+        count(*),
+        count(*) FILTER (WHERE m.is_generic),
+        round(count(*) FILTER (WHERE m.is_generic)::numeric / count(*), 4),
+        sum(c.plan_paid)
+    FROM healthcare.pharmacy_claims AS c
+    INNER JOIN healthcare.medications AS m ON m.ndc = c.ndc
+    WHERE c.claim_status = 'paid' AND c.service_date BETWEEN p_from AND p_to
+    GROUP BY c.pharmacy_id, c.service_date
+    ON CONFLICT (pharmacy_id, fill_date) DO UPDATE SET
+        fills = excluded.fills,
+        generic_fills = excluded.generic_fills,
+        generic_fill_rate = excluded.generic_fill_rate,
+        plan_paid = excluded.plan_paid,
+        updated_at = now()
+    WHERE (t.fills, t.generic_fills, t.plan_paid)
+        IS DISTINCT FROM (excluded.fills, excluded.generic_fills, excluded.plan_paid);
+    GET DIAGNOSTICS v_written = ROW_COUNT;
+    CALL healthcare.etl_record_lineage(
+        'pharmacy_fill_summary', 'healthcare.pharmacy_claims',
+        'healthcare.pharmacy_fill_summary', v_read, v_written, v_started
+    );
+
+    -- Daily order summary.
+    v_started := clock_timestamp();
+    SELECT count(*) INTO v_read FROM commerce.orders AS o
+    WHERE o.ordered_at::date BETWEEN p_from AND p_to;
+    INSERT INTO commerce.daily_order_summary AS t (
+        order_date, orders, customers, revenue, cancelled
+    )
+    SELECT
+        o.ordered_at::date,
+        count(*) FILTER (WHERE o.status <> 'cancelled'),
+        count(DISTINCT o.customer_id) FILTER (WHERE o.status <> 'cancelled'),
+        coalesce(sum(o.total_amount) FILTER (WHERE o.status <> 'cancelled'), 0),
+        count(*) FILTER (WHERE o.status = 'cancelled')
+    FROM commerce.orders AS o
+    WHERE o.ordered_at::date BETWEEN p_from AND p_to
+    GROUP BY o.ordered_at::date
+    ON CONFLICT (order_date) DO UPDATE SET
+        orders = excluded.orders,
+        customers = excluded.customers,
+        revenue = excluded.revenue,
+        cancelled = excluded.cancelled,
+        updated_at = now()
+    WHERE (t.orders, t.customers, t.revenue, t.cancelled)
+        IS DISTINCT FROM (
+            excluded.orders, excluded.customers, excluded.revenue,
+            excluded.cancelled
+        );
+    GET DIAGNOSTICS v_written = ROW_COUNT;
+    CALL healthcare.etl_record_lineage(
+        'daily_order_summary', 'commerce.orders', 'commerce.daily_order_summary',
+        v_read, v_written, v_started
+    );
+
+    -- Customer health: RFM over every non-cancelled order up to p_to.
+    v_started := clock_timestamp();
+    SELECT count(*) INTO v_read FROM commerce.orders AS o
+    WHERE o.status <> 'cancelled' AND o.ordered_at::date <= p_to;
+    INSERT INTO commerce.customer_health AS t (
+        customer_id, last_order_date, orders, revenue, recency_score,
+        frequency_score, monetary_score, segment
+    )
+    SELECT
+        r.customer_id, r.last_order_date, r.orders, r.revenue,
+        r.recency_score, r.frequency_score, r.monetary_score,
+        CASE
+            WHEN r.recency_score >= 4 AND r.frequency_score >= 4 THEN 'champion'
+            WHEN r.recency_score >= 4 THEN 'recent'
+            WHEN r.recency_score <= 2 AND r.frequency_score >= 4 THEN 'at risk'
+            WHEN r.recency_score <= 2 THEN 'lapsing'
+            ELSE 'steady'
+        END
+    FROM (
+        SELECT
+            a.*,
+            ntile(5) OVER (ORDER BY a.last_order_date, a.customer_id)
+                AS recency_score,
+            ntile(5) OVER (ORDER BY a.orders, a.customer_id) AS frequency_score,
+            ntile(5) OVER (ORDER BY a.revenue, a.customer_id) AS monetary_score
+        FROM (
+            SELECT
+                o.customer_id,
+                max(o.ordered_at)::date AS last_order_date,
+                count(*) AS orders,
+                sum(o.total_amount) AS revenue
+            FROM commerce.orders AS o
+            WHERE o.status <> 'cancelled' AND o.ordered_at::date <= p_to
+            GROUP BY o.customer_id
+        ) AS a
+    ) AS r
+    ON CONFLICT (customer_id) DO UPDATE SET
+        last_order_date = excluded.last_order_date,
+        orders = excluded.orders,
+        revenue = excluded.revenue,
+        recency_score = excluded.recency_score,
+        frequency_score = excluded.frequency_score,
+        monetary_score = excluded.monetary_score,
+        segment = excluded.segment,
+        updated_at = now()
+    WHERE (
+        t.last_order_date, t.orders, t.revenue, t.recency_score,
+        t.frequency_score, t.monetary_score, t.segment
+    ) IS DISTINCT FROM (
+        excluded.last_order_date, excluded.orders, excluded.revenue,
+        excluded.recency_score, excluded.frequency_score,
+        excluded.monetary_score, excluded.segment
+    );
+    GET DIAGNOSTICS v_written = ROW_COUNT;
+    CALL healthcare.etl_record_lineage(
+        'customer_health', 'commerce.orders', 'commerce.customer_health',
+        v_read, v_written, v_started
+    );
+END
+$$;
+
+-- One lineage row for a pipeline step that rejects nothing.
+CREATE OR REPLACE PROCEDURE healthcare.etl_record_lineage(
+    p_pipeline text, p_source text, p_target text, p_read bigint,
+    p_written bigint, p_started timestamptz
+)
+LANGUAGE sql
+AS $$
+    INSERT INTO healthcare.etl_lineage (
+        pipeline, source, target, rows_read, rows_written, rows_rejected,
+        started_at, ended_at, duration_ms
+    )
+    VALUES (
+        p_pipeline, p_source, p_target, p_read, p_written, 0, p_started,
+        clock_timestamp(),
+        round(
+            (extract(epoch FROM clock_timestamp() - p_started) * 1000)::numeric, 1
+        )
+    );
+$$;

@@ -1,0 +1,114 @@
+"""The pharmacy fill summary, daily order summary and customer health
+pipelines on the real embedded PostgreSQL: right figures, and a second run
+writes nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from engine.targets.sqlfiles import script_path
+
+TO = date.today()
+FROM = TO - timedelta(days=29)
+
+
+@pytest.fixture
+def connection(database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(script_path("postgres", "etl").read_text())
+        yield connection
+
+
+def run(connection) -> dict[str, tuple[int, int]]:
+    connection.execute("CALL healthcare.etl_summaries(%s, %s)", [FROM, TO])
+    rows = connection.execute(
+        "SELECT DISTINCT ON (pipeline) pipeline, rows_read, rows_written"
+        " FROM healthcare.etl_lineage ORDER BY pipeline, run_id DESC"
+    ).fetchall()
+    return {pipeline: (read, written) for pipeline, read, written in rows}
+
+
+def test_summaries_match_their_sources(connection):
+    run(connection)
+
+    pharmacy, day, fills, generic, rate = connection.execute(
+        "SELECT pharmacy_id, fill_date, fills, generic_fills, generic_fill_rate"
+        " FROM healthcare.pharmacy_fill_summary ORDER BY fills DESC, pharmacy_id"
+        " LIMIT 1"
+    ).fetchone()
+    expected = connection.execute(
+        "SELECT count(*), count(*) FILTER (WHERE m.is_generic)"
+        " FROM healthcare.pharmacy_claims AS c"
+        " JOIN healthcare.medications AS m ON m.ndc = c.ndc"
+        " WHERE c.claim_status = 'paid' AND c.pharmacy_id = %s"
+        " AND c.service_date = %s",
+        [pharmacy, day],
+    ).fetchone()
+    assert (fills, generic) == expected
+    assert rate == round(Decimal(generic) / fills, 4)
+    (orders, summed) = connection.execute(
+        "SELECT (SELECT count(*) FROM commerce.orders WHERE status <> 'cancelled'"
+        "   AND ordered_at::date BETWEEN %s AND %s),"
+        " (SELECT sum(orders) FROM commerce.daily_order_summary)",
+        [FROM, TO],
+    ).fetchone()
+    assert summed == orders
+    scores = connection.execute(
+        "SELECT min(recency_score), max(recency_score), count(DISTINCT segment)"
+        " FROM commerce.customer_health"
+    ).fetchone()
+    assert scores[:2] == (1, 5)
+    assert scores[2] >= 3
+
+
+def test_second_run_writes_nothing(connection):
+    first = run(connection)
+
+    second = run(connection)
+
+    assert set(first) == {
+        "pharmacy_fill_summary",
+        "daily_order_summary",
+        "customer_health",
+    }
+    assert all(written > 0 for _, written in first.values())
+    assert {name: written for name, (_, written) in second.items()} == {
+        "pharmacy_fill_summary": 0,
+        "daily_order_summary": 0,
+        "customer_health": 0,
+    }
+
+
+def test_changed_order_updates_only_its_rows(connection):
+    run(connection)
+    (order_id,) = connection.execute(
+        "SELECT order_id FROM commerce.orders"
+        " WHERE status <> 'cancelled' AND ordered_at::date BETWEEN %s AND %s"
+        " ORDER BY order_id LIMIT 1",
+        [FROM, TO],
+    ).fetchone()
+    connection.execute(
+        "UPDATE commerce.orders SET total_amount = total_amount + 1000"
+        " WHERE order_id = %s",
+        [order_id],
+    )
+
+    written = run(connection)
+
+    assert written["daily_order_summary"][1] == 1
+    assert written["pharmacy_fill_summary"][1] == 0
+    assert written["customer_health"][1] >= 1
+
+
+async def test_job_refreshes_the_summaries(engine):
+    record, task = engine.jobs.runner.trigger("etl_summaries", "test")
+    await task
+
+    assert record.status == "succeeded", record.error
+    assert record.rows > 0
+    assert record.detail.startswith("pharmacy_fill_summary: ")
+    assert "customer_health: " in record.detail
