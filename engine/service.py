@@ -15,6 +15,22 @@ from engine.chaos.interlocks import UnknownScenario
 from engine.chaos.scenarios import SCENARIOS
 from engine.config.models import WarroomConfig
 from engine.events import EngineNotice, EventBus, PollCompleted, PollFailed
+from engine.governance import access
+from engine.governance.access import (
+    AccessWindow,
+    PatientAccess,
+    PatientReads,
+    UserReads,
+)
+from engine.governance.export import (
+    ExportFormat,
+    ExportResult,
+    export_patients,
+    patients_masker,
+    resolve_export_path,
+)
+from engine.governance.lineage import LineageReport, read_lineage
+from engine.governance.monitor import CATEGORIES, GovernanceMonitor
 from engine.healthcare.monitor import (
     HealthcareMonitor,
     HealthcareReading,
@@ -44,6 +60,12 @@ from engine.remediation.playbook import Playbook
 from engine.remediation.quarantine import release_drill
 from engine.store.database import Store, utc_now
 from engine.store.drills import DrillRecord, DrillRepository
+from engine.store.governance import (
+    CatalogChange,
+    CatalogEntry,
+    GovernanceRepository,
+    ScanRecord,
+)
 from engine.store.incidents import IncidentRepository
 from engine.store.jobs import JobRunRecord
 from engine.store.snapshots import SnapshotRepository
@@ -80,6 +102,12 @@ class Engine:
         self.snapshots = SnapshotRepository(self.store)
         self.validation_runs = ValidationRunRepository(self.store)
         self.checks = DataChecks(target, config, self.validation_runs)
+        self.governance = GovernanceMonitor(
+            target,
+            config.target.name,
+            config.warroom.governance,
+            GovernanceRepository(self.store),
+        )
         self.drills = DrillRunner(
             target,
             config.target,
@@ -203,6 +231,7 @@ class Engine:
         # their incidents stay open until a read shows them clear.
         findings += self.healthcare.findings
         findings += self.checks.findings
+        findings += self.governance.findings
         opened = self.incidents.observe(self.target_name, findings, snapshot.taken_at)
         self.incidents.escalate_overdue()
 
@@ -226,6 +255,8 @@ class Engine:
             self._spawn(self.refresh_healthcare())
         if self.checks.due():
             self._spawn(self.run_checks())
+        if self.governance.due():
+            self._spawn(self._scheduled_catalog_scan())
         return result
 
     def _record_failure(self, error: TargetError) -> None:
@@ -512,6 +543,134 @@ class Engine:
     def trigger_job(self, name: str, actor: str) -> JobRunRecord:
         """Start a run of a job now; raise JobNotFound or JobAlreadyRunning."""
         return self.jobs.trigger(name, actor)
+
+    # -- governance --------------------------------------------------------
+
+    async def scan_catalog(self, actor: str = "engine") -> ScanRecord:
+        """Scan the target's catalog now, classify its columns and store them.
+
+        Raises TargetError if the catalog cannot be read. A column that looks
+        like PHI and has no classification is a governance finding from the
+        next poll on.
+        """
+        log.info("catalog scan of %s started by %s", self.target_name, actor)
+        try:
+            record = await self.governance.scan()
+        except TargetError as error:
+            self.governance.error = str(error)
+            raise
+        self.governance.error = None
+        return record
+
+    async def _scheduled_catalog_scan(self) -> None:
+        try:
+            await self.scan_catalog("engine (schedule)")
+        except TargetError as error:
+            log.error("catalog scan of %s failed: %s", self.target_name, error)
+            self.bus.publish(EngineNotice("warning", f"catalog scan failed: {error}"))
+
+    def last_catalog_scan(self) -> ScanRecord | None:
+        return self.governance.repository.latest_scan(self.target_name)
+
+    def catalog(self) -> list[CatalogEntry]:
+        """Return every column of the last catalog scan with its classification."""
+        return self.governance.repository.catalog(self.target_name)
+
+    def phi_columns(self) -> list[CatalogEntry]:
+        """Return the columns that look like PHI or are classified as PHI."""
+        return self.governance.phi_columns()
+
+    def catalog_changes(self, limit: int = 100) -> list[CatalogChange]:
+        """Return the newest columns added or dropped between scans first."""
+        return self.governance.repository.changes(self.target_name, limit)
+
+    def classify_column(
+        self, table: str, column: str, category: str, actor: str, reason: str = ""
+    ) -> None:
+        """Record a person's classification of ``schema.table`` ``column``.
+
+        ``category`` is a PHI category or ``none``. Raises ValueError for an
+        unknown category or a table name without its schema, and
+        ColumnNotFound for a column the last scan did not see.
+        """
+        if category not in CATEGORIES:
+            raise ValueError(
+                f"category {category!r} is unknown; use one of {', '.join(CATEGORIES)}"
+            )
+        schema, dot, name = table.partition(".")
+        if not dot or not schema or not name:
+            raise ValueError(f"table {table!r} needs its schema, as schema.table")
+        self.governance.repository.classify(
+            self.target_name,
+            (schema, name, column),
+            category,
+            reason or f"classified by {actor}",
+            actor,
+            utc_now(),
+        )
+        self.governance.refresh_findings()
+        log.info("column %s.%s classified as %s by %s", table, column, category, actor)
+
+    def export_directory(self) -> Path:
+        """Return the data directory, where masked exports are written.
+
+        Raises ValueError for an engine whose state database is in memory.
+        """
+        if not isinstance(self.store.path, Path):
+            raise ValueError("the state database is in memory; no data directory")
+        return self.store.path.parent
+
+    async def export_masked_patients(
+        self, export_format: ExportFormat, path: str, actor: str
+    ) -> ExportResult:
+        """Write healthcare.patients, masked by governance.masking, to ``path``.
+
+        A relative ``path`` is taken from the data directory. Raises
+        ExportPathError for a path outside the data directory or one that
+        exists, MaskingError (MissingHashSecret) for rules that cannot apply,
+        and TargetError when the target cannot be read.
+        """
+        # The rules are checked first, so a rejected export creates no folder.
+        patients_masker(self.config.warroom.governance)
+        target_path = resolve_export_path(self.export_directory(), path)
+        result = await export_patients(
+            self.target, self.config.warroom.governance, target_path, export_format
+        )
+        log.info(
+            "masked export of %s patients of %s to %s by %s",
+            result.rows,
+            self.target_name,
+            result.path,
+            actor,
+        )
+        return result
+
+    async def phi_reads_by_user(
+        self, hours: float = 24.0, max_rows: int = 100
+    ) -> list[UserReads]:
+        """Return each user's reads of patient records in the last ``hours``."""
+        window = AccessWindow.last(hours)
+        return await access.reads_by_user(self.target, window, max_rows)
+
+    async def phi_patients_of_user(
+        self, user_name: str, hours: float = 24.0, max_rows: int = 100
+    ) -> list[PatientReads]:
+        """Return the patients ``user_name`` read in the last ``hours``."""
+        window = AccessWindow.last(hours)
+        return await access.patients_of_user(self.target, user_name, window, max_rows)
+
+    async def phi_readers_of_patient(
+        self, patient_id: int, hours: float = 24.0 * 30, max_rows: int = 100
+    ) -> list[PatientAccess]:
+        """Return every read of one patient's record in the last ``hours``."""
+        window = AccessWindow.last(hours)
+        return await access.readers_of_patient(
+            self.target, patient_id, window, max_rows
+        )
+
+    async def lineage(self, max_rows: int = 100) -> LineageReport:
+        """Return the newest ETL lineage rows, with a note on their source."""
+        return await read_lineage(self.target, max_rows)
 
 
 _DATA_ACTIONS = frozenset({"quarantine_data", "suspend_phi_access", "revert_formulary"})

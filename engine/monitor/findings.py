@@ -26,6 +26,7 @@ class FindingKind(StrEnum):
     # The data checks (engine.validation.cycle).
     VALIDATION = "validation"
     PHI_ACCESS = "phi_access"
+    GOVERNANCE = "governance"
 
 
 class Severity(StrEnum):

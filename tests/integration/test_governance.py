@@ -1,0 +1,345 @@
+"""Catalog scan, PHI findings, masked export, PHI access log and lineage
+against the embedded PostgreSQL with the demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from engine.config.models import WarroomConfig
+from engine.governance.export import ExportPathError
+from engine.governance.masking import MissingHashSecret
+from engine.incidents.models import Status
+from engine.monitor.findings import FindingKind
+from engine.service import Engine
+from engine.store.governance import FIRST_SCAN_ACTOR, ColumnNotFound
+from tests.conftest import fast_config
+
+SECRET = "integration-test-mask-key"
+HEX_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+@pytest.fixture
+def config() -> WarroomConfig:
+    config = fast_config()
+    # Scans run only on request, so none runs between a test's two scans.
+    config.warroom.governance.scan_interval_seconds = 0
+    config.warroom.governance.hash_secret = SECRET
+    config.warroom.governance.export_batch_rows = 700
+    return config
+
+
+def entries_by_column(engine: Engine, table: str) -> dict:
+    schema, name = table.split(".")
+    return {
+        entry.column.column_name: entry
+        for entry in engine.catalog()
+        if (entry.column.table_schema, entry.column.table_name) == (schema, name)
+    }
+
+
+def patients(database_url: str) -> list[tuple]:
+    with psycopg.connect(database_url) as connection:
+        return connection.execute(
+            "SELECT patient_id, first_name, last_name, date_of_birth, member_id, "
+            "zip_code FROM healthcare.patients ORDER BY patient_id"
+        ).fetchall()
+
+
+async def test_scan_classifies_patients(engine: Engine):
+    record = await engine.scan_catalog("test")
+
+    columns = entries_by_column(engine, "healthcare.patients")
+    categories = {name: entry.column.category for name, entry in columns.items()}
+    assert record.tables >= 10
+    assert record.scanned_at <= datetime.now(UTC)
+    assert categories["first_name"] == "person_name"
+    assert categories["last_name"] == "person_name"
+    assert categories["date_of_birth"] == "date_of_birth"
+    assert categories["member_id"] == "member_id"
+    assert categories["zip_code"] == "zip_code"
+    assert categories["gender"] is None
+    assert categories["patient_id"] is None
+    assert "sampled values fit" in columns["zip_code"].column.reason
+
+
+async def test_poll_starts_scheduled_scan(engine: Engine):
+    engine.config.warroom.governance.scan_interval_seconds = 3600
+
+    await engine.poll_once()
+
+    await _wait_for_scan(engine)
+    assert engine.last_catalog_scan() is not None
+
+
+async def _wait_for_scan(engine: Engine) -> None:
+    for _ in range(100):
+        if engine.last_catalog_scan() is not None:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def test_scan_skips_drug_name(engine: Engine):
+    await engine.scan_catalog("test")
+
+    medications = entries_by_column(engine, "healthcare.medications")
+
+    assert medications["drug_name"].column.category is None
+
+
+async def test_first_scan_accepts_detections(engine: Engine):
+    await engine.scan_catalog("test")
+
+    columns = entries_by_column(engine, "healthcare.patients")
+
+    assert columns["member_id"].classification == "member_id"
+    assert columns["member_id"].classified_by == FIRST_SCAN_ACTOR
+    assert engine.governance.findings == ()
+    assert engine.catalog_changes() == []
+
+
+async def test_scan_skips_partitions(engine: Engine):
+    await engine.scan_catalog("test")
+
+    tables = {entry.column.table_name for entry in engine.catalog()}
+
+    assert "pharmacy_claims" in tables
+    assert not any(name.startswith("pharmacy_claims_2") for name in tables)
+
+
+async def test_new_phi_column_opens_incident(engine: Engine, database_url: str):
+    await engine.scan_catalog("test")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "ALTER TABLE healthcare.patients ADD COLUMN patient_ssn text"
+        )
+        connection.execute(
+            "UPDATE healthcare.patients SET patient_ssn = "
+            "lpad((100 + patient_id % 600)::text, 3, '0') || '-45-' || "
+            "lpad((1000 + patient_id)::text, 4, '0')"
+        )
+        connection.execute("ALTER TABLE healthcare.patients DROP COLUMN state")
+
+    record = await engine.scan_catalog("test")
+    await engine.poll_once()
+
+    changes = {(c.change, c.column_name) for c in engine.catalog_changes()}
+    assert record.added == 1
+    assert record.dropped == 1
+    assert changes == {("added", "patient_ssn"), ("dropped", "state")}
+    keys = [finding.dedup_key for finding in engine.governance.findings]
+    assert keys == ["governance:healthcare.patients.patient_ssn"]
+    incidents = engine.list_incidents(kind=str(FindingKind.GOVERNANCE))
+    assert [incident.dedup_key for incident in incidents] == keys
+    assert incidents[0].status is Status.DETECTED
+
+
+async def test_classifying_column_clears_finding(engine: Engine, database_url: str):
+    await engine.scan_catalog("test")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "ALTER TABLE healthcare.patients ADD COLUMN contact_email text"
+        )
+        connection.execute(
+            "UPDATE healthcare.patients SET contact_email = "
+            "'patient' || patient_id || '@example.org'"
+        )
+    await engine.scan_catalog("test")
+    assert len(engine.governance.findings) == 1
+
+    engine.classify_column("healthcare.patients", "contact_email", "email", "dana")
+
+    entry = entries_by_column(engine, "healthcare.patients")["contact_email"]
+    assert engine.governance.findings == ()
+    assert entry.classification == "email"
+    assert entry.classified_by == "dana"
+
+
+async def test_classify_rejects_unknown_column(engine: Engine):
+    await engine.scan_catalog("test")
+
+    with pytest.raises(ColumnNotFound, match="no_such_column"):
+        engine.classify_column("healthcare.patients", "no_such_column", "ssn", "dana")
+    with pytest.raises(ValueError, match="unknown"):
+        engine.classify_column("healthcare.patients", "state", "shoe_size", "dana")
+
+
+def csv_records(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def json_records(path: Path) -> list[dict[str, str]]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("export_format", "reader"), [("csv", csv_records), ("json", json_records)]
+)
+async def test_masked_export_has_no_phi(
+    engine: Engine, database_url: str, export_format: str, reader
+):
+    source = patients(database_url)
+
+    result = await engine.export_masked_patients(
+        export_format, f"exports/patients.{export_format}", "test"
+    )
+
+    text = result.path.read_text(encoding="utf-8")
+    records = reader(result.path)
+    assert result.path.parent == engine.export_directory() / "exports"
+    assert result.rows == len(source) == len(records) > 1000
+    # Names, dates of birth and member ids cannot occur by chance in a hex
+    # digest or a timestamp, so the whole file is searched for them.
+    for _, first, last, born, member, _ in source:
+        assert first not in text
+        assert last not in text
+        assert born.isoformat() not in text
+        assert member not in text
+    # A ZIP is five digits, which a hex digest or a timestamp's fraction of a
+    # second can contain by chance, so those cells must differ from each ZIP
+    # and every other cell must not contain one.
+    zips = {row[5] for row in source}
+    chance_cells = {"member_id", "created_at"}
+    for record in records:
+        for name, value in record.items():
+            cell = "" if value is None else str(value)
+            if name in chance_cells:
+                assert cell not in zips, (name, cell)
+            else:
+                assert not any(zip_code in cell for zip_code in zips), (name, cell)
+
+
+async def test_masked_export_masks_by_rule(engine: Engine, database_url: str):
+    source = {row[0]: row for row in patients(database_url)}
+
+    result = await engine.export_masked_patients("json", "rules.json", "test")
+
+    records = json_records(result.path)
+    first = records[0]
+    _, _, _, born, member, zip_code = source[first["patient_id"]]
+    assert first["first_name"] == "********"
+    assert first["last_name"] == "********"
+    assert first["date_of_birth"] == born.isoformat()[:4] + "******"
+    assert first["zip_code"] == zip_code[:3] + "**"
+    assert HEX_DIGEST.match(first["member_id"])
+    # A bare SHA-256 of the member id would be reversible by guessing.
+    assert first["member_id"] != hashlib.sha256(member.encode()).hexdigest()
+    assert result.masked["member_id"] == "hash"
+
+
+async def test_export_without_secret_rejected(engine: Engine):
+    engine.config.warroom.governance.hash_secret = None
+
+    with pytest.raises(MissingHashSecret, match="WARROOM_MASK_SECRET"):
+        await engine.export_masked_patients("csv", "nokey.csv", "test")
+
+    assert not (engine.export_directory() / "nokey.csv").exists()
+    assert not list(engine.export_directory().glob(".nokey.csv*"))
+
+
+@pytest.mark.parametrize(
+    "path", ["../outside.csv", "/tmp/outside.csv", "state.db", "", "."]
+)
+async def test_export_path_outside_rejected(engine: Engine, path: str):
+    with pytest.raises(ExportPathError):
+        await engine.export_masked_patients("csv", path, "test")
+
+
+async def test_export_path_through_symlink_rejected(engine: Engine, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (engine.export_directory() / "link").symlink_to(outside, target_is_directory=True)
+
+    with pytest.raises(ExportPathError):
+        await engine.export_masked_patients("csv", "link/patients.csv", "test")
+
+    assert list(outside.iterdir()) == []
+
+
+def log_reads(database_url: str, reads: list[tuple[str, int, timedelta]]) -> None:
+    now = datetime.now(UTC)
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("DELETE FROM healthcare.phi_access_log")
+        for user, patient, ago in reads:
+            connection.execute(
+                "INSERT INTO healthcare.phi_access_log (accessed_at, user_name, "
+                "patient_id, access_type, purpose, application) "
+                "VALUES (%s, %s, %s, 'view', 'treatment', 'test')",
+                (now - ago, user, patient),
+            )
+
+
+async def test_access_log_queries(engine: Engine, database_url: str):
+    minutes = timedelta(minutes=1)
+    log_reads(
+        database_url,
+        [
+            ("ana", 1, 5 * minutes),
+            ("ana", 1, 4 * minutes),
+            ("ana", 2, 3 * minutes),
+            ("ben", 1, 2 * minutes),
+            ("ben", 3, timedelta(hours=30)),
+        ],
+    )
+
+    by_user = await engine.phi_reads_by_user(hours=24)
+    of_ana = await engine.phi_patients_of_user("ana", hours=24)
+    of_patient = await engine.phi_readers_of_patient(1, hours=24)
+
+    assert [(u.user_name, u.reads, u.patients) for u in by_user] == [
+        ("ana", 3, 2),
+        ("ben", 1, 1),
+    ]
+    assert [(p.patient_id, p.reads) for p in of_ana] == [(2, 1), (1, 2)]
+    assert [read.user_name for read in of_patient] == ["ben", "ana", "ana"]
+    assert of_patient[0].accessed_at.tzinfo is not None
+
+
+async def test_access_window_includes_older_reads(engine: Engine, database_url: str):
+    log_reads(database_url, [("ben", 3, timedelta(hours=30))])
+
+    day = await engine.phi_reads_by_user(hours=24)
+    two_days = await engine.phi_reads_by_user(hours=48)
+
+    assert day == []
+    assert [(u.user_name, u.patients) for u in two_days] == [("ben", 1)]
+
+
+async def test_access_window_rejects_zero(engine: Engine):
+    with pytest.raises(ValueError, match="window"):
+        await engine.phi_reads_by_user(hours=0)
+
+
+async def test_lineage_without_table(engine: Engine):
+    report = await engine.lineage()
+
+    assert report.rows == []
+    assert "does not exist" in report.note
+
+
+async def test_lineage_reads_runs(engine: Engine, database_url: str):
+    await engine.target.run_script("etl")
+    empty = await engine.lineage()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO healthcare.etl_lineage (pipeline, source, target, rows_read, "
+            "rows_written, rows_rejected, started_at, ended_at, duration_ms) VALUES "
+            "('patient_adherence', 'healthcare.pharmacy_claims', "
+            "'healthcare.patient_adherence', 10, 8, 2, now(), now(), 12.5)"
+        )
+
+    report = await engine.lineage()
+
+    assert empty.rows == []
+    assert "empty" in empty.note
+    assert [(r.pipeline, r.rows_read, r.rows_rejected) for r in report.rows] == [
+        ("patient_adherence", 10, 2)
+    ]
