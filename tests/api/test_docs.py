@@ -82,6 +82,15 @@ async def test_schema_lists_every_endpoint(schema):
         ("get", "/api/healthcare"),
         ("get", "/api/validation/scorecard"),
         ("post", "/api/validation/run"),
+        ("get", "/api/governance/catalog"),
+        ("get", "/api/governance/catalog/phi"),
+        ("post", "/api/governance/catalog/scan"),
+        ("post", "/api/governance/catalog/classify"),
+        ("post", "/api/governance/mask-export"),
+        ("get", "/api/governance/access/users"),
+        ("get", "/api/governance/access/users/{user_name}/patients"),
+        ("get", "/api/governance/access/patients/{patient_id}"),
+        ("get", "/api/governance/lineage"),
         ("get", "/api/events"),
     }
 

@@ -21,6 +21,7 @@ from warroom.api.chaos import ChaosController, DrillTasks
 from warroom.api.dashboard import DashboardController
 from warroom.api.errors import EXCEPTION_HANDLERS
 from warroom.api.events import EventStreams, events
+from warroom.api.governance import GovernanceController
 from warroom.api.health import HealthController
 from warroom.api.healthcare import HealthcareController
 from warroom.api.incidents import IncidentController
@@ -68,6 +69,7 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
             DashboardController,
             HealthcareController,
             ValidationController,
+            GovernanceController,
             settings,
             events,
         ],
