@@ -117,6 +117,10 @@ async def patients_of_user(
     target: Target, user_name: str, window: AccessWindow, max_rows: int = 100
 ) -> list[PatientReads]:
     """Return the patients ``user_name`` read in ``window``, newest read first."""
+    if "\x00" in user_name:
+        # PostgreSQL text cannot contain NUL, so no logged name matches; the
+        # driver would raise on the parameter instead of returning no rows.
+        return []
     dialect = target.dialect.name
     rows = await target.fetch(
         load_statement(dialect, "governance", "access_patients_of_user"),

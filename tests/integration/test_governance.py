@@ -313,6 +313,10 @@ async def test_access_window_includes_older_reads(engine: Engine, database_url: 
     assert [(u.user_name, u.patients) for u in two_days] == [("ben", 1)]
 
 
+async def test_access_user_with_nul(engine: Engine):
+    assert await engine.phi_patients_of_user("ana\x00", hours=24) == []
+
+
 async def test_access_window_rejects_zero(engine: Engine):
     with pytest.raises(ValueError, match="window"):
         await engine.phi_reads_by_user(hours=0)
