@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from engine.targets.base import Target, TargetError
 from engine.targets.sqlfiles import load_statement
@@ -35,10 +36,7 @@ async def run_claim_ingestion(target: Target) -> list[tuple[str, Lineage]]:
     )
     results = []
     for (batch_id,) in batches:
-        await target.execute(
-            load_statement(dialect, "etl_runs", "run_claim_ingestion"),
-            {"batch_id": batch_id},
-        )
+        await _call(target, "run_claim_ingestion", {"batch_id": batch_id})
         results.append((str(batch_id), await _lineage(target, "claim_ingestion")))
     return results
 
@@ -50,10 +48,7 @@ async def run_summaries(target: Target, days_back: int) -> list[tuple[str, Linea
     end = date.today()
     start = end - timedelta(days=days_back - 1)
     await install(target)
-    await target.execute(
-        load_statement(target.dialect.name, "etl_runs", "run_summaries"),
-        {"date_from": start, "date_to": end},
-    )
+    await _call(target, "run_summaries", {"date_from": start, "date_to": end})
     steps = ("pharmacy_fill_summary", "daily_order_summary", "customer_health")
     return [(step, await _lineage(target, step)) for step in steps]
 
@@ -62,9 +57,7 @@ async def run_dim_patient(target: Target) -> Lineage:
     """Load the patient dimension: close the current row of every changed
     patient and add a current row for each patient without one."""
     await install(target)
-    await target.execute(
-        load_statement(target.dialect.name, "etl_runs", "run_dim_patient")
-    )
+    await _call(target, "run_dim_patient", None)
     return await _lineage(target, "dim_patient")
 
 
@@ -75,13 +68,28 @@ async def run_patient_adherence(
     ``period_end`` (today in UTC by default)."""
     end = period_end or date.today()
     start = end - timedelta(days=period_days - 1)
-    dialect = target.dialect.name
     await install(target)
-    await target.execute(
-        load_statement(dialect, "etl_runs", "run_patient_adherence"),
-        {"period_start": start, "period_end": end},
+    await _call(
+        target, "run_patient_adherence", {"period_start": start, "period_end": end}
     )
     return await _lineage(target, "patient_adherence")
+
+
+async def _call(target: Target, name: str, params: dict[str, Any] | None) -> None:
+    """Run one procedure call of sql/<dialect>/etl_runs.sql on a session of
+    its own, without the engine's statement timeout: a pipeline over a large
+    table runs for minutes, and its job's timeout_seconds bounds it instead.
+    The session is a chaos session only in kind (no statement timeout); its
+    program name warroom-etl-NAME shows who it is in the sessions view."""
+    session = await target.open_chaos_session(
+        f"warroom-etl-{name.removeprefix('run_')}"
+    )
+    try:
+        await session.execute(
+            load_statement(target.dialect.name, "etl_runs", name), params
+        )
+    finally:
+        await session.close()
 
 
 async def _lineage(target: Target, pipeline: str) -> Lineage:
