@@ -90,10 +90,32 @@ def wait_until_polled(server: Server) -> None:
     )
 
 
+@pytest.fixture(scope="session")
+def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder whose embedded database holds the demo data, made once
+    per session. Each server starts from a copy, which skips initdb and the
+    load."""
+    from engine.seed.loader import load_demo_data
+    from engine.targets.embedded import DEMO_DATABASE, EmbeddedServer
+
+    home = tmp_path_factory.mktemp("seeded") / "home"
+    server = EmbeddedServer(home / "pgdata")
+    server.start()
+    try:
+        server.ensure_database(DEMO_DATABASE)
+        load_demo_data(server.url(DEMO_DATABASE), 1)
+    finally:
+        server.stop()
+    return home
+
+
 @pytest.fixture
-def warroom_server(tmp_path: Path) -> Iterator[Server]:
+def warroom_server(tmp_path: Path, seeded_home: Path) -> Iterator[Server]:
     """`warroom serve` on the embedded target with an API token, in its own
     data folder under the test's temporary directory."""
+    # cp -a keeps the files' owner: as root, pgserver runs PostgreSQL as its
+    # own user, which must own the data directory.
+    subprocess.run(["cp", "-a", str(seeded_home), str(tmp_path / "home")], check=True)
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in _CLEARED}
     env.update(WARROOM_HOME=str(tmp_path / "home"), WARROOM_API_TOKEN=TOKEN)
