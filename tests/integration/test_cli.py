@@ -141,7 +141,7 @@ def test_scale_must_be_positive(tmp_path):
 def test_drill_all_twice(tmp_path):
     """Every drill passes twice in a row, and no rerun starts within its cooldown.
 
-    The config is the shipped one with a 2 s validation cycle instead of 30 s,
+    The config is the shipped one with a 1 s validation cycle instead of 30 s,
     so the data drills do not wait up to half a minute each for detection.
     """
     config = tmp_path / "config"
@@ -149,7 +149,7 @@ def test_drill_all_twice(tmp_path):
     for path in CONFIG_DIR.glob("*.yaml"):
         text = path.read_text()
         if path.name == "validation_rules.yaml":
-            text = text.replace("interval_seconds: 30", "interval_seconds: 2")
+            text = text.replace("interval_seconds: 30", "interval_seconds: 1")
         (config / path.name).write_text(text)
     arguments = ("--config", str(config), "drill", "--all", "--json")
     first = run_cli(*arguments, home=tmp_path, timeout=600)
@@ -163,7 +163,9 @@ def test_drill_all_twice(tmp_path):
         for entry in report:
             assert entry["passed"], entry
             assert entry["rolled_back"] and entry["resolved"], entry
-            assert 0 < entry["seconds_to_detect"] <= entry["seconds_to_resolve"]
+            # A data check running while the inject commits can see the
+            # fault in the same instant, so 0 is a real time to detect.
+            assert 0 <= entry["seconds_to_detect"] <= entry["seconds_to_resolve"]
         progress = [line for line in result.stderr.splitlines() if "ttd=" in line]
         assert len(progress) == len(scenarios)
     # A slow start of the second process can outlast a cooldown, so whether
