@@ -19,6 +19,30 @@ IF OBJECT_ID(N'healthcare.etl_lineage', N'U') IS NULL
     );
 GO
 
+-- One lineage row for a pipeline run that started at @started.
+CREATE OR ALTER PROCEDURE healthcare.etl_record_lineage
+    @pipeline nvarchar(100),
+    @source nvarchar(400),
+    @target nvarchar(400),
+    @read bigint,
+    @written bigint,
+    @started datetime2(3),
+    @rejected bigint = 0
+AS
+BEGIN
+    SET NOCOUNT ON;
+    INSERT INTO healthcare.etl_lineage (
+        pipeline, source, target, rows_read, rows_written, rows_rejected,
+        started_at, ended_at, duration_ms
+    )
+    VALUES (
+        @pipeline, @source, @target, @read, @written, @rejected, @started,
+        SYSUTCDATETIME(),
+        DATEDIFF(MICROSECOND, @started, SYSUTCDATETIME()) / 1000.0
+    );
+END;
+GO
+
 -- Proportion of days covered per patient and drug class over a period.
 IF OBJECT_ID(N'healthcare.patient_adherence', N'U') IS NULL
     CREATE TABLE healthcare.patient_adherence (
@@ -182,17 +206,10 @@ BEGIN
         );
     SET @deleted = @@ROWCOUNT;
 
-    INSERT INTO healthcare.etl_lineage (
-        pipeline, source, target, rows_read, rows_written, rows_rejected,
-        started_at, ended_at, duration_ms
-    )
-    VALUES (
-        N'patient_adherence',
+    DECLARE @adherence_written bigint = @written + @deleted;
+    EXEC healthcare.etl_record_lineage N'patient_adherence',
         N'healthcare.pharmacy_claims, healthcare.medications',
-        N'healthcare.patient_adherence',
-        @read, @written + @deleted, 0, @started, SYSUTCDATETIME(),
-        DATEDIFF(MICROSECOND, @started, SYSUTCDATETIME()) / 1000.0
-    );
+        N'healthcare.patient_adherence', @read, @adherence_written, @started;
 
     COMMIT TRANSACTION;
 END;
@@ -300,15 +317,9 @@ BEGIN
     );
     SET @opened = @@ROWCOUNT;
 
-    INSERT INTO healthcare.etl_lineage (
-        pipeline, source, target, rows_read, rows_written, rows_rejected,
-        started_at, ended_at, duration_ms
-    )
-    VALUES (
-        N'dim_patient', N'healthcare.patients', N'healthcare.dim_patient',
-        @read, @closed + @opened, 0, @started, SYSUTCDATETIME(),
-        DATEDIFF(MICROSECOND, @started, SYSUTCDATETIME()) / 1000.0
-    );
+    DECLARE @dimension_written bigint = @closed + @opened;
+    EXEC healthcare.etl_record_lineage N'dim_patient', N'healthcare.patients',
+        N'healthcare.dim_patient', @read, @dimension_written, @started;
 
     COMMIT TRANSACTION;
 END;
@@ -483,16 +494,9 @@ BEGIN
     WHERE k.reasons IS NOT NULL;
     SET @rejected = @@ROWCOUNT;
 
-    INSERT INTO healthcare.etl_lineage (
-        pipeline, source, target, rows_read, rows_written, rows_rejected,
-        started_at, ended_at, duration_ms
-    )
-    VALUES (
-        N'claim_ingestion', N'healthcare.claims_staging',
-        N'healthcare.pharmacy_claims', @read, @written, @rejected, @started,
-        SYSUTCDATETIME(),
-        DATEDIFF(MICROSECOND, @started, SYSUTCDATETIME()) / 1000.0
-    );
+    EXEC healthcare.etl_record_lineage N'claim_ingestion',
+        N'healthcare.claims_staging', N'healthcare.pharmacy_claims',
+        @read, @written, @started, @rejected;
 
     COMMIT TRANSACTION;
 END;
@@ -690,25 +694,3 @@ BEGIN
 END;
 GO
 
--- One lineage row for a pipeline step that rejects nothing.
-CREATE OR ALTER PROCEDURE healthcare.etl_record_lineage
-    @pipeline nvarchar(100),
-    @source nvarchar(400),
-    @target nvarchar(400),
-    @read bigint,
-    @written bigint,
-    @started datetime2(3)
-AS
-BEGIN
-    SET NOCOUNT ON;
-    INSERT INTO healthcare.etl_lineage (
-        pipeline, source, target, rows_read, rows_written, rows_rejected,
-        started_at, ended_at, duration_ms
-    )
-    VALUES (
-        @pipeline, @source, @target, @read, @written, 0, @started,
-        SYSUTCDATETIME(),
-        DATEDIFF(MICROSECOND, @started, SYSUTCDATETIME()) / 1000.0
-    );
-END;
-GO

@@ -16,6 +16,26 @@ CREATE TABLE IF NOT EXISTS healthcare.etl_lineage (
     duration_ms numeric(12, 1) NOT NULL
 );
 
+-- One lineage row for a pipeline run that started at p_started.
+CREATE OR REPLACE PROCEDURE healthcare.etl_record_lineage(
+    p_pipeline text, p_source text, p_target text, p_read bigint,
+    p_written bigint, p_started timestamptz, p_rejected bigint DEFAULT 0
+)
+LANGUAGE sql
+AS $$
+    INSERT INTO healthcare.etl_lineage (
+        pipeline, source, target, rows_read, rows_written, rows_rejected,
+        started_at, ended_at, duration_ms
+    )
+    VALUES (
+        p_pipeline, p_source, p_target, p_read, p_written, p_rejected,
+        p_started, clock_timestamp(),
+        round(
+            (extract(epoch FROM clock_timestamp() - p_started) * 1000)::numeric, 1
+        )
+    );
+$$;
+
 -- Proportion of days covered per patient and drug class over a period.
 CREATE TABLE IF NOT EXISTS healthcare.patient_adherence (
     patient_id bigint NOT NULL,
@@ -191,22 +211,10 @@ BEGIN
         );
     GET DIAGNOSTICS v_deleted = ROW_COUNT;
 
-    INSERT INTO healthcare.etl_lineage (
-        pipeline, source, target, rows_read, rows_written, rows_rejected,
-        started_at, ended_at, duration_ms
-    )
-    VALUES (
+    CALL healthcare.etl_record_lineage(
         'patient_adherence',
         'healthcare.pharmacy_claims, healthcare.medications',
-        'healthcare.patient_adherence',
-        v_read,
-        v_written + v_deleted,
-        0,
-        v_started,
-        clock_timestamp(),
-        round(
-            (extract(epoch FROM clock_timestamp() - v_started) * 1000)::numeric, 1
-        )
+        'healthcare.patient_adherence', v_read, v_written + v_deleted, v_started
     );
 END
 $$;
@@ -298,16 +306,9 @@ BEGIN
     );
     GET DIAGNOSTICS v_opened = ROW_COUNT;
 
-    INSERT INTO healthcare.etl_lineage (
-        pipeline, source, target, rows_read, rows_written, rows_rejected,
-        started_at, ended_at, duration_ms
-    )
-    VALUES (
+    CALL healthcare.etl_record_lineage(
         'dim_patient', 'healthcare.patients', 'healthcare.dim_patient',
-        v_read, v_closed + v_opened, 0, v_started, clock_timestamp(),
-        round(
-            (extract(epoch FROM clock_timestamp() - v_started) * 1000)::numeric, 1
-        )
+        v_read, v_closed + v_opened, v_started
     );
 END
 $$;
@@ -483,17 +484,9 @@ BEGIN
     WHERE cardinality(c.reasons) > 0;
     GET DIAGNOSTICS v_rejected = ROW_COUNT;
 
-    INSERT INTO healthcare.etl_lineage (
-        pipeline, source, target, rows_read, rows_written, rows_rejected,
-        started_at, ended_at, duration_ms
-    )
-    VALUES (
+    CALL healthcare.etl_record_lineage(
         'claim_ingestion', 'healthcare.claims_staging',
-        'healthcare.pharmacy_claims', v_read, v_loaded, v_rejected,
-        v_started, clock_timestamp(),
-        round(
-            (extract(epoch FROM clock_timestamp() - v_started) * 1000)::numeric, 1
-        )
+        'healthcare.pharmacy_claims', v_read, v_loaded, v_started, v_rejected
     );
 END
 $$;
@@ -674,22 +667,3 @@ BEGIN
 END
 $$;
 
--- One lineage row for a pipeline step that rejects nothing.
-CREATE OR REPLACE PROCEDURE healthcare.etl_record_lineage(
-    p_pipeline text, p_source text, p_target text, p_read bigint,
-    p_written bigint, p_started timestamptz
-)
-LANGUAGE sql
-AS $$
-    INSERT INTO healthcare.etl_lineage (
-        pipeline, source, target, rows_read, rows_written, rows_rejected,
-        started_at, ended_at, duration_ms
-    )
-    VALUES (
-        p_pipeline, p_source, p_target, p_read, p_written, 0, p_started,
-        clock_timestamp(),
-        round(
-            (extract(epoch FROM clock_timestamp() - p_started) * 1000)::numeric, 1
-        )
-    );
-$$;
