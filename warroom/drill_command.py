@@ -30,7 +30,7 @@ async def run_drills(engine: Engine, scenarios: list[str], as_json: bool) -> int
             summary = _summary(drill)
             line = _line(drill)
         results.append(summary)
-        # With --json the report goes to stdout at the end; the progress goes
+        # With --json the report goes to stdout at the end. The progress goes
         # to stderr as each drill ends, so a long run shows it is alive.
         print(line, file=sys.stderr if as_json else sys.stdout, flush=True)
 

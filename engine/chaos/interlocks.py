@@ -82,7 +82,7 @@ class InterlockState:
     """An open incident that trips the kill switch, if any."""
     kill_switch_severity: str = "critical"
     detector_problem: str | None = None
-    """Why the check that finds this scenario's fault cannot run, if it cannot."""
+    """The reason the check that finds this scenario's fault cannot run, or None."""
 
 
 def check_interlocks(

@@ -300,7 +300,7 @@ def _type_allows(category: PhiCategory, data_type: str) -> bool:
     is_date = kind.startswith(_DATE_TYPES)
     if category is PhiCategory.DATE_OF_BIRTH:
         return is_date or not _is_numeric(kind)
-    # A date column holds no name, phone or identifier.
+    # A date column contains no name, phone or identifier.
     return not is_date
 
 

@@ -551,7 +551,7 @@ class DemoDataGenerator:
             yield (pa_id, rx.prescription_id, status, requested_at, decided_at)
 
     def _formulary_rows(self) -> Iterator[Row]:
-        """One formulary row per medication: generics on tier 1 without prior
+        """Yield one formulary row per medication: generics on tier 1 without prior
         authorization, brands on tier 2 or 3, a few of them with it."""
         rng = self._rng("healthcare.formulary")
         effective = self.today - timedelta(days=90)

@@ -171,7 +171,7 @@ class DrillRepository:
         return self._journal(drill_id, pending_only=True)
 
     def journal_entries(self, drill_id: int) -> list[JournalEntry]:
-        """Every entry of a drill, restored or not, newest first."""
+        """Return every entry of a drill, restored or not, newest first."""
         return self._journal(drill_id, pending_only=False)
 
     def _journal(self, drill_id: int | None, pending_only: bool) -> list[JournalEntry]:

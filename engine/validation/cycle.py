@@ -61,8 +61,8 @@ class DataChecks:
         self.part_errors: dict[str, str] = {}
         """The last cycle's error per check: validation, burst or phi."""
         self._last_attempt: float | None = None
-        # Runs never overlap: a run asked for during another (after a
-        # remediation) starts when that one ends, so it sees the change.
+        # Runs never overlap. A run requested during another (after a
+        # remediation) starts when that one ends, so it reads the changed rows.
         self._lock = asyncio.Lock()
 
     @property

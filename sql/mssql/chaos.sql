@@ -145,7 +145,7 @@ FROM healthcare.drug_interactions WITH (TABLOCKX, HOLDLOCK);
 
 -- name: pick_burst_pharmacy
 -- Claim Volume Spike: the pharmacy with the fewest claims submitted in the
--- last hour, so the burst stands out from its normal traffic.
+-- last hour, so the burst is far above its normal traffic.
 SELECT TOP (1) p.pharmacy_id
 FROM healthcare.pharmacies AS p
 ORDER BY (

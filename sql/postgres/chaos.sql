@@ -113,7 +113,7 @@ LOCK TABLE healthcare.drug_interactions IN ACCESS EXCLUSIVE MODE;
 
 -- name: pick_burst_pharmacy
 -- Claim Volume Spike: the pharmacy with the fewest claims submitted in the
--- last hour, so the burst stands out from its normal traffic.
+-- last hour, so the burst is far above its normal traffic.
 SELECT p.pharmacy_id
 FROM healthcare.pharmacies AS p
 ORDER BY (

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS healthcare.patient_adherence (
 -- - the index date is the patient's first fill of the class in the period,
 --   and the treatment period runs from it to period_end;
 -- - an early refill of the same drug (drug name) starts when the supply
---   before it ends; fills of different drugs of the class are not shifted,
+--   before it ends. Fills of different drugs of the class are not shifted,
 --   and a day covered by several counts once;
 -- - supply past period_end does not count;
 -- - a treatment period shorter than 91 days is excluded.

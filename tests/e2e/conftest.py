@@ -92,7 +92,7 @@ def wait_until_polled(server: Server) -> None:
 
 @pytest.fixture(scope="session")
 def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder whose embedded database holds the demo data, made once
+    """A data folder whose embedded database contains the demo data, made once
     per session. Each server starts from a copy, which skips initdb and the
     load."""
     from engine.seed.loader import load_demo_data

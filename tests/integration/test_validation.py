@@ -109,7 +109,8 @@ async def test_custom_query_without_answer_is_not_evaluated(target, query, detai
 
     assert results["custom"].outcome == "not evaluated"
     assert detail in results["custom"].detail
-    assert card.evaluated == 0 and card.pass_percent is None
+    assert card.evaluated == 0
+    assert card.pass_percent is None
 
 
 async def test_custom_query_count(target):
@@ -148,7 +149,7 @@ async def test_freshness_without_a_zone_says_what_it_assumed(target):
         ),
     )
 
-    # The column holds UTC wall time: read as UTC it is fresh, read as Tokyo
+    # The column contains UTC wall time: read as UTC it is fresh, read as Tokyo
     # time it lies nine hours in the past.
     assert results["utc"].outcome == "pass"
     assert "has no time zone, read as UTC" in results["utc"].detail

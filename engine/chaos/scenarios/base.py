@@ -113,7 +113,7 @@ class Scenario:
     that waits on the drill's lock. Incidents of these kinds opened during the
     drill are the drill's too, so they do not trip the kill switch."""
     detector: ClassVar[str] = "poll"
-    """What finds the fault: poll, jobs, or a data check (validation,
+    """The check that finds the fault: poll, jobs, or a data check (validation,
     claim_burst, phi_audit). A drill whose detector cannot run is rejected."""
     touched_tables: ClassVar[tuple[str, ...]] = ()
     """Tables the drill writes; their row count and checksum must be the

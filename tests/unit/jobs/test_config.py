@@ -59,7 +59,8 @@ def test_shipped_jobs():
         job.name for job in data_layer
     }
     validation = next(job for job in jobs if job.name == "validation_run")
-    assert validation.action == "validation_run" and validation.critical
+    assert validation.action == "validation_run"
+    assert validation.critical
     # The claims load waits for a feed that writes the staging table.
     disabled = {job.name for job in jobs if not job.enabled}
     assert disabled == {job.name for job in data_layer} | {"etl_claims_daily"}
