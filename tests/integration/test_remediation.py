@@ -203,6 +203,12 @@ async def test_kill_of_ended_session_is_done(engine, database_url):
     pid = holder.info.backend_pid
     first = await kill_blocking_session(engine.target, pid)
     await asyncio.wait_for(task, 5)
+    # A terminated backend stays in pg_stat_activity until it has exited.
+    for _ in range(50):
+        snapshot = await engine.target.snapshot()
+        if snapshot.session(pid) is None:
+            break
+        await asyncio.sleep(0.1)
 
     second = await kill_blocking_session(engine.target, pid)
 
