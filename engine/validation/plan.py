@@ -9,7 +9,7 @@ counts, row limits, the clock) is chosen by ``dialect``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.validation.rules import (
@@ -95,11 +95,30 @@ def source(
 
 
 def table_scan(
-    table: str, rules: Sequence[Rule], quote: Quote, dialect: str
+    table: str,
+    rules: Sequence[Rule],
+    quote: Quote,
+    dialect: str,
+    primary_keys: Mapping[str, tuple[str, ...]] | None = None,
 ) -> TableScan:
-    """Build the single statement that evaluates every scannable rule on ``table``."""
+    """Build the single statement that evaluates every scannable rule on ``table``.
+
+    A referential rule becomes a LEFT JOIN to its parent, so the planner
+    hashes the parent once instead of probing it for every row. The join
+    goes straight to the parent when ``primary_keys`` says the parent column
+    is its whole primary key, and to the parent's distinct values otherwise,
+    so neither multiplies the scanned rows.
+
+    Counts that need no predicate per row are differences of COUNTs: a null
+    check's violations and a range check's NULLs are COUNT(*) less
+    COUNT(column), and a referential rule's orphans are the non-NULL keys
+    less those the join matched.
+    """
     relation, windows = source(table, rules, quote)
-    columns = [_count_all(dialect)]
+    keys = primary_keys or {}
+    count = _count_all(dialect)
+    columns = [count]
+    joins: list[str] = []
     fields: dict[str, tuple[str, ...]] = {}
     for rule in rules:
         if isinstance(rule, Freshness):
@@ -107,15 +126,49 @@ def table_scan(
             columns.append(_clock(dialect))
             fields[rule.name] = ("newest", "now")
             continue
-        condition = predicate(rule, quote, windows.get(rule.name, 0))
-        columns.append(_count_if(condition, dialect))
+        if isinstance(rule, Referential):
+            join, matched = _parent_join(rule, quote, len(joins), keys)
+            joins.append(join)
+            child = count.replace("*", f"t.{quote(rule.column)}")
+            columns.append(f"({child} - {count.replace('*', matched)})")
+        elif isinstance(rule, NullCheck):
+            present = count.replace("*", f"t.{quote(rule.column)}")
+            columns.append(f"({count} - {present})")
+        else:
+            condition = predicate(rule, quote, windows.get(rule.name, 0))
+            columns.append(_count_if(condition, dialect))
         if isinstance(rule, RangeCheck):
-            columns.append(_count_if(f"t.{quote(rule.column)} IS NULL", dialect))
+            present = count.replace("*", f"t.{quote(rule.column)}")
+            columns.append(f"({count} - {present})")
             fields[rule.name] = ("violations", "nulls")
         else:
             fields[rule.name] = ("violations",)
-    sql = f"SELECT {', '.join(columns)} FROM {relation}"
+    sql = " ".join([f"SELECT {', '.join(columns)} FROM {relation}", *joins])
     return TableScan(table, tuple(rules), sql, fields)
+
+
+def _parent_join(
+    rule: Referential,
+    quote: Quote,
+    index: int,
+    primary_keys: Mapping[str, tuple[str, ...]],
+) -> tuple[str, str]:
+    """Return the LEFT JOIN of ``rule``'s parent as alias ``r<index>`` and the
+    parent column it matches, which is NULL for an orphan and for a NULL key."""
+    alias = f"r{index}"
+    parent = quote_table(rule.parent_table, quote)
+    parent_column = quote(rule.parent_column)
+    child = f"t.{quote(rule.column)}"
+    if primary_keys.get(rule.parent_table) == (rule.parent_column,):
+        matched = f"{alias}.{parent_column}"
+        join = f"LEFT JOIN {parent} AS {alias} ON {matched} = {child}"
+    else:
+        matched = f"{alias}.warroom_key"
+        join = (
+            f"LEFT JOIN (SELECT DISTINCT {parent_column} AS warroom_key "
+            f"FROM {parent}) AS {alias} ON {matched} = {child}"
+        )
+    return join, matched
 
 
 def sample_statement(

@@ -102,7 +102,13 @@ class Validator:
 
     async def _scan_table(self, table: str, rules: list[Rule]) -> list[RuleResult]:
         dialect = self.target.dialect.name
-        scan = table_scan(table, rules, self.target.dialect.quote_identifier, dialect)
+        scan = table_scan(
+            table,
+            rules,
+            self.target.dialect.quote_identifier,
+            dialect,
+            self.catalog.primary_keys if self.catalog else None,
+        )
         try:
             rows = await self.target.fetch(scan.sql)
         except TargetError as error:

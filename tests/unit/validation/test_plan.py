@@ -57,6 +57,32 @@ def test_one_scan_covers_every_rule_of_a_table(dialect):
 
 
 @pytest.mark.parametrize("dialect", sorted(DIALECTS))
+@pytest.mark.parametrize(
+    ("keys", "join"),
+    [
+        (
+            {"healthcare.patients": ("patient_id",)},
+            'LEFT JOIN "healthcare"."patients" AS r0 '
+            'ON r0."patient_id" = t."patient_id"',
+        ),
+        (
+            {},
+            'LEFT JOIN (SELECT DISTINCT "patient_id" AS warroom_key '
+            'FROM "healthcare"."patients") AS r0',
+        ),
+    ],
+)
+def test_a_referential_rule_joins_its_parent_once(dialect, keys, join):
+    # Straight to the parent when the column is its primary key, to its
+    # distinct values otherwise: neither join multiplies the scanned rows.
+    scan = table_scan("healthcare.pharmacy_claims", RULES, QUOTE, dialect, keys)
+
+    assert join in scan.sql
+    assert "EXISTS" not in scan.sql
+    assert_parses(scan.sql, dialect)
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
 @pytest.mark.parametrize("index", [0, 1, 2, 4, 5])
 def test_sample_statement_parses(dialect, index):
     sql = sample_statement(
