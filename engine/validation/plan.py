@@ -105,8 +105,8 @@ def table_scan(
 
     A referential rule becomes a LEFT JOIN to its parent, so the planner
     hashes the parent once instead of probing it for every row. The join
-    goes straight to the parent when ``primary_keys`` says the parent column
-    is its whole primary key, and to the parent's distinct values otherwise,
+    goes straight to the parent when ``primary_keys`` lists the parent column as
+    its whole primary key, and to the parent's distinct values otherwise,
     so neither multiplies the scanned rows.
 
     Counts that need no predicate per row are differences of COUNTs: a null
