@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the generated rows change, so a loaded database can
 # be recognized as stale.
-SEED_VERSION = "4"
+SEED_VERSION = "5"
 SCHEMA_PATH = SQL_DIR / "postgres" / "schema.sql"
 LOAD_APPLICATION = "warroom-seed"
 DEMO_SCHEMAS = ("healthcare", "commerce")

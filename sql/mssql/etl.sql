@@ -43,28 +43,6 @@ BEGIN
 END;
 GO
 
--- Proportion of days covered per patient and drug class over a period.
-IF OBJECT_ID(N'healthcare.patient_adherence', N'U') IS NULL
-    CREATE TABLE healthcare.patient_adherence (
-        patient_id bigint NOT NULL,
-        drug_class nvarchar(100) NOT NULL,
-        period_start date NOT NULL,
-        period_end date NOT NULL,
-        index_date date NOT NULL,
-        treatment_days int NOT NULL,
-        covered_days int NOT NULL,
-        pdc decimal(5, 4) NOT NULL,
-        computed_at datetime2(3) NOT NULL
-            CONSTRAINT df_patient_adherence_computed_at DEFAULT SYSUTCDATETIME(),
-        CONSTRAINT pk_patient_adherence
-            PRIMARY KEY CLUSTERED (patient_id, drug_class, period_start, period_end),
-        CONSTRAINT ck_patient_adherence_treatment_days
-            CHECK (treatment_days >= 91),
-        CONSTRAINT ck_patient_adherence_covered_days CHECK (covered_days >= 0),
-        CONSTRAINT ck_patient_adherence_pdc CHECK (pdc BETWEEN 0 AND 1)
-    );
-GO
-
 -- The PDC of every patient and drug class for [@period_start, @period_end],
 -- with the rules of the PostgreSQL procedure in sql/postgres/etl.sql: paid
 -- fills dated in the period, index date the first of them, early refills of

@@ -374,6 +374,29 @@ IF OBJECT_ID(N'healthcare.phi_access_suspensions', N'U') IS NULL
     );
 GO
 
+-- Proportion of days covered per patient and drug class over a period,
+-- written by the adherence pipeline (healthcare.etl_patient_adherence).
+IF OBJECT_ID(N'healthcare.patient_adherence', N'U') IS NULL
+    CREATE TABLE healthcare.patient_adherence (
+        patient_id bigint NOT NULL,
+        drug_class nvarchar(100) NOT NULL,
+        period_start date NOT NULL,
+        period_end date NOT NULL,
+        index_date date NOT NULL,
+        treatment_days int NOT NULL,
+        covered_days int NOT NULL,
+        pdc decimal(5, 4) NOT NULL,
+        computed_at datetime2(3) NOT NULL
+            CONSTRAINT df_patient_adherence_computed_at DEFAULT SYSUTCDATETIME(),
+        CONSTRAINT pk_patient_adherence
+            PRIMARY KEY CLUSTERED (patient_id, drug_class, period_start, period_end),
+        CONSTRAINT ck_patient_adherence_treatment_days
+            CHECK (treatment_days >= 91),
+        CONSTRAINT ck_patient_adherence_covered_days CHECK (covered_days >= 0),
+        CONSTRAINT ck_patient_adherence_pdc CHECK (pdc BETWEEN 0 AND 1)
+    );
+GO
+
 IF OBJECT_ID(N'healthcare.prior_authorizations', N'U') IS NULL
 BEGIN
     CREATE TABLE healthcare.prior_authorizations (

@@ -36,20 +36,6 @@ AS $$
     );
 $$;
 
--- Proportion of days covered per patient and drug class over a period.
-CREATE TABLE IF NOT EXISTS healthcare.patient_adherence (
-    patient_id bigint NOT NULL,
-    drug_class text NOT NULL,
-    period_start date NOT NULL,
-    period_end date NOT NULL,
-    index_date date NOT NULL,
-    treatment_days integer NOT NULL CHECK (treatment_days >= 91),
-    covered_days integer NOT NULL CHECK (covered_days >= 0),
-    pdc numeric(5, 4) NOT NULL CHECK (pdc BETWEEN 0 AND 1),
-    computed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (patient_id, drug_class, period_start, period_end)
-);
-
 -- The PDC of every patient and drug class for [period_start, period_end]:
 -- - only paid claims with a service date in the period count, so supply from
 --   a fill before the period does not carry into it;

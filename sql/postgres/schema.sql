@@ -205,6 +205,21 @@ CREATE TABLE IF NOT EXISTS healthcare.prior_authorizations (
     CHECK (decided_at >= requested_at)
 );
 
+-- Proportion of days covered per patient and drug class over a period,
+-- written by the adherence pipeline (healthcare.etl_patient_adherence).
+CREATE TABLE IF NOT EXISTS healthcare.patient_adherence (
+    patient_id bigint NOT NULL,
+    drug_class text NOT NULL,
+    period_start date NOT NULL,
+    period_end date NOT NULL,
+    index_date date NOT NULL,
+    treatment_days integer NOT NULL CHECK (treatment_days >= 91),
+    covered_days integer NOT NULL CHECK (covered_days >= 0),
+    pdc numeric(5, 4) NOT NULL CHECK (pdc BETWEEN 0 AND 1),
+    computed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (patient_id, drug_class, period_start, period_end)
+);
+
 -- Healthcare: indexes for the foreign keys and the usual claim look-ups.
 -- An index created on the partitioned parent is created on every partition.
 

@@ -197,12 +197,25 @@ async def test_order_updated_before_placed_fails(validator, database_url):
     assert result.samples == ({"order_id": 9},)
 
 
-async def test_missing_seed_version_fails(validator, database_url):
-    execute(database_url, "DELETE FROM public.warroom_meta WHERE key = 'seed_version'")
+async def test_pdc_out_of_range_fails(validator, database_url):
+    # The table's CHECK constraint also bounds pdc. The rule guards a load
+    # that bypassed it, so the test drops the constraint first.
+    execute(
+        database_url,
+        "ALTER TABLE healthcare.patient_adherence "
+        "DROP CONSTRAINT patient_adherence_pdc_check",
+        "INSERT INTO healthcare.patient_adherence (patient_id, drug_class, "
+        "period_start, period_end, index_date, treatment_days, covered_days, pdc) "
+        "VALUES (1, 'statin', '2026-01-01', '2026-06-29', '2026-01-01', 180, 171, "
+        "0.95), (2, 'statin', '2026-01-01', '2026-06-29', '2026-01-01', 180, "
+        "270, 1.5)",
+    )
 
-    result = await run_rule(validator, "meta_seed_version_present")
+    result = await run_rule(validator, "adherence_pdc_range")
 
     assert result.outcome == "fail"
+    assert result.violations == 1
+    assert result.rows_checked == 2
 
 
 async def test_quarantine_of_unknown_table_fails(validator, database_url):
