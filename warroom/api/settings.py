@@ -12,6 +12,6 @@ from warroom.api.schemas.settings import SettingsOut, settings_out
 
 @get("/settings", tags=["settings"], responses=problem_responses(403))
 async def settings(engine: NamedDependency[Engine]) -> SettingsOut:
-    """Return the poll interval, thresholds, jobs and validation rules the
-    engine runs with; secrets and parameters are left out."""
+    """Return the poll interval, thresholds, jobs, validation rules and PHI
+    mask rules the engine runs with; secrets and parameters are left out."""
     return settings_out(engine.config)

@@ -36,6 +36,8 @@ class ColumnOut(msgspec.Struct):
     table: str
     """schema.table"""
     column: str
+    ordinal: int
+    """The column's position in its table, from 1."""
     table_type: str
     data_type: str
     is_nullable: bool
@@ -195,6 +197,7 @@ def column_out(entry: CatalogEntry) -> ColumnOut:
     return ColumnOut(
         table=f"{column.table_schema}.{column.table_name}",
         column=column.column_name,
+        ordinal=column.ordinal,
         table_type=column.table_type,
         data_type=column.data_type,
         is_nullable=column.is_nullable,

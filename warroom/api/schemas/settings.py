@@ -29,10 +29,29 @@ class ValidationRuleSettings(msgspec.Struct):
     severity: str
 
 
+class MaskRuleSettings(msgspec.Struct):
+    """The masked export's rule for one column. ``rule`` is ``full``,
+    ``partial`` (which keeps ``keep_first`` leading and ``keep_last`` trailing
+    characters) or ``hash`` (HMAC-SHA256 under the engine's secret)."""
+
+    rule: str
+    keep_first: int
+    keep_last: int
+    mask_char: str
+
+
+class GovernanceSettings(msgspec.Struct):
+    min_confidence: float
+    """A column at or above this classifier confidence looks like PHI."""
+    masking: dict[str, dict[str, MaskRuleSettings]]
+    """schema.table to column to the masked export's rule."""
+
+
 class SettingsOut(msgspec.Struct):
     """The engine's settings: its poll interval, the thresholds behind each
-    finding and card state, the jobs and the validation rules. Secrets
-    (the target URL, the API token) and job or rule parameters are left out."""
+    finding and card state, the jobs, the validation rules and the PHI mask
+    rules. Secrets (the target URL, the API token, the mask secret) and job or
+    rule parameters are left out."""
 
     target: str
     monitor: MonitorSettings
@@ -40,6 +59,7 @@ class SettingsOut(msgspec.Struct):
     """The thresholds section of config/warroom.yaml, every key present."""
     jobs: list[JobSettings]
     validation_rules: list[ValidationRuleSettings]
+    governance: GovernanceSettings
 
 
 def settings_out(config: WarroomConfig) -> SettingsOut:
@@ -67,4 +87,24 @@ def settings_out(config: WarroomConfig) -> SettingsOut:
             )
             for rule in config.validation.rules
         ],
+        governance=_governance_settings(config),
+    )
+
+
+def _governance_settings(config: WarroomConfig) -> GovernanceSettings:
+    governance = config.warroom.governance
+    return GovernanceSettings(
+        min_confidence=governance.min_confidence,
+        masking={
+            table: {
+                column: MaskRuleSettings(
+                    rule=rule.rule,
+                    keep_first=rule.keep_first,
+                    keep_last=rule.keep_last,
+                    mask_char=rule.mask_char,
+                )
+                for column, rule in columns.items()
+            }
+            for table, columns in governance.masking.items()
+        },
     )
