@@ -13,6 +13,7 @@ from engine.chaos.drills import ScenarioState
 from engine.chaos.interlocks import UnknownScenario
 from engine.config import WarroomConfig, load_config
 from engine.events import EventBus, PollCompleted
+from engine.governance.lineage import LineageReport, LineageRow
 from engine.healthcare.figures import ClaimCounts, evaluate_counts
 from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.models import (
@@ -30,6 +31,12 @@ from engine.monitor.graph import build_graph
 from engine.paths import CONFIG_DIR
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
+from engine.store.governance import (
+    FIRST_SCAN_ACTOR,
+    CatalogEntry,
+    ScannedColumn,
+    ScanRecord,
+)
 from engine.store.jobs import JobRunRecord, RunStatus
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
 from engine.validation.cycle import ChecksCompleted
@@ -426,6 +433,188 @@ RULE_RESULTS = (
 SCORECARD = Scorecard(run_at=ago(12), seconds=0.84, results=RULE_RESULTS)
 
 
+def _column(
+    table: str,
+    name: str,
+    data_type: str,
+    category: str | None = None,
+    confidence: float | None = None,
+    reason: str | None = None,
+    classification: str | None = None,
+    classified_by: str | None = FIRST_SCAN_ACTOR,
+) -> CatalogEntry:
+    schema, _, table_name = table.partition(".")
+    column = ScannedColumn(
+        table_schema=schema,
+        table_name=table_name,
+        table_type="BASE TABLE",
+        column_name=name,
+        ordinal=1,
+        data_type=data_type,
+        is_nullable=True,
+        category=category,
+        confidence=confidence,
+        reason=reason,
+        detected_by="classifier" if category else None,
+    )
+    classified = classification is not None
+    return CatalogEntry(
+        column=column,
+        first_seen_at=ago(86_400),
+        classification=classification,
+        classification_reason="detected on the first scan" if classified else None,
+        classified_by=classified_by if classified else None,
+        classified_at=ago(86_400) if classified else None,
+    )
+
+
+# healthcare.patients as the masked export sees it, a phone column added
+# after the first scan and not classified yet, and two columns without PHI.
+CATALOG = (
+    _column("healthcare.patients", "patient_id", "integer"),
+    _column(
+        "healthcare.patients",
+        "member_id",
+        "character varying",
+        "member_id",
+        0.95,
+        "name is member_id; 100 of 100 sampled values match",
+        "member_id",
+    ),
+    _column(
+        "healthcare.patients",
+        "first_name",
+        "character varying",
+        "person_name",
+        0.9,
+        "name is first_name",
+        "person_name",
+    ),
+    _column(
+        "healthcare.patients",
+        "date_of_birth",
+        "date",
+        "date_of_birth",
+        0.95,
+        "name is date_of_birth; sampled values are dates",
+        "date_of_birth",
+    ),
+    _column(
+        "healthcare.patients",
+        "gender",
+        "character varying",
+        "person_name",
+        0.3,
+        "2 of 100 sampled values look like names",
+        "none",
+        "alice",
+    ),
+    _column(
+        "healthcare.patients",
+        "state",
+        "character varying",
+        "address",
+        0.6,
+        "name is state",
+        "address",
+    ),
+    _column(
+        "healthcare.pharmacies",
+        "contact_phone",
+        "text",
+        "phone",
+        0.85,
+        "name contains phone; 40 of 40 sampled values match a phone number",
+    ),
+    _column("healthcare.pharmacy_claims", "claim_id", "bigint"),
+    _column(
+        "healthcare.pharmacy_claims",
+        "submitted_at",
+        "timestamp with time zone",
+    ),
+)
+
+CATALOG_SCAN = ScanRecord(
+    id=7,
+    target="demo",
+    scanned_at=ago(300),
+    tables=3,
+    columns=len(CATALOG),
+    added=1,
+    dropped=0,
+    sampled_tables=3,
+)
+
+
+def _run(
+    run_id: int,
+    pipeline: str,
+    source: str,
+    target: str,
+    counts: tuple[int, int, int],
+    ended_seconds_ago: float,
+    duration_ms: float,
+) -> LineageRow:
+    read, written, rejected = counts
+    ended = ago(ended_seconds_ago)
+    return LineageRow(
+        run_id=run_id,
+        pipeline=pipeline,
+        source=source,
+        target=target,
+        rows_read=read,
+        rows_written=written,
+        rows_rejected=rejected,
+        started_at=ended - timedelta(milliseconds=duration_ms),
+        ended_at=ended,
+        duration_ms=duration_ms,
+    )
+
+
+# Newest first, as the engine returns them; claim_ingestion ran twice.
+LINEAGE = LineageReport(
+    rows=[
+        _run(
+            31,
+            "claim_ingestion",
+            "staging.claims_raw",
+            "healthcare.pharmacy_claims",
+            (1250, 1238, 12),
+            600,
+            840.0,
+        ),
+        _run(
+            30,
+            "dim_patient",
+            "healthcare.patients",
+            "healthcare.dim_patient",
+            (800, 3, 0),
+            1800,
+            210.0,
+        ),
+        _run(
+            29,
+            "claim_ingestion",
+            "staging.claims_raw",
+            "healthcare.pharmacy_claims",
+            (900, 900, 0),
+            3600,
+            700.0,
+        ),
+        _run(
+            28,
+            "patient_adherence",
+            "healthcare.pharmacy_claims",
+            "healthcare.patient_adherence",
+            (2_400_000, 45_000, 0),
+            7200,
+            12_500.0,
+        ),
+    ],
+    note="from healthcare.etl_lineage, newest run first",
+)
+
+
 class FakeChecks:
     def __init__(
         self, scorecard: Scorecard | None = SCORECARD, error: str | None = None
@@ -470,6 +659,10 @@ class FakeSource:
         self.history_reads: list[str] = []
         self.checks = FakeChecks()
         self.checks_run = 0
+        self.catalog_entries: list[CatalogEntry] = list(CATALOG)
+        self.catalog_scan: ScanRecord | None = CATALOG_SCAN
+        self.catalog_scans: list[str] = []
+        self.lineage_report = LINEAGE
 
     @property
     def target_name(self) -> str:
@@ -601,6 +794,41 @@ class FakeSource:
         completed = ChecksCompleted(self.checks.scorecard, (), self.checks.error)
         self.bus.publish(completed)
         return completed
+
+    def last_catalog_scan(self) -> ScanRecord | None:
+        return self.catalog_scan
+
+    def catalog(self) -> list[CatalogEntry]:
+        return list(self.catalog_entries)
+
+    def phi_columns(self) -> list[CatalogEntry]:
+        # The engine's rule: at or above min_confidence, or classified as PHI.
+        limit = self.config.warroom.governance.min_confidence
+        return [
+            entry
+            for entry in self.catalog_entries
+            if (entry.column.confidence or 0) >= limit
+            or entry.classification not in (None, "none")
+        ]
+
+    async def lineage(self, max_rows: int = 100) -> LineageReport:
+        rows = self.lineage_report.rows[:max_rows]
+        return LineageReport(rows=rows, note=self.lineage_report.note)
+
+    async def scan_catalog(self, actor: str = "engine") -> ScanRecord:
+        self.catalog_scans.append(actor)
+        previous = self.catalog_scan
+        self.catalog_scan = ScanRecord(
+            id=(previous.id if previous else 0) + 1,
+            target="demo",
+            scanned_at=NOW,
+            tables=3,
+            columns=len(self.catalog_entries),
+            added=0,
+            dropped=0,
+            sampled_tables=3,
+        )
+        return self.catalog_scan
 
     def random_scenario(self) -> str:
         ready = [item.name for item in SCENARIOS if item.enabled]

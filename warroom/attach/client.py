@@ -29,6 +29,12 @@ from warroom.api.errors import PROBLEM_TYPE
 from warroom.api.schemas.chaos import DrillOut, DrillStarted
 from warroom.api.schemas.common import Problem
 from warroom.api.schemas.dashboard import DashboardOut
+from warroom.api.schemas.governance import (
+    CatalogOut,
+    LineageOut,
+    PhiColumnsOut,
+    ScanOut,
+)
 from warroom.api.schemas.health import HealthOut, HistoryOut, SnapshotOut
 from warroom.api.schemas.incidents import (
     ActionResultOut,
@@ -55,6 +61,9 @@ STREAM_READ_TIMEOUT_SECONDS = 40.0
 # longer than other requests. NOTE: an estimate, not measured on a large
 # target; a run that takes longer still ends and arrives as an event.
 RUN_CHECKS_TIMEOUT_SECONDS = 120.0
+# A catalog scan samples every table of the target. NOTE: an estimate, like
+# the one above. A scan that takes longer still ends on the sidecar.
+CATALOG_SCAN_TIMEOUT_SECONDS = 120.0
 
 
 class SidecarError(Exception):
@@ -135,6 +144,15 @@ class SidecarClient:
         path = f"/api/jobs/{quote(name, safe='')}/history?limit={limit}"
         return await self._get(path, list[JobRunOut])
 
+    async def catalog(self) -> CatalogOut:
+        return await self._get("/api/governance/catalog", CatalogOut)
+
+    async def phi_columns(self) -> PhiColumnsOut:
+        return await self._get("/api/governance/catalog/phi", PhiColumnsOut)
+
+    async def lineage(self, limit: int = 100) -> LineageOut:
+        return await self._get(f"/api/governance/lineage?limit={limit}", LineageOut)
+
     async def incident(self, incident_id: int) -> IncidentDetail:
         return await self._get(f"/api/incidents/{incident_id}", IncidentDetail)
 
@@ -175,6 +193,16 @@ class SidecarClient:
             actor,
             ScorecardOut,
             timeout=RUN_CHECKS_TIMEOUT_SECONDS,
+        )
+
+    async def scan_catalog(self, actor: str) -> ScanOut:
+        return await self._send(
+            "POST",
+            "/api/governance/catalog/scan",
+            None,
+            actor,
+            ScanOut,
+            timeout=CATALOG_SCAN_TIMEOUT_SECONDS,
         )
 
     # -- the event stream -----------------------------------------------------

@@ -14,10 +14,12 @@ import msgspec
 from engine.chaos.drills import ScenarioState
 from engine.config.models import (
     JobConfig,
+    MaskRuleConfig,
     ThresholdsConfig,
     ValidationRuleConfig,
     WarroomConfig,
 )
+from engine.governance.lineage import LineageReport, LineageRow
 from engine.healthcare.figures import HealthcareFigure
 from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.models import Incident, PostmortemSummary, TimelineEntry
@@ -26,12 +28,14 @@ from engine.jobs.models import JobState
 from engine.monitor.graph import BlockingGraph, build_graph
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
+from engine.store.governance import CatalogEntry, ScannedColumn, ScanRecord
 from engine.store.jobs import JobRunRecord
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
 from engine.validation.models import RuleResult, Scorecard
 from warroom.api.schemas.chaos import DrillOut, ScenarioOut
 from warroom.api.schemas.common import FigureOut
 from warroom.api.schemas.dashboard import PostmortemSummary as PostmortemOut
+from warroom.api.schemas.governance import ColumnOut, LineageOut, ScanOut
 from warroom.api.schemas.health import CountersOut, SnapshotOut
 from warroom.api.schemas.healthcare import HealthcareOut
 from warroom.api.schemas.incidents import (
@@ -53,7 +57,8 @@ _NO_DEDUP_KEY = ""
 
 
 def config_with(local: WarroomConfig, settings: SettingsOut) -> WarroomConfig:
-    """Return ``local`` with the sidecar's monitor, thresholds, jobs and rules.
+    """Return ``local`` with the sidecar's monitor, thresholds, jobs, rules and
+    PHI mask rules.
 
     Keys and everything else the TUI reads stay the engineer's own.
     """
@@ -66,6 +71,23 @@ def config_with(local: WarroomConfig, settings: SettingsOut) -> WarroomConfig:
                 }
             ),
             "thresholds": ThresholdsConfig.model_validate(settings.thresholds),
+            "governance": local.warroom.governance.model_copy(
+                update={
+                    "min_confidence": settings.governance.min_confidence,
+                    "masking": {
+                        table: {
+                            column: MaskRuleConfig(
+                                rule=rule.rule,  # type: ignore[arg-type]
+                                keep_first=rule.keep_first,
+                                keep_last=rule.keep_last,
+                                mask_char=rule.mask_char,
+                            )
+                            for column, rule in columns.items()
+                        }
+                        for table, columns in settings.governance.masking.items()
+                    },
+                }
+            ),
         }
     )
     jobs = local.jobs.model_copy(
@@ -291,6 +313,53 @@ def scorecard_of(scorecard: ScorecardOut) -> Scorecard | None:
         seconds=scorecard.seconds or 0.0,
         results=tuple(_record(result, RuleResult) for result in scorecard.results),
     )
+
+
+def scan_record_of(scan: ScanOut | None, target: str) -> ScanRecord | None:
+    """Return the engine's record of a catalog scan, or None before the first."""
+    if scan is None:
+        return None
+    return ScanRecord(
+        id=scan.id,
+        target=target,
+        scanned_at=scan.scanned_at,
+        tables=scan.tables,
+        columns=scan.columns,
+        added=scan.added,
+        dropped=scan.dropped,
+        sampled_tables=scan.sampled_tables,
+        sample_errors=dict(scan.sample_errors),
+    )
+
+
+def catalog_entry_of(column: ColumnOut) -> CatalogEntry:
+    schema, _, table = column.table.partition(".")
+    scanned = ScannedColumn(
+        table_schema=schema,
+        table_name=table,
+        table_type=column.table_type,
+        column_name=column.column,
+        ordinal=column.ordinal,
+        data_type=column.data_type,
+        is_nullable=column.is_nullable,
+        category=column.detected_category,
+        confidence=column.detected_confidence,
+        reason=column.detected_reason,
+        detected_by=column.detected_by,
+    )
+    return CatalogEntry(
+        column=scanned,
+        first_seen_at=column.first_seen_at,
+        classification=column.classification,
+        classification_reason=column.classification_reason,
+        classified_by=column.classified_by,
+        classified_at=column.classified_at,
+    )
+
+
+def lineage_of(lineage: LineageOut) -> LineageReport:
+    rows = [_record(row, LineageRow) for row in lineage.rows]
+    return LineageReport(rows=rows, note=lineage.note)
 
 
 def job_run_of(run: JobRunOut) -> JobRunRecord:

@@ -6,9 +6,9 @@ validation scorecard. The
 sidecar's event stream keeps the copy fresh. After each event the source
 repeats the reads the event made stale, and only then republishes the event
 on a local bus, so a widget that redraws on the event reads fresh data.
-Requests (status changes, remediation, drills, job runs) and the reads the
-copy leaves out (one incident, one job's run history) go to the sidecar and
-return when it responds.
+Requests (status changes, remediation, drills, job runs, catalog scans) and
+the reads the copy leaves out (one incident, one job's run history, the
+catalog and the lineage) go to the sidecar and return when it responds.
 
 When the stream drops, ``last_error`` reports it, and the TUI shows it in
 the status bar with the age of the last poll it has. The source reconnects
@@ -41,6 +41,7 @@ from engine.events import (
     PollCompleted,
     PollFailed,
 )
+from engine.governance.lineage import LineageReport
 from engine.healthcare.figures import unread_figures
 from engine.healthcare.monitor import HealthcareReading, HealthcareRefreshed
 from engine.incidents.models import Incident, PostmortemSummary, Status
@@ -49,6 +50,7 @@ from engine.jobs.models import JobState
 from engine.monitor.history import MetricHistory
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
+from engine.store.governance import CatalogEntry, ScanRecord
 from engine.store.jobs import JobRunRecord, RunStatus
 from engine.targets.base import TargetUnreachable
 from engine.validation.cycle import ChecksCompleted
@@ -68,6 +70,7 @@ from warroom.api.schemas.validation import ScorecardOut
 from warroom.attach.client import SidecarClient, SidecarError
 from warroom.attach.convert import (
     action_result_of,
+    catalog_entry_of,
     config_with,
     drill_of,
     graph_of,
@@ -75,7 +78,9 @@ from warroom.attach.convert import (
     incident_of,
     job_run_of,
     job_state_of,
+    lineage_of,
     postmortem_summary_of,
+    scan_record_of,
     scenario_of,
     scorecard_of,
     sla_of,
@@ -259,6 +264,28 @@ class RemoteSource:
         findings stay on the sidecar, so the result carries none."""
         self._copy_checks(await self.client.run_checks("warroom tui (attached)"))
         return ChecksCompleted(self.checks.scorecard, (), self.checks.error)
+
+    async def last_catalog_scan(self) -> ScanRecord | None:
+        # The PHI columns' body is the smaller one that carries the scan.
+        return scan_record_of((await self.client.phi_columns()).scan, self._target)
+
+    async def catalog(self) -> list[CatalogEntry]:
+        body = await self.client.catalog()
+        return [catalog_entry_of(column) for column in body.columns]
+
+    async def phi_columns(self) -> list[CatalogEntry]:
+        body = await self.client.phi_columns()
+        return [catalog_entry_of(column) for column in body.columns]
+
+    async def lineage(self, max_rows: int = 100) -> LineageReport:
+        return lineage_of(await self.client.lineage(max_rows))
+
+    async def scan_catalog(self, actor: str = "engine") -> ScanRecord:
+        """Scan the sidecar's target now; raise TargetUnreachable (HTTP 503)
+        when the sidecar cannot read its catalog."""
+        record = scan_record_of(await self.client.scan_catalog(actor), self._target)
+        assert record is not None
+        return record
 
     async def _move(
         self, incident_id: int, status: Status, actor: str, note: str

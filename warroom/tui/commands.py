@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from engine.chaos.drills import ScenarioState
 from engine.chaos.interlocks import InterlockError
+from engine.governance.lineage import LineageReport
 from engine.incidents.models import (
     Incident,
     IncidentNotFound,
@@ -21,6 +23,7 @@ from engine.incidents.models import (
     PostmortemNotFound,
 )
 from engine.jobs.models import JobAlreadyRunning, JobNotFound
+from engine.store.governance import CatalogEntry, ScanRecord
 from engine.store.jobs import JobRunRecord
 from warroom.tui.source import SourceRejected, WarRoomSource, settle
 
@@ -39,6 +42,15 @@ ENGINE_REJECTIONS = (
 Notify = Callable[..., None]
 
 _ERROR_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class CatalogState:
+    """The last catalog scan, its columns, and the ones that look like PHI."""
+
+    scan: ScanRecord | None
+    columns: tuple[CatalogEntry, ...]
+    phi: tuple[CatalogEntry, ...]
 
 
 class Commands:
@@ -203,6 +215,40 @@ class Commands:
                 title="validation rules ran",
                 severity="warning" if failed else "information",
             )
+
+    # -- governance --------------------------------------------------------
+
+    async def catalog(self) -> CatalogState | None:
+        """Return the catalog, or None after a toast that gives the reason."""
+        with self._guard("read the catalog"):
+            scan = await settle(self.source.last_catalog_scan())
+            columns = await settle(self.source.catalog())
+            phi = await settle(self.source.phi_columns())
+            return CatalogState(scan, tuple(columns), tuple(phi))
+        return None
+
+    async def lineage(self, max_rows: int) -> LineageReport | None:
+        """Return the newest lineage rows, or None after a toast that gives the
+        reason."""
+        with self._guard("read the ETL lineage"):
+            return await settle(self.source.lineage(max_rows))
+        return None
+
+    async def scan_catalog(self) -> ScanRecord | None:
+        with self._guard("scan the catalog"):
+            log.info("catalog scan requested by %s", self.actor)
+            self.notify(
+                "the governance screen shows the new catalog when it ends",
+                title="scanning the catalog",
+            )
+            record = await settle(self.source.scan_catalog(self.actor))
+            self.notify(
+                f"{record.tables} table(s), {record.columns} column(s), "
+                f"{record.added} added, {record.dropped} dropped",
+                title=f"catalog scan {record.id} done",
+            )
+            return record
+        return None
 
 
 def _outcome(succeeded: bool) -> str:

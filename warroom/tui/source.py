@@ -7,9 +7,9 @@ HTTP. No screen or widget may reach past this protocol.
 Reads (the last poll, open incidents, scenarios, recent drills) are
 synchronous: the engine has them in memory and the remote source keeps a
 copy that its event stream refreshes. A request that changes something, or
-fetches one incident or one job's run history, may return its result at once
-(the engine) or later (the sidecar), so it returns either the result or a
-coroutine of it. Callers
+fetches one incident, one job's run history, the catalog or the lineage, may
+return its result at once (the engine) or later (the sidecar), so it returns
+either the result or a coroutine of it. Callers
 pass it to ``settle``. (The engine's ``trigger_drill`` answers with the drill's Task,
 which ``settle`` hands back without waiting for the drill.)
 """
@@ -24,12 +24,14 @@ from typing import Any, Protocol, TypeVar
 from engine.chaos.drills import ScenarioState
 from engine.config.models import WarroomConfig
 from engine.events import Event, PollCompleted
+from engine.governance.lineage import LineageReport
 from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.models import Incident, PostmortemSummary
 from engine.incidents.sla import SlaReport
 from engine.jobs.models import JobState
 from engine.remediation.actions import ActionResult
 from engine.store.drills import DrillRecord
+from engine.store.governance import CatalogEntry, ScanRecord
 from engine.store.jobs import JobRunRecord
 from engine.validation.cycle import ChecksCompleted
 from engine.validation.models import Scorecard
@@ -142,4 +144,27 @@ class WarRoomSource(Protocol):
     async def run_checks(self) -> ChecksCompleted:
         """Run the validation rules and the other data checks now. The result
         also arrives on the bus as a ChecksCompleted event."""
+        ...
+
+    # -- governance ------------------------------------------------------------
+
+    def last_catalog_scan(self) -> Answer[ScanRecord | None]:
+        """Return the last catalog scan, or None before the first one."""
+        ...
+
+    def catalog(self) -> Answer[list[CatalogEntry]]:
+        """Return every column of the last catalog scan with its classification."""
+        ...
+
+    def phi_columns(self) -> Answer[list[CatalogEntry]]:
+        """Return the columns that look like PHI or are classified as PHI."""
+        ...
+
+    def lineage(self, max_rows: int = 100) -> Answer[LineageReport]:
+        """Return the newest ETL lineage rows first, with a note on their source."""
+        ...
+
+    def scan_catalog(self, actor: str = "engine") -> Answer[ScanRecord]:
+        """Scan the target's catalog now. Raise TargetError when it cannot be
+        read."""
         ...
