@@ -84,7 +84,7 @@ async def test_help_lists_every_key_and_escape_closes(tmp_path: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         keys = app.screen.query_one(KeyedTable)
-        assert keys.row_count == 16
+        assert keys.row_count == 18
         await pilot.press("escape")
         assert isinstance(app.screen, WarRoomScreen)
 

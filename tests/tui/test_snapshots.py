@@ -70,3 +70,14 @@ def test_validation_rules(snap_compare, tmp_path: Path) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(_app(tmp_path), run_before=open_rules, terminal_size=(100, 32))
+
+
+def test_governance(snap_compare, tmp_path: Path) -> None:
+    async def open_governance(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("G")
+        await pilot.pause(0.3)
+
+    assert snap_compare(
+        _app(tmp_path), run_before=open_governance, terminal_size=(80, 24)
+    )

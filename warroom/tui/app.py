@@ -59,6 +59,7 @@ class WarRoomApp(App[None]):
         STYLES / "incident.tcss",
         STYLES / "job_history.tcss",
         STYLES / "validation.tcss",
+        STYLES / "governance.tcss",
         STYLES / "dialogs.tcss",
     ]
     BINDINGS = APP_BINDINGS

@@ -49,11 +49,16 @@ WAR_ROOM_BINDINGS: list[Binding] = [
     _bind("H", "job_history", "job history", show=False, display="shift+h"),
     _bind("v", "validation", "validation", show=False),
     _bind("V", "run_checks", "run rules", show=False, display="shift+v"),
+    _bind("G", "governance", "governance", show=False, display="shift+g"),
 ]
 
 # The war room's run_checks binding again, so one remap moves both.
 VALIDATION_BINDINGS: list[Binding] = [
     _bind("V", "run_checks", "run rules now", display="shift+v"),
+]
+
+GOVERNANCE_BINDINGS: list[Binding] = [
+    _bind("S", "scan_catalog", "rescan catalog", display="shift+s"),
 ]
 
 BACK_BINDINGS: list[Binding] = [
@@ -85,12 +90,15 @@ _HELP_TEXT = {
     "job_history": "run history of the job selected in the jobs panel (or enter)",
     "validation": "every validation rule's outcome and sample keys (or click)",
     "run_checks": "run the validation rules now (war room and validation screen)",
+    "governance": "catalog, PHI columns and their masks, ETL lineage",
+    "scan_catalog": "scan the target's catalog again now",
     "back": "close this screen",
 }
 
 _GROUPS: tuple[tuple[str, list[Binding]], ...] = (
     ("everywhere", APP_BINDINGS),
     ("war room", WAR_ROOM_BINDINGS),
+    ("governance", GOVERNANCE_BINDINGS),
     ("other screens", BACK_BINDINGS),
 )
 
@@ -171,8 +179,10 @@ def _display(keys: str, binding: Binding) -> str:
         "question_mark": "?",
         "escape": "esc",
         "C": "shift+c",
+        "G": "shift+g",
         "H": "shift+h",
         "J": "shift+j",
+        "S": "shift+s",
         "V": "shift+v",
     }
     return " or ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))

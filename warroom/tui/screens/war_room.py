@@ -11,6 +11,7 @@ from engine.config.models import WarroomConfig
 from warroom.tui.keys import WAR_ROOM_BINDINGS
 from warroom.tui.screens.base import LiveScreen
 from warroom.tui.screens.confirm import ConfirmInject, ConfirmRunJob
+from warroom.tui.screens.governance import GovernanceScreen
 from warroom.tui.screens.incident import IncidentScreen
 from warroom.tui.screens.job_history import JobHistoryScreen
 from warroom.tui.screens.scenario_picker import ScenarioPicker
@@ -161,3 +162,8 @@ class WarRoomScreen(LiveScreen):
 
     def action_run_checks(self) -> None:
         self.request(self.commands.run_checks(), "run the validation rules")
+
+    # -- governance --------------------------------------------------------
+
+    def action_governance(self) -> None:
+        self.app.push_screen(GovernanceScreen())

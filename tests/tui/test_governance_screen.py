@@ -1,0 +1,174 @@
+"""The governance screen: the catalog, the PHI columns with their mask rules
+and the ETL lineage, readable at 80x24 and at 200x60, a rescan key, and a
+reread when a catalog scan job runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+from tui_fake_source import CATALOG, FakeSource, fixed_clock
+from tui_helpers import notifications, wait_for
+
+from engine.events import JobRun
+from engine.store.jobs import JobRunRecord, RunStatus
+from warroom.tui.app import WarRoomApp
+from warroom.tui.screens.governance import GovernanceScreen
+from warroom.tui.screens.help import HelpScreen
+from warroom.tui.screens.war_room import WarRoomScreen
+from warroom.tui.widgets.governance import CatalogTable, LineageTable, PhiTable
+from warroom.tui.widgets.keyed_table import KeyedTable
+
+
+def _app(source: FakeSource, tmp_path: Path) -> WarRoomApp:
+    return WarRoomApp(
+        source, clock=fixed_clock, actor="tester", log_file=tmp_path / "tui.log"
+    )
+
+
+def _drawn(widget) -> str:
+    """The widget as drawn on screen, borders included."""
+    region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
+    return "\n".join(strip.text for strip in widget.render_lines(region))
+
+
+def _cells(table: KeyedTable, key: str) -> list[str]:
+    return [cell.plain for cell in table.get_row(key)]
+
+
+async def _open(app: WarRoomApp, pilot) -> GovernanceScreen:
+    await pilot.pause()
+    await pilot.press("G")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, GovernanceScreen), "the screen"
+    )
+    screen = app.screen
+    assert isinstance(screen, GovernanceScreen)
+    await wait_for(pilot, lambda: screen.reads > 0, "the first read")
+    await pilot.pause()
+    return screen
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+async def test_screen_shows_three_parts(tmp_path: Path, size) -> None:
+    app = _app(FakeSource(), tmp_path)
+    async with app.run_test(size=size) as pilot:
+        screen = await _open(app, pilot)
+        catalog = screen.query_one(CatalogTable)
+        phi = screen.query_one(PhiTable)
+        lineage = screen.query_one(LineageTable)
+
+        assert len(catalog.entries) == len(CATALOG)
+        # The open finding first, then the column the export writes raw.
+        assert [entry.column.column_name for entry in phi.entries] == [
+            "contact_phone",
+            "state",
+            "member_id",
+            "first_name",
+            "date_of_birth",
+        ]
+        member = _cells(phi, "healthcare.patients.member_id")
+        assert member[:3] == ["healthcare.patients", "member_id", "member_id"]
+        assert "hash" in member
+        assert "first 4" in _cells(phi, "healthcare.patients.date_of_birth")
+        assert "UNMASKED" in _cells(phi, "healthcare.patients.state")
+        phone = _cells(phi, "healthcare.pharmacies.contact_phone")
+        assert phone[-1] == "UNCLASSIFIED"
+
+        # The newest run of each pipeline, newest first.
+        assert [run.run_id for run in lineage.runs] == [31, 30, 28]
+        ingestion = _cells(lineage, "claim_ingestion")
+        assert ingestion[2:5] == ["1250", "1238", "12"]
+        assert _cells(lineage, "patient_adherence")[2:4] == ["2.4M", "45k"]
+
+        for table in (catalog, phi, lineage):
+            assert table.region.width <= size[0]
+            assert table.region.height >= 4
+            assert table.virtual_size.width <= table.content_region.width
+
+        summary = _drawn(screen.query_one("#governance-summary"))
+        assert "catalog scan 7 at 03-14 02:55 UTC: 3 tables, 9 columns" in summary
+        assert "1 unclassified, each an open governance finding" in summary
+        drawn = _drawn(phi)
+        assert "healthcare.patients" in drawn
+        assert "UNCLASSIFIED" in drawn
+        if size[0] >= 200:
+            assert "name contains phone; 40 of 40 sampled values" in _drawn(catalog)
+            assert "staging.claims_raw → healthcare.pharmacy_claims" in _drawn(lineage)
+
+
+async def test_detail_follows_focus(tmp_path: Path) -> None:
+    app = _app(FakeSource(), tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot)
+        detail = screen.query_one("#governance-detail")
+
+        await pilot.press("down")
+        text = _drawn(detail)
+        assert "healthcare.patients.state · character varying" in text
+        assert "masked export: raw values, no mask rule" in text
+
+        await pilot.press("tab")
+        await pilot.pause()
+        assert screen.focused is screen.query_one(LineageTable)
+        text = _drawn(detail)
+        assert "claim_ingestion run 31" in text
+        assert "read 1,250 · written 1,238 · rejected 12" in text
+
+
+async def test_rescan_calls_source(tmp_path: Path) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot)
+        reads = screen.reads
+
+        await pilot.press("S")
+        await wait_for(pilot, lambda: screen.reads > reads, "the reread")
+
+        assert source.catalog_scans == ["tester"]
+        assert any("catalog scan 8 done" in n for n in notifications(pilot))
+        summary = _drawn(screen.query_one("#governance-summary"))
+        assert "catalog scan 8 at 03-14 03:00 UTC" in summary
+
+
+async def test_catalog_scan_job_rereads(tmp_path: Path) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot)
+        reads = screen.reads
+        source.catalog_entries = source.catalog_entries[:2]
+
+        run = JobRunRecord(9, "catalog_scan", "manual", "bob", RunStatus.SUCCEEDED)
+        source.bus.publish(JobRun(run))
+
+        await wait_for(pilot, lambda: screen.reads > reads, "the reread")
+        assert len(screen.query_one(CatalogTable).entries) == 2
+
+
+async def test_help_lists_governance_keys(tmp_path: Path) -> None:
+    app = _app(FakeSource(), tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _open(app, pilot)
+        await pilot.press("escape")
+        assert isinstance(app.screen, WarRoomScreen)
+
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one(KeyedTable)
+        rows = [
+            [cell.plain for cell in table.get_row_at(index)]
+            for index in range(table.row_count)
+        ]
+        assert [
+            "shift+g",
+            "catalog, PHI columns and their masks, ETL lineage",
+            "war room",
+        ] in rows
+        assert [
+            "shift+s",
+            "scan the target's catalog again now",
+            "governance",
+        ] in rows
