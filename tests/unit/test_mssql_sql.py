@@ -28,7 +28,7 @@ def test_mssql_files_found():
     assert "seed" in names
 
 
-@pytest.mark.parametrize("file_name", ["chaos", "traffic"])
+@pytest.mark.parametrize("file_name", ["chaos", "traffic", "warehouse_runs"])
 def test_statement_names_match_postgres(file_name: str):
     postgres = load_file("postgres", file_name)
     mssql = load_file("mssql", file_name)
@@ -36,7 +36,7 @@ def test_statement_names_match_postgres(file_name: str):
     assert sorted(mssql) == sorted(postgres)
 
 
-@pytest.mark.parametrize("file_name", ["chaos", "traffic"])
+@pytest.mark.parametrize("file_name", ["chaos", "traffic", "warehouse_runs"])
 def test_placeholders_match_postgres(file_name: str):
     postgres = load_file("postgres", file_name)
     mssql = load_file("mssql", file_name)
@@ -68,6 +68,42 @@ def test_schema_has_every_postgres_table():
     }
 
     assert set(create.findall(mssql)) == expected
+
+
+def test_warehouse_has_every_postgres_table():
+    create = re.compile(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)\.(\w+)", re.I)
+    postgres = (SQL_DIR / "postgres" / "warehouse.sql").read_text()
+    mssql = (MSSQL_DIR / "warehouse.sql").read_text()
+    expected = {
+        (schema, table)
+        for schema, table in create.findall(postgres)
+        if not table.endswith("_default")
+    }
+
+    assert set(create.findall(mssql)) == expected
+    assert ("healthcare", "fact_pharmacy_claims") in expected
+
+
+def test_warehouse_analytic_indexes():
+    warehouse = (MSSQL_DIR / "warehouse.sql").read_text()
+    view = re.search(
+        r"CREATE OR ALTER VIEW healthcare\.claims_by_drug_class\s+"
+        r"WITH SCHEMABINDING\s+AS\s+(.*?)\nGO",
+        warehouse,
+        re.S,
+    )
+
+    assert "CREATE NONCLUSTERED COLUMNSTORE INDEX ncci_fact_pharmacy_claims" in (
+        warehouse
+    )
+    assert ") ON ps_claims_service_month (service_date);" in warehouse
+    assert view is not None
+    assert "COUNT_BIG(*)" in view[1]
+    assert not re.search(r"\b(AVG|MIN|MAX|COUNT)\(", view[1])
+    assert re.search(
+        r"CREATE UNIQUE CLUSTERED INDEX \w+\s+ON healthcare\.claims_by_drug_class",
+        warehouse,
+    )
 
 
 def test_claims_partitioned_monthly():
