@@ -139,6 +139,7 @@ class Engine:
             self.snapshot_now,
             lambda: self.last_error,
             self.run_checks,
+            self.incidents.repository.detected_since,
         )
         self.jobs = build_scheduler(
             config.jobs,

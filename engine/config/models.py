@@ -335,6 +335,8 @@ KNOWN_JOB_ACTIONS = (
     "etl_dim_patient",
     "etl_claim_ingestion",
     "etl_summaries",
+    "etl_warehouse",
+    "etl_incident_metrics",
     "data_layer",
 )
 

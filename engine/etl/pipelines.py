@@ -36,8 +36,8 @@ async def run_claim_ingestion(target: Target) -> list[tuple[str, Lineage]]:
     )
     results = []
     for (batch_id,) in batches:
-        await _call(target, "run_claim_ingestion", {"batch_id": batch_id})
-        results.append((str(batch_id), await _lineage(target, "claim_ingestion")))
+        await call_procedure(target, "run_claim_ingestion", {"batch_id": batch_id})
+        results.append((str(batch_id), await read_lineage(target, "claim_ingestion")))
     return results
 
 
@@ -48,17 +48,17 @@ async def run_summaries(target: Target, days_back: int) -> list[tuple[str, Linea
     end = date.today()
     start = end - timedelta(days=days_back - 1)
     await install(target)
-    await _call(target, "run_summaries", {"date_from": start, "date_to": end})
+    await call_procedure(target, "run_summaries", {"date_from": start, "date_to": end})
     steps = ("pharmacy_fill_summary", "daily_order_summary", "customer_health")
-    return [(step, await _lineage(target, step)) for step in steps]
+    return [(step, await read_lineage(target, step)) for step in steps]
 
 
 async def run_dim_patient(target: Target) -> Lineage:
     """Load the patient dimension: close the current row of every changed
     patient and add a current row for each patient without one."""
     await install(target)
-    await _call(target, "run_dim_patient", None)
-    return await _lineage(target, "dim_patient")
+    await call_procedure(target, "run_dim_patient", None)
+    return await read_lineage(target, "dim_patient")
 
 
 async def run_patient_adherence(
@@ -69,13 +69,15 @@ async def run_patient_adherence(
     end = period_end or date.today()
     start = end - timedelta(days=period_days - 1)
     await install(target)
-    await _call(
+    await call_procedure(
         target, "run_patient_adherence", {"period_start": start, "period_end": end}
     )
-    return await _lineage(target, "patient_adherence")
+    return await read_lineage(target, "patient_adherence")
 
 
-async def _call(target: Target, name: str, params: dict[str, Any] | None) -> None:
+async def call_procedure(
+    target: Target, name: str, params: dict[str, Any] | None
+) -> None:
     """Run one procedure call of sql/<dialect>/etl_runs.sql on a session of
     its own, without the engine's statement timeout: a pipeline over a large
     table runs for minutes, and its job's timeout_seconds bounds it instead.
@@ -92,7 +94,7 @@ async def _call(target: Target, name: str, params: dict[str, Any] | None) -> Non
         await session.close()
 
 
-async def _lineage(target: Target, pipeline: str) -> Lineage:
+async def read_lineage(target: Target, pipeline: str) -> Lineage:
     rows = await target.fetch(
         load_statement(target.dialect.name, "etl_runs", "last_lineage"),
         {"pipeline": pipeline},

@@ -97,7 +97,7 @@ def sla_report(
         for seconds in (seconds_to_acknowledge(i) for i in window)
         if seconds is not None
     ]
-    automatic = [i for i in resolved if not any(is_person(e.actor) for e in i.timeline)]
+    automatic = [i for i in resolved if resolved_without_person(i)]
     return SlaReport(
         hours=hours,
         since=since,
@@ -128,6 +128,13 @@ def is_breach(incident: Incident, targets: SlaConfig, now: datetime) -> bool:
         return False
     end = incident.resolved_at if incident.resolved_at is not None else now
     return end - incident.detected_at > timedelta(minutes=minutes)
+
+
+def resolved_without_person(incident: Incident) -> bool:
+    """Tell whether ``incident`` is resolved and no person is on its timeline."""
+    if incident.resolved_at is None:
+        return False
+    return not any(is_person(entry.actor) for entry in incident.timeline)
 
 
 def seconds_to_acknowledge(incident: Incident) -> float | None:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine.config.models import WarroomConfig
+from engine.etl.incident_metrics import run_incident_metrics
 from engine.etl.pipelines import (
     run_claim_ingestion,
     run_dim_patient,
     run_patient_adherence,
     run_summaries,
 )
+from engine.etl.warehouse import run_warehouse_load, update_statistics
+from engine.incidents.models import Incident
 from engine.remediation.actions import cleanup_stale
 from engine.store.database import utc_now
 from engine.store.snapshots import SnapshotRepository
@@ -43,6 +47,8 @@ class JobContext:
     last_error: Callable[[], str | None]
     run_checks: Callable[[], Awaitable[Any]] | None = None
     """Engine.run_checks: the validation rules and the data checks."""
+    incidents_since: Callable[[datetime], list[Incident]] | None = None
+    """The store's incidents detected at or after a moment, with timelines."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,47 @@ async def etl_dim_patient(context: JobContext, params: dict[str, Any]) -> JobOut
     )
 
 
+async def etl_warehouse(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Load the star schema and refresh its view, then its statistics."""
+    steps = await run_warehouse_load(context.target)
+    analyzed = await update_statistics(context.target)
+    return JobOutput(
+        sum(lineage.rows_written for _, lineage in steps),
+        "; ".join(f"{step}: {lineage.rows_written} row(s)" for step, lineage in steps)
+        + f"; statistics updated on {len(analyzed)} table(s)",
+    )
+
+
+async def etl_incident_metrics(
+    context: JobContext, params: dict[str, Any]
+) -> JobOutput:
+    """Roll the store's incidents up per day, kind and severity on the target."""
+    days_back = params.get("days_back", 30)
+    if isinstance(days_back, bool) or not isinstance(days_back, int) or days_back < 1:
+        raise JobActionError(
+            f"params.days_back must be a whole number of days, at least 1, "
+            f"not {days_back!r}"
+        )
+    if context.incidents_since is None:
+        raise JobActionError(
+            "the incident store is missing: run etl_incident_metrics from the "
+            "engine's scheduler (warroom demo or warroom serve)"
+        )
+    now = utc_now()
+    since = (now - timedelta(days=days_back - 1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    incidents = context.incidents_since(since)
+    lineage = await run_incident_metrics(
+        context.target, incidents, context.config.warroom.sla, now, days_back
+    )
+    return JobOutput(
+        lineage.rows_written,
+        f"read {lineage.rows_read} incident(s), wrote {lineage.rows_written} "
+        f"row(s) in {lineage.duration_ms:.0f} ms",
+    )
+
+
 async def data_layer(context: JobContext, params: dict[str, Any]) -> JobOutput:
     """Stand in for the jobs whose work comes with the data layer."""
     needs = params.get("needs", "its SQL procedures")
@@ -240,5 +287,7 @@ ACTIONS: dict[str, Action] = {
     "etl_dim_patient": etl_dim_patient,
     "etl_claim_ingestion": etl_claim_ingestion,
     "etl_summaries": etl_summaries,
+    "etl_warehouse": etl_warehouse,
+    "etl_incident_metrics": etl_incident_metrics,
     "data_layer": data_layer,
 }

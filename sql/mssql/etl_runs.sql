@@ -27,3 +27,8 @@ ORDER BY min(received_at);
 
 -- name: run_summaries
 EXEC healthcare.etl_summaries @date_from = %(date_from)s, @date_to = %(date_to)s;
+
+-- name: run_incident_metrics
+EXEC healthcare.etl_incident_metrics @target = %(target)s,
+    @incidents = %(incidents)s, @date_from = %(date_from)s,
+    @date_to = %(date_to)s;

@@ -27,3 +27,8 @@ ORDER BY min(received_at);
 
 -- name: run_summaries
 CALL healthcare.etl_summaries(%(date_from)s, %(date_to)s);
+
+-- name: run_incident_metrics
+CALL healthcare.etl_incident_metrics(
+    %(target)s, %(incidents)s::jsonb, %(date_from)s, %(date_to)s
+);

@@ -20,7 +20,7 @@ async def test_jobs_list_schedule(client):
 
     assert response.status_code == 200
     jobs = {job["name"]: job for job in response.json()}
-    assert len(jobs) == 13
+    assert len(jobs) == 15
     stats = jobs["statistics_maintenance"]
     assert stats["cron"] == "30 2 * * 1-5"
     assert stats["timezone"] == "America/New_York"

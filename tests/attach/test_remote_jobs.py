@@ -26,7 +26,7 @@ def ended(event) -> bool:
 async def test_jobs_copied_from_sidecar(remote):
     jobs = {job.name: job for job in remote.list_jobs()}
 
-    assert len(jobs) == 13
+    assert len(jobs) == 15
     assert jobs["statistics_maintenance"].timezone == "America/New_York"
     assert jobs["statistics_maintenance"].next_run_at is not None
     assert jobs["etl_claims_daily"].enabled is False

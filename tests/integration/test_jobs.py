@@ -68,7 +68,7 @@ async def test_data_layer_job_fails_clearly(engine: Engine):
 async def test_list_jobs_shows_schedule(engine: Engine):
     jobs = {state.name: state for state in engine.list_jobs()}
 
-    assert len(jobs) == 13
+    assert len(jobs) == 15
     assert jobs["statistics_maintenance"].next_run_at is not None
     assert jobs["statistics_maintenance"].timezone == "America/New_York"
     assert jobs["etl_claims_daily"].next_run_at is None

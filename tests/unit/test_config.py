@@ -56,7 +56,7 @@ def test_shipped_config_lists_scenarios() -> None:
         "formulary_change",
     }
     assert config.chaos.scenarios["deadlock"].max_duration_seconds == 60
-    assert len(config.jobs.jobs) == 13
+    assert len(config.jobs.jobs) == 15
     assert len(config.validation.rules) == 24
     assert config.playbook.kinds["validation"].action == "quarantine_data"
 

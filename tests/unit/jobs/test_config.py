@@ -52,7 +52,7 @@ def test_shipped_jobs():
     jobs = load_config(CONFIG_DIR, environ={}).jobs.jobs
     data_layer = [job for job in jobs if job.action == "data_layer"]
 
-    assert len(jobs) == 13
+    assert len(jobs) == 15
     assert data_layer
     assert not any(job.enabled for job in data_layer)
     assert {"phi_audit_scan", "claims_month_end_close"} <= {
