@@ -1,0 +1,317 @@
+"""The star schema on the real embedded PostgreSQL. The load fills every
+dimension and the fact, and a second run writes nothing. Changes upstream
+reach the dimensions and the materialized view, and each claim lands in the
+partition of its service month."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import psycopg
+import pytest
+
+from engine.etl import warehouse
+from engine.targets.sqlfiles import script_path
+
+
+@pytest.fixture
+def connection(database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        for name in ("etl", "warehouse"):
+            connection.execute(script_path("postgres", name).read_text())
+        yield connection
+
+
+def load(connection) -> dict[str, tuple[int, int]]:
+    """Run the load, and return (rows read, rows written) of each step."""
+    connection.execute("CALL healthcare.etl_warehouse()")
+    rows = connection.execute(
+        "SELECT DISTINCT ON (pipeline) pipeline, rows_read, rows_written"
+        " FROM healthcare.etl_lineage ORDER BY pipeline, run_id DESC"
+    ).fetchall()
+    return {pipeline: (read, written) for pipeline, read, written in rows}
+
+
+def count(connection, table: str) -> int:
+    return connection.execute(f"SELECT count(*) FROM healthcare.{table}").fetchone()[0]
+
+
+def test_load_fills_star_once(connection):
+    first = load(connection)
+
+    second = load(connection)
+
+    claims = count(connection, "pharmacy_claims")
+    for table, source in (
+        ("dim_medication", "medications"),
+        ("dim_pharmacy", "pharmacies"),
+        ("dim_provider", "providers"),
+        ("fact_pharmacy_claims", "pharmacy_claims"),
+    ):
+        assert count(connection, table) == count(connection, source), table
+    assert first["fact_pharmacy_claims"] == (claims, claims)
+    (days,) = connection.execute(
+        "SELECT make_date(max(extract(year FROM service_date))::int, 12, 31)"
+        " - make_date(min(extract(year FROM service_date))::int, 1, 1) + 1"
+        " FROM healthcare.pharmacy_claims"
+    ).fetchone()
+    assert count(connection, "dim_date") == days
+    (current_patients,) = connection.execute(
+        "SELECT count(*) FROM healthcare.dim_patient WHERE is_current"
+    ).fetchone()
+    assert current_patients == count(connection, "patients")
+    for step in warehouse.LOAD_STEPS:
+        assert first[step][1] > 0, step
+        assert second[step][1] == 0, step
+    (mismatched,) = connection.execute(
+        "SELECT count(*) FROM healthcare.fact_pharmacy_claims AS f"
+        " JOIN healthcare.pharmacy_claims AS c USING (claim_id, service_date)"
+        " JOIN healthcare.dim_patient AS p ON p.patient_key = f.patient_key"
+        " JOIN healthcare.dim_medication AS m ON m.medication_key = f.medication_key"
+        " JOIN healthcare.dim_pharmacy AS ph ON ph.pharmacy_key = f.pharmacy_key"
+        " JOIN healthcare.dim_date AS d ON d.date_key = f.date_key"
+        " JOIN healthcare.dim_provider AS pr ON pr.provider_key = f.provider_key"
+        " JOIN healthcare.prescriptions AS rx"
+        "   ON rx.prescription_id = c.prescription_id"
+        " WHERE p.patient_id <> c.patient_id OR m.ndc <> c.ndc"
+        " OR ph.pharmacy_id <> c.pharmacy_id OR d.full_date <> c.service_date"
+        " OR pr.provider_id <> rx.provider_id OR f.plan_paid <> c.plan_paid"
+    ).fetchone()
+    assert mismatched == 0
+
+
+def drug_class_view_differences(connection) -> int:
+    """Rows of claims_by_drug_class and of a direct GROUP BY over the claims
+    that the other lacks."""
+    direct = (
+        "SELECT m.drug_class, extract(year FROM c.service_date)::smallint,"
+        " extract(month FROM c.service_date)::smallint, c.claim_status,"
+        " count(*), sum(c.quantity), sum(c.days_supply), sum(c.ingredient_cost),"
+        " sum(c.plan_paid)"
+        " FROM healthcare.pharmacy_claims AS c"
+        " JOIN healthcare.medications AS m ON m.ndc = c.ndc"
+        " GROUP BY 1, 2, 3, 4"
+    )
+    view = "SELECT * FROM healthcare.claims_by_drug_class"
+    (differences,) = connection.execute(
+        f"SELECT count(*) FROM (({direct} EXCEPT {view})"
+        f" UNION ALL ({view} EXCEPT {direct})) AS d"
+    ).fetchone()
+    return differences
+
+
+def test_changed_medication_reaches_view(connection):
+    load(connection)
+    (medication_id, ndc) = connection.execute(
+        "SELECT m.medication_id, m.ndc FROM healthcare.medications AS m"
+        " WHERE EXISTS (SELECT 1 FROM healthcare.pharmacy_claims AS c"
+        " WHERE c.ndc = m.ndc) ORDER BY m.medication_id LIMIT 1"
+    ).fetchone()
+    connection.execute(
+        "UPDATE healthcare.medications"
+        " SET drug_class = 'Reclassified', strength = '999 mg'"
+        " WHERE medication_id = %s",
+        [medication_id],
+    )
+    # A quarantined claim leaves the claims table, and so the fact.
+    (gone,) = connection.execute(
+        "DELETE FROM healthcare.pharmacy_claims WHERE claim_id ="
+        " (SELECT min(claim_id) FROM healthcare.pharmacy_claims)"
+        " RETURNING claim_id"
+    ).fetchone()
+
+    written = load(connection)
+
+    assert written["dim_medication"][1] == 1
+    assert written["fact_pharmacy_claims"][1] == 1
+    assert not connection.execute(
+        "SELECT 1 FROM healthcare.fact_pharmacy_claims WHERE claim_id = %s", [gone]
+    ).fetchall()
+    row = connection.execute(
+        "SELECT drug_class, strength, ndc FROM healthcare.dim_medication"
+        " WHERE medication_id = %s",
+        [medication_id],
+    ).fetchone()
+    assert row == ("Reclassified", "999 mg", ndc)
+    (reclassified,) = connection.execute(
+        "SELECT sum(claims) FROM healthcare.claims_by_drug_class"
+        " WHERE drug_class = 'Reclassified'"
+    ).fetchone()
+    assert (
+        reclassified
+        == connection.execute(
+            "SELECT count(*) FROM healthcare.pharmacy_claims WHERE ndc = %s", [ndc]
+        ).fetchone()[0]
+    )
+    assert drug_class_view_differences(connection) == 0
+
+
+def test_load_moves_rows_out_of_default(connection):
+    load(connection)
+    # A claim of a month without a fact partition, already in the fact's
+    # DEFAULT partition as if something other than the load wrote it there.
+    (claim_id,) = connection.execute(
+        "INSERT INTO healthcare.pharmacy_claims (service_date, prescription_id,"
+        " pharmacy_id, patient_id, ndc, quantity, days_supply, ingredient_cost,"
+        " claim_status, reject_code)"
+        " SELECT '2024-01-15', prescription_id, pharmacy_id, patient_id, ndc,"
+        " quantity, days_supply, ingredient_cost, claim_status, reject_code"
+        " FROM healthcare.pharmacy_claims ORDER BY claim_id LIMIT 1"
+        " RETURNING claim_id"
+    ).fetchone()
+    connection.execute("SELECT healthcare.dim_date_fill('2024-01-15', '2024-01-15')")
+    connection.execute(
+        "INSERT INTO healthcare.fact_pharmacy_claims"
+        " SELECT %s, '2024-01-15', 20240115, patient_key, medication_key,"
+        " pharmacy_key, provider_key, prescription_id, fill_number, claim_status,"
+        " reject_code, quantity, days_supply, ingredient_cost, dispensing_fee,"
+        " copay, plan_paid FROM healthcare.fact_pharmacy_claims"
+        " ORDER BY claim_id LIMIT 1",
+        [claim_id],
+    )
+
+    written = load(connection)
+
+    assert written["fact_pharmacy_claims"][1] == 1
+    assert count(connection, "fact_pharmacy_claims_default") == 0
+    assert count(connection, "fact_pharmacy_claims_2024_01") == 1
+
+
+def test_patient_key_follows_service_date(connection):
+    load(connection)
+    (patient_id, first_day, last_day) = connection.execute(
+        "SELECT patient_id, min(service_date), max(service_date)"
+        " FROM healthcare.pharmacy_claims GROUP BY patient_id"
+        " HAVING min(service_date) < max(service_date)"
+        " ORDER BY patient_id LIMIT 1"
+    ).fetchone()
+    connection.execute(
+        "UPDATE healthcare.patients SET zip_code = '99501', state = 'AK'"
+        " WHERE patient_id = %s",
+        [patient_id],
+    )
+    connection.execute("CALL healthcare.etl_dim_patient()")
+    # Date the first version before the patient's first claim and the change
+    # to the start of the last claim's day (UTC), as if the dimension had
+    # been loaded at those times.
+    connection.execute(
+        "UPDATE healthcare.dim_patient"
+        " SET valid_from = %s::timestamp AT TIME ZONE 'UTC' - interval '1 day',"
+        " valid_to = %s::timestamp AT TIME ZONE 'UTC'"
+        " WHERE patient_id = %s AND NOT is_current",
+        [first_day, last_day, patient_id],
+    )
+    connection.execute(
+        "UPDATE healthcare.dim_patient"
+        " SET valid_from = %s::timestamp AT TIME ZONE 'UTC'"
+        " WHERE patient_id = %s AND is_current",
+        [last_day, patient_id],
+    )
+
+    load(connection)
+
+    keys = connection.execute(
+        "SELECT f.service_date, p.zip_code FROM healthcare.fact_pharmacy_claims AS f"
+        " JOIN healthcare.dim_patient AS p ON p.patient_key = f.patient_key"
+        " WHERE p.patient_id = %s ORDER BY f.service_date",
+        [patient_id],
+    ).fetchall()
+    assert keys[0][0] == first_day
+    assert keys[0][1] != "99501"
+    assert keys[-1] == (last_day, "99501")
+
+
+async def test_partitions_hold_their_months(connection, database_url):
+    from engine.targets.postgres import PostgresTarget
+
+    target = PostgresTarget(database_url, name="test", is_local=True)
+    await target.connect()
+    try:
+        steps = await warehouse.run_warehouse_load(target)
+        analyzed = dict(await warehouse.update_statistics(target))
+        partitions = await warehouse.partition_info(target)
+    finally:
+        await target.close()
+
+    months = dict(
+        connection.execute(
+            "SELECT date_trunc('month', service_date)::date, count(*)"
+            " FROM healthcare.pharmacy_claims GROUP BY 1"
+        ).fetchall()
+    )
+    assert [step for step, _ in steps] == list(warehouse.LOAD_STEPS)
+    assert analyzed["healthcare.fact_pharmacy_claims"] == sum(months.values())
+    by_start = {p.range_from: p for p in partitions}
+    default = by_start.pop(None)
+    assert default.name == "fact_pharmacy_claims_default"
+    assert default.bounds == "DEFAULT"
+    assert default.rows == 0
+    assert {start: p.rows for start, p in by_start.items()} == months
+    for start, partition in by_start.items():
+        assert partition.name == f"fact_pharmacy_claims_{start:%Y_%m}"
+        assert partition.range_to == date(
+            start.year + start.month // 12, start.month % 12 + 1, 1
+        )
+        assert partition.size_bytes > 0
+    located = dict(
+        connection.execute(
+            "SELECT tableoid::regclass::text, count(*)"
+            " FROM healthcare.fact_pharmacy_claims GROUP BY 1"
+        ).fetchall()
+    )
+    assert located == {
+        f"healthcare.fact_pharmacy_claims_{start:%Y_%m}": rows
+        for start, rows in months.items()
+    }
+
+
+# Worked days around the fiscal year start (1 July) and the turn of the
+# year: (date, calendar quarter, ISO year, ISO week, day of week, weekend,
+# fiscal year, fiscal quarter, fiscal month). 1 January 2027 is a Friday in
+# ISO week 53 of 2026.
+FISCAL_CASES = [
+    (date(2026, 6, 30), 2, 2026, 27, 2, False, 2026, 4, 12),
+    (date(2026, 7, 1), 3, 2026, 27, 3, False, 2027, 1, 1),
+    (date(2026, 9, 30), 3, 2026, 40, 3, False, 2027, 1, 3),
+    (date(2026, 10, 1), 4, 2026, 40, 4, False, 2027, 2, 4),
+    (date(2026, 12, 31), 4, 2026, 53, 4, False, 2027, 2, 6),
+    (date(2027, 1, 1), 1, 2026, 53, 5, False, 2027, 3, 7),
+    (date(2027, 1, 3), 1, 2026, 53, 7, True, 2027, 3, 7),
+    (date(2027, 4, 1), 2, 2027, 13, 4, False, 2027, 4, 10),
+]
+
+
+def test_dim_date_fiscal_calendar(connection):
+    (added,) = connection.execute(
+        "SELECT healthcare.dim_date_fill('2026-06-30', '2027-04-01')"
+    ).fetchone()
+    (again,) = connection.execute(
+        "SELECT healthcare.dim_date_fill('2026-06-30', '2027-04-01')"
+    ).fetchone()
+
+    assert added == 276
+    assert again == 0
+    for case in FISCAL_CASES:
+        row = connection.execute(
+            "SELECT full_date, calendar_quarter, iso_year, iso_week, day_of_week,"
+            " is_weekend, fiscal_year, fiscal_quarter, fiscal_month"
+            " FROM healthcare.dim_date WHERE date_key = %s",
+            [int(f"{case[0]:%Y%m%d}")],
+        ).fetchone()
+        assert row == case
+    names = connection.execute(
+        "SELECT month_name, day_name FROM healthcare.dim_date"
+        " WHERE full_date = '2027-01-03'"
+    ).fetchone()
+    assert names == ("January", "Sunday")
+
+
+async def test_job_loads_the_warehouse(engine):
+    record, task = engine.jobs.runner.trigger("etl_warehouse", "test")
+    await task
+
+    assert record.status == "succeeded", record.error
+    assert record.rows > 0
+    assert record.detail.startswith("dim_patient: ")
+    assert "fact_pharmacy_claims: " in record.detail
+    assert "statistics updated on " in record.detail
