@@ -7,15 +7,18 @@ import asyncio
 import shutil
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.chaos.scenarios import SCENARIOS
 from engine.config import ConfigError
+from engine.governance.export import EXPORT_FORMATS, patients_masker
 from engine.paths import data_home
 from warroom.api.app import check_bind
 from warroom.attach.command import AttachError, open_remote
 from warroom.datadir import DataDirBusy, DataDirLock
 from warroom.drill_command import print_error, run_drills
+from warroom.governance_command import default_export_path, run_export
 from warroom.runtime import (
     StartupError,
     configure_logging,
@@ -89,9 +92,35 @@ def build_parser() -> argparse.ArgumentParser:
     drill.add_argument("--json", action="store_true", help="print JSON results")
     _target_options(drill)
 
+    _governance_parser(commands)
+
     reset = commands.add_parser("reset", help="delete the embedded database and state")
     reset.add_argument("--yes", action="store_true", help="do not ask to confirm")
     return parser
+
+
+def _governance_parser(commands) -> None:
+    governance = commands.add_parser("governance", help="PHI governance")
+    actions = governance.add_subparsers(dest="governance_command", required=True)
+    export = actions.add_parser(
+        "export",
+        help="write healthcare.patients, masked by governance.masking, as CSV or JSON",
+    )
+    export.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        required=True,
+        help="format of the export file",
+    )
+    export.add_argument(
+        "--out",
+        metavar="PATH",
+        default=None,
+        help="a new file under the data directory (WARROOM_HOME); a relative "
+        "PATH is taken from there (default: "
+        "exports/patients-masked-<UTC time>.<format>)",
+    )
+    _target_options(export)
 
 
 def _target_options(parser: argparse.ArgumentParser) -> None:
@@ -142,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_drill_command(config, args))
         if args.command == "serve":
             return asyncio.run(run_serve(config, args))
+        if args.command == "governance":
+            return asyncio.run(run_governance_export(config, args))
     except ConfigError as error:
         print_error(str(error))
         return 2
@@ -226,6 +257,24 @@ async def run_serve(config, args) -> int:
     finally:
         await runtime.close()
     return 0
+
+
+async def run_governance_export(config, args) -> int:
+    configure_logging(to_file=True)
+    # The mask rules are checked first, so a missing secret is reported
+    # before the embedded database starts.
+    patients_masker(config.warroom.governance)
+    path = args.out or default_export_path(args.format, datetime.now(UTC))
+    runtime = await open_runtime(
+        config,
+        target_url=args.target,
+        progress=lambda message: print(message, file=sys.stderr, flush=True),
+    )
+    try:
+        await runtime.engine.start(poll=False)
+        return await run_export(runtime.engine, args.format, path)
+    finally:
+        await runtime.close()
 
 
 def _apply_sidecar_options(config, args) -> None:
