@@ -6,6 +6,7 @@ import { credentials, describeError, isHeaderSafe, request } from "./api.js";
 import { confirmAction, refreshIncident, showIncident } from "./dialogs.js";
 import { el, setText, toggle } from "./dom.js";
 import { age, clockTime } from "./format.js";
+import { GovernancePanel } from "./governance.js";
 import { refreshJobHistory, renderJobs, showJobHistory } from "./jobs.js";
 import {
   renderCards,
@@ -42,6 +43,10 @@ const state = {
 const $ = (id) => document.getElementById(id);
 
 const slaPanel = new SlaPanel($("sla"));
+const governancePanel = new GovernancePanel($("governance"), {
+  settings: () => state.settings,
+  notify,
+});
 
 const sessionsView = new SessionsView({
   root: $("sessions-view"),
@@ -71,6 +76,7 @@ async function refresh() {
       refreshAgain = false;
       await loadDashboard();
       if (slaPanel.needsLoad) await slaPanel.load();
+      if (governancePanel.needsLoad) await governancePanel.load();
       if (sessionsView.needsLoad) await sessionsView.load();
     } while (refreshAgain);
   } finally {
@@ -123,6 +129,7 @@ function onEvent(name, data) {
     slaPanel.markStale();
   } else if (name === "job") {
     refreshJobHistory(data.job);
+    governancePanel.onJob(data.job, state.dashboard?.jobs.jobs);
   } else if (name === "validation") {
     refreshRules();
   } else if (name === "notice") {
@@ -137,6 +144,7 @@ function onStreamState(streamState) {
   if (streamState.state === "live") {
     sessionsView.markStale();
     slaPanel.markStale();
+    governancePanel.markStale();
     refresh();
   }
   renderFreshness();
