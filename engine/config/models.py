@@ -169,17 +169,20 @@ class HealthcareConfig(_Strict):
     rejection_rate_percent: float = Field(default=15.0, gt=0, le=100)
     generic_dispensing_min_percent: float = Field(default=70.0, ge=0, le=100)
     pdc_threshold: float = Field(
-        default=0.8, gt=0, le=1, description="A patient below this PDC is counted."
+        default=0.8,
+        gt=0,
+        le=1,
+        description="A patient is adherent with at least this PDC in every class.",
     )
-    pdc_period_days: int = Field(
-        default=180, ge=2, le=730, description="Days of fills the PDC measures."
-    )
-    pdc_min_days_supply: int = Field(
-        default=28,
+    adherent_patients_min_percent: float = Field(default=35.0, ge=0, le=100)
+    adherence_max_age_days: int = Field(
+        default=3,
         ge=1,
-        description="Shorter fills are acute courses and do not count for PDC.",
+        description=(
+            "An adherence period that ended longer ago than this is stale, and "
+            "the figure is n/a."
+        ),
     )
-    patients_below_pdc_max: int = Field(default=50, ge=0)
     claims_today_min: int = Field(
         default=100, ge=0, description="Fewer claims received today is low volume."
     )

@@ -9,7 +9,7 @@ half a minimum).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from engine.config.models import HealthcareConfig
@@ -22,7 +22,7 @@ FIGURE_KEYS = (
     "claims_today",
     "rejection_rate",
     "generic_dispensing",
-    "patients_below_pdc",
+    "adherent_patients",
 )
 
 Bound = Literal["min", "max"]
@@ -39,8 +39,12 @@ class ClaimCounts:
     window_rejected: int
     paid_today: int
     generic_paid_today: int
+    adherence_period_end: date | None
+    """The end of the adherence pipeline's newest period, or None when
+    healthcare.patient_adherence is empty."""
     patients_measured: int
-    patients_below_pdc: int
+    patients_adherent: int
+    """Patients with a PDC of at least pdc_threshold in every drug class."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def evaluate_counts(
         _claims_today(counts, config),
         _rejection_rate(counts, config),
         _generic_dispensing(counts, config),
-        _patients_below_pdc(counts, config),
+        _adherent_patients(counts, config),
     )
     findings = tuple(
         finding
@@ -110,13 +114,13 @@ _LABELS = {
     "claims_today": "claims today",
     "rejection_rate": "rejection rate",
     "generic_dispensing": "generic rate",
-    "patients_below_pdc": "below PDC",
+    "adherent_patients": "adherent",
 }
 _UNITS = {
     "claims_today": "claims",
     "rejection_rate": "%",
     "generic_dispensing": "%",
-    "patients_below_pdc": "patients",
+    "adherent_patients": "%",
 }
 
 
@@ -125,7 +129,7 @@ def _limits(config: HealthcareConfig) -> dict[str, tuple[float, Bound]]:
         "claims_today": (float(config.claims_today_min), "min"),
         "rejection_rate": (config.rejection_rate_percent, "max"),
         "generic_dispensing": (config.generic_dispensing_min_percent, "min"),
-        "patients_below_pdc": (float(config.patients_below_pdc_max), "max"),
+        "adherent_patients": (config.adherent_patients_min_percent, "min"),
     }
 
 
@@ -215,29 +219,42 @@ def _generic_dispensing(
     return _figure("generic_dispensing", config, rate, detail)
 
 
-def _patients_below_pdc(
+def _adherent_patients(
     counts: ClaimCounts, config: HealthcareConfig
 ) -> HealthcareFigure:
-    if counts.patients_measured == 0:
+    """Return the share of patients measured in the adherence pipeline's
+    newest period whose PDC is at least pdc_threshold in every drug class."""
+    period_end = counts.adherence_period_end
+    if period_end is None:
+        reason = "healthcare.patient_adherence is empty: run the etl_adherence job"
+        return _figure("adherent_patients", config, None, "", reason)
+    age = (counts.read_at.date() - period_end).days
+    if age > config.adherence_max_age_days:
         reason = (
-            "no patient has maintenance fills on two dates in the last "
-            f"{config.pdc_period_days} days"
+            f"the newest adherence period ended {period_end}, {age} days ago: "
+            "check the etl_adherence job's last runs"
         )
-        return _figure("patients_below_pdc", config, None, "", reason)
+        return _figure("adherent_patients", config, None, "", reason)
+    measured = counts.patients_measured
+    if measured < config.min_sample:
+        reason = (
+            f"{measured} patient(s) measured in the period ending {period_end}, "
+            f"fewer than healthcare.min_sample ({config.min_sample})"
+        )
+        return _figure("adherent_patients", config, None, "", reason)
+    share = 100.0 * counts.patients_adherent / measured
     detail = (
-        f"of {counts.patients_measured} measured; PDC < {config.pdc_threshold:g}, "
-        f"max {config.patients_below_pdc_max}"
+        f"{counts.patients_adherent}/{measured} patients to {period_end}; "
+        f"min {config.adherent_patients_min_percent:g}%"
     )
-    return _figure(
-        "patients_below_pdc", config, float(counts.patients_below_pdc), detail
-    )
+    return _figure("adherent_patients", config, share, detail)
 
 
 _KINDS = {
     "claims_today": FindingKind.CLAIM_VOLUME,
     "rejection_rate": FindingKind.REJECTION_RATE,
     "generic_dispensing": FindingKind.GENERIC_DISPENSING,
-    "patients_below_pdc": FindingKind.ADHERENCE,
+    "adherent_patients": FindingKind.ADHERENCE,
 }
 
 
@@ -283,13 +300,14 @@ def _texts(
             f"{counts.generic_paid_today} of {counts.paid_today} claims paid "
             "today were for generic drugs",
         )
-    if figure.key == "patients_below_pdc":
+    if figure.key == "adherent_patients":
         return (
-            f"{value:.0f} patients below PDC {config.pdc_threshold:g} "
-            f"(max {figure.threshold:g})",
-            f"{value:.0f} of {counts.patients_measured} patients on maintenance "
-            f"medication cover less than {config.pdc_threshold:.0%} of their days "
-            f"over the last {config.pdc_period_days} days",
+            f"only {value:.0f}% of patients adherent (PDC of at least "
+            f"{config.pdc_threshold:g}; min {figure.threshold:g}%)",
+            f"{counts.patients_adherent} of {counts.patients_measured} patients "
+            f"measured by etl_adherence over the period ending "
+            f"{counts.adherence_period_end} have a PDC of at least "
+            f"{config.pdc_threshold:g} in every drug class",
         )
     return (
         f"only {value:.0f} claims received today (min {figure.threshold:g})",

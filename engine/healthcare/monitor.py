@@ -104,16 +104,14 @@ class HealthcareMonitor:
         )
         adherence = await self.target.fetch(
             load_statement(dialect, "healthcare", "adherence"),
-            {
-                "period_days": config.pdc_period_days,
-                "min_days_supply": config.pdc_min_days_supply,
-                "pdc_threshold": config.pdc_threshold,
-            },
+            {"pdc_threshold": config.pdc_threshold},
         )
-        if not claims or not adherence:
-            raise TargetError("the healthcare statements returned no row")
+        if not claims:
+            raise TargetError("the claim figures statement returned no row")
         read_at, today, adjudicated, rejected, paid, generic = claims[0]
-        measured, below = adherence[0]
+        period_end, measured, adherent = None, 0, 0
+        if adherence:
+            period_end, _computed_at, measured, adherent = adherence[0]
         return ClaimCounts(
             read_at=_utc(read_at),
             claims_today=int(today),
@@ -121,8 +119,9 @@ class HealthcareMonitor:
             window_rejected=int(rejected),
             paid_today=int(paid),
             generic_paid_today=int(generic),
+            adherence_period_end=period_end,
             patients_measured=int(measured),
-            patients_below_pdc=int(below),
+            patients_adherent=int(adherent),
         )
 
     def _failed(self, message: str) -> None:

@@ -133,7 +133,10 @@ BASE_ROW_COUNTS: dict[str, int] = {
     "commerce.order_items": 12_000,
 }
 
-CLAIM_WINDOW_DAYS = 30
+# 120 days of claims, so a patient's first fill in the adherence pipeline's
+# 180-day period can start a treatment period of the 91 days it measures.
+CLAIM_WINDOW_DAYS = 120
+PHI_ACCESS_LOG_DAYS = 30
 PRESCRIPTION_HISTORY_DAYS = 365
 ORDER_HISTORY_DAYS = 180
 REJECTED_CLAIM_SHARE = 0.08
@@ -580,7 +583,7 @@ class DemoDataGenerator:
         weights = (45, 35, 12, 6, 2)
         moments = sorted(
             _timestamp(
-                self.today - timedelta(days=rng.randrange(CLAIM_WINDOW_DAYS)),
+                self.today - timedelta(days=rng.randrange(PHI_ACCESS_LOG_DAYS)),
                 rng.randrange(8 * 3600, 18 * 3600),
             )
             for _ in range(self.row_count("healthcare.phi_access_log"))

@@ -53,95 +53,30 @@ LEFT JOIN healthcare.medications AS m ON m.ndc = c.ndc
 GROUP BY b.read_at;
 
 -- name: adherence
--- Proportion of days covered (PDC) per patient and drug class over the last
--- period_days UTC days. Only paid maintenance fills count (days_supply of at
--- least min_days_supply), and a patient and class are measured once they have
--- fills on two different dates. The period runs from the first fill to today.
--- Days that several fills cover count once; early refills are not carried
--- forward. Returns the patients measured and those below pdc_threshold in at
--- least one class.
-WITH period AS (
-    SELECT
-        CAST(SYSUTCDATETIME() AS date) AS period_end,
-        DATEADD(
-            DAY, 1 - %(period_days)s, CAST(SYSUTCDATETIME() AS date)
-        ) AS period_start
+-- The adherence pipeline's newest period in healthcare.patient_adherence, as
+-- the PostgreSQL statement reads it. No row when the pipeline has not
+-- written any.
+WITH newest AS (
+    SELECT TOP (1) period_start, period_end
+    FROM healthcare.patient_adherence
+    ORDER BY period_end DESC, period_start DESC
 ),
-fills AS (
+patients AS (
     SELECT
-        c.patient_id,
-        m.drug_class,
-        c.service_date AS fill_start,
-        CASE
-            WHEN DATEADD(DAY, c.days_supply, c.service_date)
-                < DATEADD(DAY, 1, p.period_end)
-                THEN DATEADD(DAY, c.days_supply, c.service_date)
-            ELSE DATEADD(DAY, 1, p.period_end)
-        END AS fill_end
-    FROM healthcare.pharmacy_claims AS c
-    INNER JOIN healthcare.medications AS m ON m.ndc = c.ndc
-    CROSS JOIN period AS p
-    WHERE c.claim_status = 'paid'
-        AND c.days_supply >= %(min_days_supply)s
-        AND c.service_date BETWEEN p.period_start AND p.period_end
-),
-measured AS (
-    SELECT patient_id, drug_class, MIN(fill_start) AS index_date
-    FROM fills
-    GROUP BY patient_id, drug_class
-    HAVING COUNT(DISTINCT fill_start) >= 2
-),
-ordered AS (
-    -- covered_until is the end of the coverage of all earlier fills, so each
-    -- fill adds only the days past it.
-    SELECT
-        f.patient_id,
-        f.drug_class,
-        f.fill_start,
-        f.fill_end,
-        MAX(f.fill_end) OVER (
-            PARTITION BY f.patient_id, f.drug_class
-            ORDER BY f.fill_start, f.fill_end
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-        ) AS covered_until
-    FROM fills AS f
-    INNER JOIN measured AS x
-        ON x.patient_id = f.patient_id AND x.drug_class = f.drug_class
-),
-added AS (
-    SELECT
-        patient_id,
-        drug_class,
-        DATEDIFF(
-            DAY,
-            CASE
-                WHEN covered_until > fill_start THEN covered_until
-                ELSE fill_start
-            END,
-            fill_end
-        ) AS new_days
-    FROM ordered
-),
-covered AS (
-    SELECT
-        patient_id,
-        drug_class,
-        SUM(CASE WHEN new_days > 0 THEN new_days ELSE 0 END) AS covered_days
-    FROM added
-    GROUP BY patient_id, drug_class
-),
-pdc AS (
-    SELECT
-        x.patient_id,
-        CAST(c.covered_days AS float)
-        / (DATEDIFF(DAY, x.index_date, p.period_end) + 1) AS pdc
-    FROM measured AS x
-    INNER JOIN covered AS c
-        ON c.patient_id = x.patient_id AND c.drug_class = x.drug_class
-    CROSS JOIN period AS p
+        a.patient_id,
+        MIN(a.pdc) AS lowest_pdc,
+        MAX(a.computed_at) AS computed_at
+    FROM healthcare.patient_adherence AS a
+    INNER JOIN newest AS n
+        ON n.period_start = a.period_start AND n.period_end = a.period_end
+    GROUP BY a.patient_id
 )
 SELECT
-    COUNT(DISTINCT patient_id) AS patients_measured,
-    COUNT(DISTINCT CASE WHEN pdc < %(pdc_threshold)s THEN patient_id END)
-        AS patients_below
-FROM pdc;
+    n.period_end,
+    MAX(p.computed_at) AS computed_at,
+    COUNT(*) AS patients_measured,
+    SUM(CASE WHEN p.lowest_pdc >= %(pdc_threshold)s THEN 1 ELSE 0 END)
+        AS patients_adherent
+FROM patients AS p
+CROSS JOIN newest AS n
+GROUP BY n.period_end;

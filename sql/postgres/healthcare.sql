@@ -40,76 +40,28 @@ LEFT JOIN healthcare.medications AS m ON m.ndc = c.ndc
 GROUP BY b.read_at;
 
 -- name: adherence
--- Proportion of days covered (PDC) per patient and drug class over the last
--- period_days UTC days. Only paid maintenance fills count (days_supply of at
--- least min_days_supply), and a patient and class are measured once they have
--- fills on two different dates. The period runs from the first fill to today.
--- Days that several fills cover count once; early refills are not carried
--- forward. Returns the patients measured and those below pdc_threshold in at
--- least one class.
-WITH period AS (
-    SELECT
-        (now() AT TIME ZONE 'UTC')::date AS period_end,
-        (now() AT TIME ZONE 'UTC')::date - (%(period_days)s - 1) AS period_start
+-- The adherence pipeline's newest period in healthcare.patient_adherence:
+-- its end, when it was computed, the patients measured and those whose PDC
+-- is at least pdc_threshold in every drug class measured. No row when the
+-- pipeline has not written any.
+WITH newest AS (
+    SELECT period_start, period_end
+    FROM healthcare.patient_adherence
+    ORDER BY period_end DESC, period_start DESC
+    LIMIT 1
 ),
-fills AS (
-    SELECT
-        c.patient_id,
-        m.drug_class,
-        c.service_date AS fill_start,
-        least(c.service_date + c.days_supply, p.period_end + 1) AS fill_end
-    FROM healthcare.pharmacy_claims AS c
-    INNER JOIN healthcare.medications AS m ON m.ndc = c.ndc
-    CROSS JOIN period AS p
-    WHERE c.claim_status = 'paid'
-        AND c.days_supply >= %(min_days_supply)s
-        AND c.service_date BETWEEN p.period_start AND p.period_end
-),
-measured AS (
-    SELECT patient_id, drug_class, min(fill_start) AS index_date
-    FROM fills
-    GROUP BY patient_id, drug_class
-    HAVING count(DISTINCT fill_start) >= 2
-),
-ordered AS (
-    -- covered_until is the end of the coverage of all earlier fills, so each
-    -- fill adds only the days past it.
-    SELECT
-        f.patient_id,
-        f.drug_class,
-        f.fill_start,
-        f.fill_end,
-        max(f.fill_end) OVER (
-            PARTITION BY f.patient_id, f.drug_class
-            ORDER BY f.fill_start, f.fill_end
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-        ) AS covered_until
-    FROM fills AS f
-    INNER JOIN measured AS x
-        ON x.patient_id = f.patient_id AND x.drug_class = f.drug_class
-),
-covered AS (
-    SELECT
-        patient_id,
-        drug_class,
-        sum(greatest(
-            0, fill_end - greatest(fill_start, coalesce(covered_until, fill_start))
-        )) AS covered_days
-    FROM ordered
-    GROUP BY patient_id, drug_class
-),
-pdc AS (
-    SELECT
-        x.patient_id,
-        c.covered_days::numeric / (p.period_end - x.index_date + 1) AS pdc
-    FROM measured AS x
-    INNER JOIN covered AS c
-        ON c.patient_id = x.patient_id AND c.drug_class = x.drug_class
-    CROSS JOIN period AS p
+patients AS (
+    SELECT a.patient_id, min(a.pdc) AS lowest_pdc, max(a.computed_at) AS computed_at
+    FROM healthcare.patient_adherence AS a
+    INNER JOIN newest AS n
+        ON n.period_start = a.period_start AND n.period_end = a.period_end
+    GROUP BY a.patient_id
 )
 SELECT
-    count(DISTINCT patient_id) AS patients_measured,
-    count(DISTINCT patient_id) FILTER (
-        WHERE pdc < %(pdc_threshold)s
-    ) AS patients_below
-FROM pdc;
+    n.period_end,
+    max(p.computed_at) AS computed_at,
+    count(*) AS patients_measured,
+    count(*) FILTER (WHERE p.lowest_pdc >= %(pdc_threshold)s) AS patients_adherent
+FROM patients AS p
+CROSS JOIN newest AS n
+GROUP BY n.period_end;

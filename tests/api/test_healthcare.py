@@ -19,7 +19,7 @@ from warroom.api import create_app
 from warroom.api.schemas.events import HealthcareEvent, event_payload
 from warroom.api.schemas.healthcare import HealthcareOut
 
-KEYS = ["claims_today", "rejection_rate", "generic_dispensing", "patients_below_pdc"]
+KEYS = ["claims_today", "rejection_rate", "generic_dispensing", "adherent_patients"]
 
 
 @pytest.fixture

@@ -33,6 +33,6 @@ async def test_healthcare_event_republished(remote, engine):
         "claims_today",
         "rejection_rate",
         "generic_dispensing",
-        "patients_below_pdc",
+        "adherent_patients",
     ]
     assert remote.healthcare_reading() == event.reading

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -58,8 +58,8 @@ def independent_counts(url: str, window_minutes: int) -> dict:
         ).fetchall()
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     window_start = now - timedelta(minutes=window_minutes)
-    today = [row for row in rows if day_start <= row[0] <= now]
-    window = [row for row in rows if window_start <= row[0] <= now]
+    today = [row for row in rows if day_start <= row[0]]
+    window = [row for row in rows if window_start <= row[0]]
     paid_today = [row for row in today if row[1] == "paid"]
     return {
         "claims_today": len(today),
@@ -70,39 +70,21 @@ def independent_counts(url: str, window_minutes: int) -> dict:
     }
 
 
-def independent_pdc(url: str, period_days: int, min_supply: int, threshold: float):
-    """Return (patients measured, patients below threshold), counted day by day."""
+def independent_adherence(url: str, threshold: float) -> tuple[int, int]:
+    """Return (patients measured, patients adherent) in the newest period of
+    healthcare.patient_adherence, counted row by row."""
     with psycopg.connect(url, autocommit=True) as connection:
-        today = connection.execute(
-            "SELECT (now() AT TIME ZONE 'UTC')::date"
-        ).fetchone()[0]
         rows = connection.execute(
-            "SELECT c.patient_id, m.drug_class, c.service_date, c.days_supply "
-            "FROM healthcare.pharmacy_claims AS c "
-            "JOIN healthcare.medications AS m ON m.ndc = c.ndc "
-            "WHERE c.claim_status = 'paid' AND c.days_supply >= %s",
-            (min_supply,),
+            "SELECT patient_id, period_start, period_end, pdc "
+            "FROM healthcare.patient_adherence"
         ).fetchall()
-    start = today - timedelta(days=period_days - 1)
-    fills: dict[tuple, list[tuple[date, int]]] = {}
-    for patient, drug_class, served, supply in rows:
-        if start <= served <= today:
-            fills.setdefault((patient, drug_class), []).append((served, supply))
-    measured, below = set(), set()
-    for (patient, _), items in fills.items():
-        if len({served for served, _ in items}) < 2:
-            continue
-        index = min(served for served, _ in items)
-        days = set()
-        for served, supply in items:
-            for offset in range(supply):
-                day = served + timedelta(days=offset)
-                if day <= today:
-                    days.add(day)
-        measured.add(patient)
-        if len(days) / ((today - index).days + 1) < threshold:
-            below.add(patient)
-    return len(measured), len(below)
+    newest = max((end, start) for _, start, end, _ in rows)
+    lowest: dict[int, float] = {}
+    for patient, start, end, pdc in rows:
+        if (end, start) == newest:
+            lowest[patient] = min(lowest.get(patient, 1.0), float(pdc))
+    adherent = sum(1 for pdc in lowest.values() if pdc >= threshold)
+    return len(lowest), adherent
 
 
 async def poll_until(engine, condition, polls: int = 40) -> None:
@@ -142,41 +124,28 @@ async def test_figures_match_independent_counts(engine, database_url, config):
     assert 60 < read_figures["generic_dispensing"].value < 95
 
 
-async def test_pdc_counts_gapped_patient(engine, database_url, config):
+async def test_adherence_reads_the_pipeline(engine, database_url, config):
     settings = config.warroom.healthcare
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        patient = connection.execute(
-            "INSERT INTO healthcare.patients (member_id, first_name, last_name, "
-            "date_of_birth, gender, zip_code, state) VALUES ('WRMTEST000001', "
-            "'Test', 'Patient', '1970-01-01', 'U', '02139', 'MA') "
-            "RETURNING patient_id"
-        ).fetchone()[0]
-        # Two 30-day fills 59 days apart leave a gap: 60 of 90 days covered.
-        connection.execute(
-            "INSERT INTO healthcare.pharmacy_claims (service_date, prescription_id, "
-            "pharmacy_id, patient_id, ndc, quantity, days_supply, ingredient_cost, "
-            "claim_status) "
-            "SELECT (now() AT TIME ZONE 'UTC')::date - d, p.prescription_id, 1, "
-            "%s, m.ndc, 30, 30, 10, 'paid' "
-            "FROM (SELECT prescription_id, medication_id "
-            "      FROM healthcare.prescriptions WHERE days_supply = 30 "
-            "      ORDER BY prescription_id LIMIT 1) AS p "
-            "JOIN healthcare.medications AS m USING (medication_id) "
-            "CROSS JOIN (VALUES (89), (30)) AS gaps (d)",
-            (patient,),
-        )
+    measured, adherent = independent_adherence(database_url, settings.pdc_threshold)
 
     await engine.refresh_healthcare()
-    measured, below = independent_pdc(
-        database_url,
-        settings.pdc_period_days,
-        settings.pdc_min_days_supply,
-        settings.pdc_threshold,
-    )
 
-    assert below >= 1
+    figure = figures(engine)["adherent_patients"]
     assert measured > 1000
-    assert figures(engine)["patients_below_pdc"].value == below
+    assert figure.value == pytest.approx(100 * adherent / measured)
+    assert figure.state == "ok"
+
+
+async def test_adherence_without_rows_is_na(engine, database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("DELETE FROM healthcare.patient_adherence")
+
+    reading = await engine.refresh_healthcare()
+
+    figure = figures(engine)["adherent_patients"]
+    assert reading.error is None
+    assert figure.value is None
+    assert "run the etl_adherence job" in figure.reason
     assert engine.healthcare.findings == ()
 
 

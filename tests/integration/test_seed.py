@@ -11,7 +11,7 @@ import pgserver
 import psycopg
 import pytest
 
-from engine.seed.generator import TABLES, DemoDataGenerator
+from engine.seed.generator import CLAIM_WINDOW_DAYS, TABLES, DemoDataGenerator
 from engine.seed.identifiers import dea_check_digit, npi_is_valid
 from engine.seed.loader import (
     SCHEMA_PATH,
@@ -95,7 +95,11 @@ def test_load_scale_one_counts(loaded) -> None:
 def test_claims_in_monthly_partitions(loaded) -> None:
     uri, _counts, _calls = loaded
     partitions = _claims_by_partition(uri)
+    # 120 days up to 15 March 2026 start on 16 November 2025.
     assert set(partitions) == {
+        "healthcare.pharmacy_claims_2025_11",
+        "healthcare.pharmacy_claims_2025_12",
+        "healthcare.pharmacy_claims_2026_01",
         "healthcare.pharmacy_claims_2026_02",
         "healthcare.pharmacy_claims_2026_03",
     }
@@ -122,8 +126,9 @@ def test_claims_today_present(loaded) -> None:
     uri, _counts, _calls = loaded
     query = "SELECT count(*) FROM healthcare.pharmacy_claims WHERE service_date = %s"
     assert _count(uri, query, [TODAY]) > 0
-    assert _count(uri, query, [TODAY - timedelta(days=29)]) > 0
-    assert _count(uri, query, [TODAY - timedelta(days=30)]) == 0
+    first_day = TODAY - timedelta(days=CLAIM_WINDOW_DAYS - 1)
+    assert _count(uri, query, [first_day]) > 0
+    assert _count(uri, query, [first_day - timedelta(days=1)]) == 0
 
 
 def test_claims_rejected_share(loaded) -> None:
@@ -284,6 +289,9 @@ async def test_reload_later_date_then_traffic(scratch_uri: str) -> None:
     assert second == first
     partitions = _claims_by_partition(scratch_uri)
     assert set(partitions) == {
+        "healthcare.pharmacy_claims_2026_09",
+        "healthcare.pharmacy_claims_2026_10",
+        "healthcare.pharmacy_claims_2026_11",
         "healthcare.pharmacy_claims_2026_12",
         "healthcare.pharmacy_claims_2027_01",
     }

@@ -67,7 +67,7 @@ async def test_cards_show_states(tmp_path: Path) -> None:
             "claims_today",
             "rejection_rate",
             "generic_dispensing",
-            "patients_below_pdc",
+            "adherent_patients",
         ]
         assert cards["claims_today"].has_class("-ok")
         assert rate.region.width >= 18

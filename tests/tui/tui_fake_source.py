@@ -780,7 +780,9 @@ class FakeSource:
     def healthcare_reading(self) -> HealthcareReading:
         # A rejection rate over its limit, so one card shows a breach.
         read_at = ago(40)
-        counts = ClaimCounts(read_at, 1403, 412, 70, 1108, 903, 3586, 12)
+        counts = ClaimCounts(
+            read_at, 1403, 412, 70, 1108, 903, read_at.date(), 3586, 2869
+        )
         settings = self.config.warroom.healthcare
         evaluation = evaluate_counts(counts, settings, "demo")
         return HealthcareReading(evaluation.figures, read_at)

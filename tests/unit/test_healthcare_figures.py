@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -22,8 +22,9 @@ QUIET = ClaimCounts(
     window_rejected=32,
     paid_today=800,
     generic_paid_today=640,
+    adherence_period_end=date(2026, 3, 2),
     patients_measured=3000,
-    patients_below_pdc=10,
+    patients_adherent=2400,
 )
 
 
@@ -127,24 +128,53 @@ def test_generic_rate_needs_paid_claims():
     assert evaluation.findings == ()
 
 
-def test_adherence_over_maximum():
-    counts = replace(QUIET, patients_below_pdc=51)
+def test_adherence_under_minimum():
+    counts = replace(QUIET, patients_adherent=900)
 
     evaluation = evaluate(counts)
 
     finding = evaluation.findings[0]
     assert finding.kind is FindingKind.ADHERENCE
-    assert "51 patients below PDC 0.8" in finding.title
-    assert "less than 80%" in finding.root_cause
+    assert finding.severity is Severity.WARNING
+    assert "only 30% of patients adherent" in finding.title
+    assert "900 of 3000 patients" in finding.root_cause
+    assert "period ending 2026-03-02" in finding.root_cause
 
 
-def test_adherence_without_measured_patients_is_na():
-    counts = replace(QUIET, patients_measured=0, patients_below_pdc=0)
+def test_adherence_under_half_minimum_is_critical():
+    counts = replace(QUIET, patients_adherent=300)
 
-    figure = by_key(evaluate(counts))["patients_below_pdc"]
+    figure = by_key(evaluate(counts))["adherent_patients"]
 
+    assert figure.value == 10.0
+    assert figure.state == "critical"
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"adherence_period_end": None}, "run the etl_adherence job"),
+        ({"adherence_period_end": date(2026, 2, 26)}, "4 days ago"),
+        ({"patients_measured": 12, "patients_adherent": 1}, "12 patient(s)"),
+    ],
+)
+def test_adherence_without_fresh_measure_is_na(changes, reason):
+    counts = replace(QUIET, **changes)
+
+    evaluation = evaluate(counts)
+
+    figure = by_key(evaluation)["adherent_patients"]
     assert figure.value is None
-    assert "two dates" in figure.reason
+    assert reason in figure.reason
+    assert evaluation.findings == ()
+
+
+def test_adherence_period_at_max_age_counts():
+    counts = replace(QUIET, adherence_period_end=date(2026, 2, 27))
+
+    figure = by_key(evaluate(counts))["adherent_patients"]
+
+    assert figure.value == 80.0
 
 
 def test_low_volume_after_from_hour():
@@ -175,7 +205,7 @@ def test_every_breach_at_once():
         claims_today=10,
         window_rejected=300,
         generic_paid_today=100,
-        patients_below_pdc=500,
+        patients_adherent=500,
     )
 
     evaluation = evaluate(counts)

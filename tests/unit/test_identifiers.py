@@ -10,6 +10,7 @@ import pytest
 
 from engine.seed import identifiers
 from engine.seed.generator import (
+    CLAIM_WINDOW_DAYS,
     DIAGNOSES_BY_CLASS,
     DRUG_CATALOG,
     INTERACTION_RULES,
@@ -242,7 +243,7 @@ def test_generator_rows_match_columns(scale_one_rows) -> None:
 def test_claims_within_window(scale_one_rows) -> None:
     index = _column("healthcare.pharmacy_claims", "service_date")
     days = {row[index] for row in scale_one_rows["healthcare.pharmacy_claims"]}
-    assert min(days) == TODAY - timedelta(days=29)
+    assert min(days) == TODAY - timedelta(days=CLAIM_WINDOW_DAYS - 1)
     assert max(days) == TODAY
 
 

@@ -20,7 +20,7 @@ class HealthcareFigureOut(msgspec.Struct):
     """One figure: its value, or null with the reason, and its threshold."""
 
     key: str
-    """claims_today, rejection_rate, generic_dispensing or patients_below_pdc."""
+    """claims_today, rejection_rate, generic_dispensing or adherent_patients."""
     label: str
     unit: str
     value: float | None
