@@ -231,7 +231,7 @@ class Commands:
         """Return the newest lineage rows, or None after a toast that gives the
         reason."""
         with self._guard("read the ETL lineage"):
-            return await settle(self.source.lineage(max_rows))
+            return await self.source.lineage(max_rows)
         return None
 
     async def scan_catalog(self) -> ScanRecord | None:
@@ -241,7 +241,7 @@ class Commands:
                 "the governance screen shows the new catalog when it ends",
                 title="scanning the catalog",
             )
-            record = await settle(self.source.scan_catalog(self.actor))
+            record = await self.source.scan_catalog(self.actor)
             self.notify(
                 f"{record.tables} table(s), {record.columns} column(s), "
                 f"{record.added} added, {record.dropped} dropped",

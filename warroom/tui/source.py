@@ -160,11 +160,11 @@ class WarRoomSource(Protocol):
         """Return the columns that look like PHI or are classified as PHI."""
         ...
 
-    def lineage(self, max_rows: int = 100) -> Answer[LineageReport]:
+    async def lineage(self, max_rows: int = 100) -> LineageReport:
         """Return the newest ETL lineage rows first, with a note on their source."""
         ...
 
-    def scan_catalog(self, actor: str = "engine") -> Answer[ScanRecord]:
+    async def scan_catalog(self, actor: str = "engine") -> ScanRecord:
         """Scan the target's catalog now. Raise TargetError when it cannot be
         read."""
         ...
