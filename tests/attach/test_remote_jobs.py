@@ -80,7 +80,7 @@ async def test_attached_history_screen_follows_run(remote, tmp_path):
     app = WarRoomApp(remote, actor="attached", log_file=tmp_path / "tui.log")
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.screen.query_one(JobsPanel)
-        await eventually(lambda: panel.row_count == 13, "the job rows")
+        await eventually(lambda: panel.row_count == 15, "the job rows")
         panel.move_cursor(row=panel.get_row_index("catalog_scan"))
         await pilot.press("H")
         await eventually(lambda: isinstance(app.screen, JobHistoryScreen), "history")

@@ -28,7 +28,7 @@ async def test_run_job_key_confirms_and_runs(engine, tmp_path: Path) -> None:
         war_room = app.screen
         assert isinstance(war_room, WarRoomScreen)
         panel = war_room.query_one(JobsPanel)
-        await wait_for(pilot, lambda: panel.row_count == 13, "the job rows")
+        await wait_for(pilot, lambda: panel.row_count == 15, "the job rows")
         assert str(panel.get_row("etl_claims_daily")[2]) == "off"
         panel.move_cursor(row=panel.get_row_index(JOB))
 
@@ -48,7 +48,7 @@ async def test_run_job_cancel_runs_nothing(engine, tmp_path: Path) -> None:
     app = WarRoomApp(engine, actor="tester", log_file=tmp_path / "tui.log")
     async with app.run_test(size=(120, 36)) as pilot:
         panel = app.screen.query_one(JobsPanel)
-        await wait_for(pilot, lambda: panel.row_count == 13, "the job rows")
+        await wait_for(pilot, lambda: panel.row_count == 15, "the job rows")
         panel.move_cursor(row=panel.get_row_index(JOB))
 
         await pilot.press("J")
@@ -63,7 +63,7 @@ async def test_history_follows_real_run(engine, tmp_path: Path) -> None:
     app = WarRoomApp(engine, actor="tester", log_file=tmp_path / "tui.log")
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.screen.query_one(JobsPanel)
-        await wait_for(pilot, lambda: panel.row_count == 13, "the job rows")
+        await wait_for(pilot, lambda: panel.row_count == 15, "the job rows")
         panel.move_cursor(row=panel.get_row_index(JOB))
 
         await pilot.press("H")
