@@ -240,12 +240,15 @@ async def test_partitions_hold_their_months(connection, database_url):
         ).fetchall()
     )
     assert [step for step, _ in steps] == list(warehouse.LOAD_STEPS)
-    assert analyzed["healthcare.fact_pharmacy_claims"] == sum(months.values())
+    assert analyzed["healthcare.dim_date"] == count(connection, "dim_date")
+    assert analyzed["healthcare.fact_pharmacy_claims"] > 0
     by_start = {p.range_from: p for p in partitions}
     default = by_start.pop(None)
     assert default.name == "fact_pharmacy_claims_default"
     assert default.bounds == "DEFAULT"
     assert default.rows == 0
+    # The estimates are exact here: ANALYZE reads every row of a partition
+    # under 30,000 rows (300 times default_statistics_target, 100).
     assert {start: p.rows for start, p in by_start.items()} == months
     for start, partition in by_start.items():
         assert partition.name == f"fact_pharmacy_claims_{start:%Y_%m}"
