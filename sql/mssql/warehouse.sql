@@ -5,6 +5,8 @@
 -- the load writes lineage through healthcare.etl_record_lineage and loads
 -- healthcare.dim_patient with healthcare.etl_dim_patient. Tables are created
 -- only when missing and procedures with CREATE OR ALTER, as in etl.sql.
+-- NOTE: the suite parses this file but has not run it on a live SQL Server,
+-- so the indexed view over a table with a columnstore index is untested.
 
 -- An indexed view needs these options on in the session that creates it and
 -- in every session that writes to its base tables. A procedure keeps the
@@ -202,8 +204,9 @@ AS
 BEGIN
     SET NOCOUNT ON;
 
+    -- No rows when @to is before @from, as in the PostgreSQL function.
     WITH day_offsets AS (
-        SELECT 0 AS n
+        SELECT 0 AS n WHERE @from <= @to
         UNION ALL
         SELECT o.n + 1 FROM day_offsets AS o WHERE o.n < DATEDIFF(DAY, @from, @to)
     ),
