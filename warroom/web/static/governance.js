@@ -168,11 +168,15 @@ export function ruleText(rule) {
   return visible.join(", ");
 }
 
-/** Return the columns unclassified first, then those without a mask rule, then the rest. */
+/**
+ * Return the columns unclassified first, then those the masked export writes
+ * without a rule, then the rest.
+ */
 function ordered(columns, masking) {
   const urgency = (column) => {
     if (column.classification === null) return 0;
-    return maskRule(column, masking) === null ? 1 : 2;
+    const unmasked = Object.hasOwn(masking, column.table) && maskRule(column, masking) === null;
+    return unmasked ? 1 : 2;
   };
   // Array.prototype.sort is stable, so each group keeps the catalog's order.
   return [...columns].sort((a, b) => urgency(a) - urgency(b));
@@ -185,9 +189,11 @@ function updatePhiRow(row, column, masking) {
   setText(cell("category"), column.classification ?? column.detected_category ?? "-");
   const confidence = column.detected_confidence;
   setText(cell("confidence"), confidence === null ? "-" : confidence.toFixed(2));
+  // A table without rules in governance.masking is not in the masked export.
+  const exported = Object.hasOwn(masking, column.table);
   const rule = maskRule(column, masking);
-  setText(cell("mask"), ruleText(rule));
-  toggle(cell("mask"), "muted", rule === null);
+  setText(cell("mask"), exported ? ruleText(rule) : "-");
+  toggle(cell("mask"), "severity-warning", exported && rule === null);
   const status = cell("phi-status");
   const unclassified = column.classification === null;
   setText(status, unclassified ? "unclassified" : `classified by ${column.classified_by}`);
