@@ -315,7 +315,8 @@ class LineageTable(KeyedTable):
 
 
 def count_text(rows: int) -> str:
-    """Return a row count in at most 5 characters: 1234, 98k, 1.2M."""
+    """Return a row count in at most 5 characters below a billion: 1234,
+    98k, 1.2M."""
     if rows < 10_000:
         return f"{rows}"
     if rows < 1_000_000:
