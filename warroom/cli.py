@@ -199,6 +199,7 @@ async def run_tui(config, args) -> int:
         await runtime.engine.start()
         if runtime.embedded is not None:
             runtime.start_traffic()
+            await runtime.compute_demo_adherence()
         if args.command == "demo":
             _apply_sidecar_options(config, args)
             sidecar = await start_in_background(runtime.engine, config.warroom.sidecar)
@@ -248,6 +249,7 @@ async def run_serve(config, args) -> int:
         await runtime.engine.start()
         if runtime.embedded is not None:
             runtime.start_traffic()
+            await runtime.compute_demo_adherence()
         server, task = await start_in_background(runtime.engine, config.warroom.sidecar)
         print(f"REST API on {_sidecar_url(config)}", file=sys.stderr, flush=True)
         waiter = asyncio.create_task(stop_requested.wait())

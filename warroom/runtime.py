@@ -12,10 +12,11 @@ from pathlib import Path
 
 from engine.config import WarroomConfig, load_config
 from engine.config.models import TargetConfig
+from engine.jobs.models import JobNotFound
 from engine.paths import CONFIG_DIR, data_home
 from engine.service import Engine
 from engine.store import Store
-from engine.targets.base import Target
+from engine.targets.base import Target, TargetError
 from engine.targets.embedded import DEMO_DATABASE, EmbeddedServer
 from engine.targets.mssql import (
     InvalidMssqlUrl,
@@ -25,6 +26,7 @@ from engine.targets.mssql import (
     parse_mssql_url,
 )
 from engine.targets.postgres import PostgresTarget, redact_url
+from engine.targets.sqlfiles import load_statement
 from warroom.datadir import DataDirLock
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,20 @@ class Runtime:
         self._traffic_stop = asyncio.Event()
         traffic = DemoTraffic(self.embedded.url(DEMO_DATABASE))
         self._traffic = asyncio.create_task(traffic.run(self._traffic_stop))
+
+    async def compute_demo_adherence(self) -> None:
+        """Run the etl_adherence job once in the background when
+        healthcare.patient_adherence is empty, so the adherence card has a
+        figure before the job's first nightly run."""
+        engine = self.engine
+        try:
+            rows = await engine.target.fetch(
+                load_statement(engine.target.dialect.name, "etl_runs", "adherence_rows")
+            )
+            if rows and rows[0][0] == 0:
+                engine.jobs.runner.trigger("etl_adherence", "demo")
+        except (TargetError, JobNotFound) as error:
+            log.warning("demo adherence run not started: %s", error)
 
     async def close(self) -> None:
         if self._traffic is not None and self._traffic_stop is not None:

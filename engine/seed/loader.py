@@ -30,9 +30,6 @@ log = logging.getLogger(__name__)
 # be recognized as stale.
 SEED_VERSION = "5"
 SCHEMA_PATH = SQL_DIR / "postgres" / "schema.sql"
-ETL_PATH = SQL_DIR / "postgres" / "etl.sql"
-# The etl_adherence job's period_days in config/jobs.yaml.
-ADHERENCE_PERIOD_DAYS = 180
 LOAD_APPLICATION = "warroom-seed"
 DEMO_SCHEMAS = ("healthcare", "commerce")
 CONNECT_TIMEOUT_SECONDS = 10
@@ -77,7 +74,6 @@ def load_demo_data(
         _restore_foreign_keys(conn, foreign_keys)
         _reset_sequences(conn)
         _analyze(conn)
-        _compute_adherence(conn, generator.today)
         _write_meta(conn, scale)
     log.info(
         "Loaded demo data at scale %d: %d rows in %.2f s",
@@ -86,16 +82,6 @@ def load_demo_data(
         time.perf_counter() - started,
     )
     return counts
-
-
-def _compute_adherence(conn: psycopg.Connection, today: date) -> None:
-    """Run the adherence pipeline once over the period that ends ``today``,
-    so the adherence figure has rows before the nightly job first runs."""
-    conn.execute(ETL_PATH.read_text(encoding="utf-8"))
-    conn.execute(
-        "CALL healthcare.etl_patient_adherence(%s, %s)",
-        [today - timedelta(days=ADHERENCE_PERIOD_DAYS - 1), today],
-    )
 
 
 def loaded_scale(conninfo: str) -> int | None:

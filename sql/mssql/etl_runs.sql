@@ -32,3 +32,9 @@ EXEC healthcare.etl_summaries @date_from = %(date_from)s, @date_to = %(date_to)s
 EXEC healthcare.etl_incident_metrics @target = %(target)s,
     @incidents = %(incidents)s, @date_from = %(date_from)s,
     @date_to = %(date_to)s;
+
+-- name: adherence_rows
+-- Whether the adherence pipeline has written any row: 0 or 1.
+SELECT COUNT(*) FROM (
+    SELECT TOP (1) 1 AS present FROM healthcare.patient_adherence
+) AS one_row;

@@ -32,3 +32,9 @@ CALL healthcare.etl_summaries(%(date_from)s, %(date_to)s);
 CALL healthcare.etl_incident_metrics(
     %(target)s, %(incidents)s::jsonb, %(date_from)s, %(date_to)s
 );
+
+-- name: adherence_rows
+-- Whether the adherence pipeline has written any row: 0 or 1.
+SELECT count(*) FROM (
+    SELECT 1 FROM healthcare.patient_adherence LIMIT 1
+) AS one_row;
