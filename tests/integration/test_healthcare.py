@@ -11,6 +11,7 @@ import pytest
 from engine.events import EngineNotice, PollCompleted
 from engine.healthcare.monitor import HealthcareRefreshed
 from engine.incidents.models import Status
+from warroom.runtime import Runtime
 
 # Copies of existing claims, submitted now, with the status the test needs.
 INSERT_CLAIMS = """
@@ -239,3 +240,18 @@ async def test_poll_schedules_refresh(engine):
     assert engine.healthcare.reading.read_at is not None
     assert engine.healthcare.reading.error is None
     assert not engine.healthcare.due()
+
+
+async def test_demo_start_runs_adherence_once(engine):
+    runtime = Runtime(engine, lock=None, embedded=None)
+
+    await runtime.compute_demo_adherence()
+    for _ in range(600):
+        if "etl_adherence" not in engine.jobs.runner.running:
+            break
+        await asyncio.sleep(0.1)
+    await runtime.compute_demo_adherence()
+
+    runs = engine.job_history("etl_adherence")
+    assert [run.actor for run in runs] == ["demo"]
+    assert runs[0].status == "succeeded", runs[0].error
