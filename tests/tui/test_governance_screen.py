@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from textual.geometry import Region
 from tui_fake_source import CATALOG, FakeSource, fixed_clock
-from tui_helpers import notifications, wait_for
+from tui_helpers import help_rows, notifications, wait_for
 
 from engine.events import JobRun
 from engine.store.jobs import JobRunRecord, RunStatus
 from warroom.tui.app import WarRoomApp
 from warroom.tui.screens.governance import GovernanceScreen
-from warroom.tui.screens.help import HelpScreen
 from warroom.tui.screens.war_room import WarRoomScreen
 from warroom.tui.widgets.governance import CatalogTable, LineageTable, PhiTable
 from warroom.tui.widgets.keyed_table import KeyedTable
@@ -156,12 +155,7 @@ async def test_help_lists_governance_keys(tmp_path: Path) -> None:
         assert isinstance(app.screen, WarRoomScreen)
 
         await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        table = app.screen.query_one(KeyedTable)
-        rows = [
-            [cell.plain for cell in table.get_row_at(index)]
-            for index in range(table.row_count)
-        ]
+        rows = help_rows(app)
         assert [
             "shift+g",
             "catalog, PHI columns and their masks, ETL lineage",

@@ -8,17 +8,15 @@ from pathlib import Path
 import pytest
 from textual.geometry import Region
 from tui_fake_source import NOW, FakeSource, fixed_clock
-from tui_helpers import notifications, wait_for
+from tui_helpers import help_rows, notifications, wait_for
 
 from engine.events import JobRun
 from engine.store.jobs import JobRunRecord, RunStatus
 from warroom.tui.app import WarRoomApp
-from warroom.tui.screens.help import HelpScreen
 from warroom.tui.screens.job_history import JobHistoryScreen
 from warroom.tui.screens.war_room import WarRoomScreen
 from warroom.tui.widgets.job_runs import JobRunDetail, JobRunTable
 from warroom.tui.widgets.jobs import JobsPanel
-from warroom.tui.widgets.keyed_table import KeyedTable
 
 JOB = "statistics_maintenance"
 
@@ -197,12 +195,7 @@ async def test_help_lists_job_history_key(tmp_path: Path) -> None:
     app = _app(FakeSource(), tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        table = app.screen.query_one(KeyedTable)
-        rows = [
-            [cell.plain for cell in table.get_row_at(index)]
-            for index in range(table.row_count)
-        ]
+        rows = help_rows(app)
         assert [
             "shift+h",
             "run history of the job selected in the jobs panel (or enter)",

@@ -27,3 +27,16 @@ async def wait_for(
 def notifications(pilot: Pilot) -> list[str]:
     """Every toast the App has shown, as ``title: message``."""
     return [f"{item.title}: {item.message}" for item in pilot.app._notifications]
+
+
+def help_rows(app) -> list[list[str]]:
+    """Return the open help screen's rows as text: key, action, screen."""
+    from warroom.tui.screens.help import HelpScreen
+    from warroom.tui.widgets.keyed_table import KeyedTable
+
+    assert isinstance(app.screen, HelpScreen)
+    table = app.screen.query_one(KeyedTable)
+    return [
+        [cell.plain for cell in table.get_row_at(index)]
+        for index in range(table.row_count)
+    ]
