@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import date, timedelta
+from datetime import date
 
 import psycopg
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from engine.config import load_config
 from engine.etl.pipelines import install, run_patient_adherence
 from engine.paths import CONFIG_DIR
+from engine.seed.generator import CLAIM_WINDOW_DAYS
 from engine.seed.loader import load_demo_data
 from engine.targets.postgres import PostgresTarget
 from engine.validation.rules import CustomSql, Freshness
@@ -28,10 +29,8 @@ DATABASE = "bench_validation"
 PDC_SCALE = 20
 PDC_RUNS = 3
 PDC_DATABASE = "bench_pdc"
-# The seed contains the 30 days of claims that end on the load day. The PDC
-# period ends this many days later, so every treatment period reaches the
-# pipeline's 91-day minimum and no patient is excluded for it.
-PDC_DAYS_AFTER_LOAD = 90
+# The PDC period ends on the load day, as the nightly job's does, and holds
+# the seed's 120 days of claims.
 PDC_PERIOD_DAYS = 180
 COMMAND = (
     "python -m pytest tests/bench/bench_validation.py -o python_files='bench_*.py' -s"
@@ -164,7 +163,7 @@ async def test_adherence_for_100000_patients(pg_server):
     url, counts, load_seconds = load(pg_server, PDC_DATABASE, PDC_SCALE, today)
     target = PostgresTarget(url, name="bench", is_local=True)
     await target.connect()
-    period_end = today + timedelta(days=PDC_DAYS_AFTER_LOAD)
+    period_end = today
     timings, lineage = [], None
     try:
         await install(target)
@@ -188,12 +187,11 @@ async def test_adherence_for_100000_patients(pg_server):
         f"healthcare.etl_patient_adherence on the embedded PostgreSQL, demo data "
         f"at scale {PDC_SCALE}: {counts['healthcare.patients']:,} patients, "
         f"{counts['healthcare.pharmacy_claims']:,} claims (loaded in "
-        f"{load_seconds:.0f} s). The seed contains 30 days of claims, so the "
-        f"{PDC_PERIOD_DAYS}-day period ends {PDC_DAYS_AFTER_LOAD} days after the "
-        "last claim day, which makes every treatment period at least 91 days "
-        "long. The PDC values are therefore low, but the work per claim is that of "
-        "any period. The table was emptied before each run, so every run wrote "
-        "every row. The procedure runs on a session of its own without the "
+        f"{load_seconds:.0f} s). The {PDC_PERIOD_DAYS}-day period ends on the "
+        f"load day and holds the seed's {CLAIM_WINDOW_DAYS} days of claims, so "
+        "only patients whose first fill of a class is at least 91 days before "
+        "the end are measured. The table was emptied before each run, so every "
+        "run wrote every row. The procedure runs on a session of its own without the "
         "engine's statement timeout, as the etl_adherence job runs it.\n\n"
         f"{PDC_RUNS} runs: median {statistics.median(timings):.2f} s, min "
         f"{min(timings):.2f} s, max {max(timings):.2f} s (install of the "
