@@ -2,6 +2,8 @@
 -- engine's store and passed in as JSON, rolled up per day, kind and
 -- severity. Installed after etl.sql, whose lineage procedure it calls. Every
 -- batch can run again.
+-- NOTE: only sqlfluff's tsql parser has checked this file; it has not run on
+-- a live SQL Server.
 
 -- One row per incident of a target, with the SLA figures the engine computed
 -- (engine/incidents/sla.py). Rows are kept when the store prunes an incident,
@@ -141,7 +143,7 @@ BEGIN
         WHERE m.target_name = @target AND m.day BETWEEN @date_from AND @date_to
     )
 
-    MERGE scope WITH (HOLDLOCK) AS m
+    MERGE scope AS m
     USING (
         SELECT
             CAST(SWITCHOFFSET(f.detected_at, '+00:00') AS date) AS day,
