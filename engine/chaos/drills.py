@@ -439,8 +439,11 @@ class DrillRunner:
                         )
                 elif changed.id in pending and changed.status is Status.RESOLVED:
                     pending.discard(changed.id)
-                    drill.resolved_at = changed.resolved_at
-                    if pending:
+                    # The drill is resolved when its last incident is: a
+                    # drill that times out with one still open has no time.
+                    if not pending:
+                        drill.resolved_at = changed.resolved_at
+                    else:
                         self._progress(
                             drill,
                             "resolving",

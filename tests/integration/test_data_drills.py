@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from engine.chaos.scenarios import SCENARIOS
+from engine.events import IncidentChanged
 from engine.incidents.models import Status
 
 DRILLS = [
@@ -61,3 +62,31 @@ async def test_data_drill_end_to_end(engine, database_url, scenario, kind, actio
     assert any(action in message for message in actions), actions
     assert table_digests(database_url, tables) == before
     assert quarantined(database_url) == 0
+
+
+async def test_partly_resolved_drill_has_no_resolve_time(engine, config):
+    # data_corruption breaks several rules at once. Remediating only the first
+    # incident leaves the others open until the drill times out.
+    config.chaos.scenarios["data_corruption"].max_duration_seconds = 20
+    events = engine.bus.subscribe()
+    drill_task = engine.trigger_drill("data_corruption", "test", auto_remediate=False)
+    first = None
+    while first is None:
+        event = await asyncio.wait_for(events.get(), 60)
+        if (
+            isinstance(event, IncidentChanged)
+            and event.change == "opened"
+            and event.incident.drill_id is not None
+        ):
+            first = event.incident
+    await asyncio.sleep(1)
+    opened = [i for i in engine.open_incidents() if i.drill_id == first.drill_id]
+    await engine.remediate(first.id, "test")
+    drill = await asyncio.wait_for(drill_task, 90)
+    engine.bus.unsubscribe(events)
+
+    assert len(opened) > 1
+    assert engine.get_incident(first.id).status is Status.RESOLVED
+    assert drill.status == "timed out"
+    assert drill.resolved_at is None
+    assert drill.seconds_to_resolve is None
