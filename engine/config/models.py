@@ -244,6 +244,22 @@ class MaskRuleConfig(_Strict):
         return self
 
 
+# The categories a column may be classified as: a PHI category of
+# engine.governance.classifier.PhiCategory, or ``none`` for no PHI.
+ColumnCategory = Literal[
+    "person_name",
+    "date_of_birth",
+    "ssn",
+    "phone",
+    "email",
+    "address",
+    "zip_code",
+    "member_id",
+    "medical_record_number",
+    "none",
+]
+
+
 class GovernanceConfig(_Strict):
     """The catalog scan, PHI classification and the masked export."""
 
@@ -288,6 +304,26 @@ class GovernanceConfig(_Strict):
         default_factory=dict,
         description="schema.table to column to its mask rule.",
     )
+    classifications: dict[str, dict[str, ColumnCategory]] = Field(
+        default_factory=dict,
+        description=(
+            "schema.table to column to its category, recorded at every scan "
+            "for a column that no person has classified."
+        ),
+    )
+
+    @field_validator("classifications")
+    @classmethod
+    def _tables_have_schemas(
+        cls, value: dict[str, dict[str, str]]
+    ) -> dict[str, dict[str, str]]:
+        for table in value:
+            schema, dot, name = table.partition(".")
+            if not dot or not schema or not name:
+                raise ValueError(
+                    f"table {table!r} is missing its schema; write schema.table"
+                )
+        return value
 
     @model_validator(mode="after")
     def _blank_secret_is_none(self) -> GovernanceConfig:

@@ -343,9 +343,17 @@ def _match_name(
 
 def _weigh_samples(match: _NameMatch, values: list[Any]) -> Classification | None:
     reason = f"name: {match.reason}"
+    if not values:
+        # An empty table, a column of NULLs, a view or a failed sample.
+        return Classification(
+            match.category, match.confidence, f"{reason}; no values sampled"
+        )
     if len(values) < _MIN_SAMPLES:
         return Classification(
-            match.category, match.confidence, f"{reason}; too few values sampled"
+            match.category,
+            match.confidence,
+            f"{reason}; too few values sampled ({len(values)} of the "
+            f"{_MIN_SAMPLES} needed to weigh them)",
         )
     share = _share(values, _VALUE_FITS[match.category])
     fitted = f"{share:.0%} of {len(values)} sampled values fit"

@@ -26,6 +26,18 @@ CATEGORIES = (*(str(category) for category in PhiCategory), NO_PHI)
 """The categories a person may record as a column's classification."""
 
 
+def configured_classifications(
+    config: GovernanceConfig,
+) -> dict[tuple[str, str, str], str]:
+    """Return governance.classifications keyed on (schema, table, column)."""
+    keys = {}
+    for table, columns in config.classifications.items():
+        schema, _, name = table.partition(".")
+        for column, category in columns.items():
+            keys[(schema, name, column)] = category
+    return keys
+
+
 def dedup_key(entry: CatalogEntry) -> str:
     column = entry.column
     return f"governance:{column.table_schema}.{column.table_name}.{column.column_name}"
@@ -92,6 +104,7 @@ class GovernanceMonitor:
             read.sampled_tables,
             read.sample_errors,
             accept,
+            configured_classifications(self.config),
         )
         self.refresh_findings()
         log.info(

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from engine.store.database import Store, from_text, to_text
 
 FIRST_SCAN_ACTOR = "classifier (first scan)"
+CONFIG_ACTOR = "config (governance.classifications)"
+# Classifications the engine recorded on its own; a configured one replaces
+# them, but never a person's.
+_AUTOMATIC_ACTORS = (FIRST_SCAN_ACTOR, CONFIG_ACTOR)
 NO_PHI = "none"
 """The category a person records for a flagged column that contains no PHI."""
 
@@ -93,10 +97,17 @@ class GovernanceRepository:
         sampled_tables: int,
         sample_errors: dict[str, str],
         accept_detections_above: float | None,
+        configured: Mapping[tuple[str, str, str], str] | None = None,
     ) -> ScanRecord:
         """Store a scan as the target's catalog and record added and dropped
         columns. On the target's first scan, ``accept_detections_above`` (if
-        set) records every detection at or above it as a classification."""
+        set) records every detection at or above it as a classification.
+
+        ``configured`` maps (schema, table, column) to a category recorded
+        at every scan for a column of this scan that no person has
+        classified, so a table created after the first scan needs no person.
+        """
+        configured = configured or {}
         with self.store.transaction() as store:
             previous = {
                 (row["table_schema"], row["table_name"], row["column_name"]): row
@@ -133,9 +144,13 @@ class GovernanceRepository:
             for column in columns:
                 _upsert_column(store, target, scan_id, column)
             if first_scan is None and accept_detections_above is not None:
+                unlisted = [
+                    column for column in columns if column.key not in configured
+                ]
                 _accept_detections(
-                    store, target, columns, accept_detections_above, scanned_at
+                    store, target, unlisted, accept_detections_above, scanned_at
                 )
+            _apply_configured(store, target, columns, configured, scanned_at)
         return self.scan(scan_id)
 
     def scan(self, scan_id: int) -> ScanRecord:
@@ -288,6 +303,37 @@ def _accept_detections(
         _upsert_classification(
             store, target, column.key, decision, FIRST_SCAN_ACTOR, at
         )
+
+
+def _apply_configured(
+    store: Store,
+    target: str,
+    columns: Sequence[ScannedColumn],
+    configured: Mapping[tuple[str, str, str], str],
+    at: datetime,
+) -> None:
+    for column in columns:
+        category = configured.get(column.key)
+        if category is None:
+            continue
+        current = store.query_one(
+            "SELECT category, classified_by FROM column_classifications "
+            "WHERE target = ? AND table_schema = ? AND table_name = ? "
+            "AND column_name = ?",
+            (target, *column.key),
+        )
+        if current is not None:
+            by_person = current["classified_by"] not in _AUTOMATIC_ACTORS
+            unchanged = (current["classified_by"], current["category"]) == (
+                CONFIG_ACTOR,
+                category,
+            )
+            # Keep the time of the first recording when nothing changed.
+            if by_person or unchanged:
+                continue
+        reason = f"listed as {category} in governance.classifications"
+        decision = (category, None, reason)
+        _upsert_classification(store, target, column.key, decision, CONFIG_ACTOR, at)
 
 
 def _upsert_classification(

@@ -11,6 +11,7 @@ import pytest
 from engine.governance.catalog import sample_query
 from engine.store.database import Store
 from engine.store.governance import (
+    CONFIG_ACTOR,
     FIRST_SCAN_ACTOR,
     ColumnNotFound,
     GovernanceRepository,
@@ -126,6 +127,56 @@ def test_classify_records_actor(repository):
     assert entry.classified_by == "dana"
     assert entry.classified_at == T0
     assert entry.classification_reason == "free text"
+
+
+CONFIGURED = {("healthcare", "patients", "last_name"): "person_name"}
+
+
+def test_configured_wins_over_first_scan(repository):
+    last_name = column("last_name", "person_name")
+
+    repository.replace_catalog("demo", T0, [last_name], 1, {}, 0.5, CONFIGURED)
+
+    entry = by_name(repository)["last_name"]
+    assert entry.classification == "person_name"
+    assert entry.classified_by == CONFIG_ACTOR
+    assert "governance.classifications" in (entry.classification_reason or "")
+
+
+def test_configured_applies_to_later_column(repository):
+    repository.replace_catalog("demo", T0, [column("a")], 1, {}, 0.5, CONFIGURED)
+    later = T0 + timedelta(hours=1)
+    columns = [column("a"), column("last_name", "person_name")]
+
+    repository.replace_catalog("demo", later, columns, 1, {}, 0.5, CONFIGURED)
+
+    entry = by_name(repository)["last_name"]
+    assert entry.classification == "person_name"
+    assert entry.classified_by == CONFIG_ACTOR
+    assert entry.classified_at == later
+
+
+def test_configured_keeps_first_time(repository):
+    last_name = column("last_name", "person_name")
+    repository.replace_catalog("demo", T0, [last_name], 1, {}, 0.5, CONFIGURED)
+    later = T0 + timedelta(hours=1)
+
+    repository.replace_catalog("demo", later, [last_name], 1, {}, 0.5, CONFIGURED)
+
+    assert by_name(repository)["last_name"].classified_at == T0
+
+
+def test_configured_never_replaces_person(repository):
+    last_name = column("last_name", "person_name")
+    repository.replace_catalog("demo", T0, [last_name], 1, {}, None)
+    key = ("healthcare", "patients", "last_name")
+    repository.classify("demo", key, "none", "test data", "dana", T0)
+
+    repository.replace_catalog("demo", T0, [last_name], 1, {}, 0.5, CONFIGURED)
+
+    entry = by_name(repository)["last_name"]
+    assert entry.classification == "none"
+    assert entry.classified_by == "dana"
 
 
 def test_classify_unknown_column(repository):

@@ -118,6 +118,13 @@ def test_too_few_samples_keep_name_confidence():
     assert "too few values" in found.reason
 
 
+def test_no_samples_named_in_reason():
+    found = classify("first_name", "text", [None, ""])
+
+    assert found is not None
+    assert found.reason.endswith("no values sampled")
+
+
 def test_nulls_ignored_in_samples():
     found = classify("date_of_birth", "date", [None, *DATES, None])
 
