@@ -23,6 +23,7 @@ from engine.governance.access import (
     UserReads,
 )
 from engine.governance.export import (
+    EXPORTS_FOLDER,
     ExportFormat,
     ExportResult,
     export_patients,
@@ -613,10 +614,14 @@ class Engine:
         log.info("column %s.%s classified as %s by %s", table, column, category, actor)
 
     def export_directory(self) -> Path:
-        """Return the data directory, where masked exports are written.
+        """Return the folder masked exports are written to: ``exports`` in
+        the data directory.
 
         Raises ValueError for an engine whose state database is in memory.
         """
+        return self._data_directory() / EXPORTS_FOLDER
+
+    def _data_directory(self) -> Path:
         if not isinstance(self.store.path, Path):
             raise ValueError("the state database is in memory; no data directory")
         return self.store.path.parent
@@ -626,14 +631,17 @@ class Engine:
     ) -> ExportResult:
         """Write healthcare.patients, masked by governance.masking, to ``path``.
 
-        A relative ``path`` is taken from the data directory. Raises
-        ExportPathError for a path outside the data directory or one that
-        exists, MaskingError (MissingHashSecret) for rules that cannot apply,
-        and TargetError when the target cannot be read.
+        A relative ``path`` is taken from the exports folder. Raises
+        ExportPathError for a path outside that folder, with another
+        extension than the format's, or one that exists; then MaskingError
+        (MissingHashSecret) for rules that cannot apply, and TargetError
+        when the target cannot be read.
         """
-        # The rules are checked first, so a rejected export creates no folder.
+        # The path is checked first, so a bad path is reported as such even
+        # without the hash secret, and both checks come before any folder is
+        # created.
+        target_path = resolve_export_path(self._data_directory(), path, export_format)
         patients_masker(self.config.warroom.governance)
-        target_path = resolve_export_path(self.export_directory(), path)
         result = await export_patients(
             self.target, self.config.warroom.governance, target_path, export_format
         )

@@ -12,7 +12,11 @@ from pathlib import Path
 
 from engine.chaos.scenarios import SCENARIOS
 from engine.config import ConfigError
-from engine.governance.export import EXPORT_FORMATS, patients_masker
+from engine.governance.export import (
+    EXPORT_FORMATS,
+    patients_masker,
+    resolve_export_path,
+)
 from engine.paths import data_home
 from warroom.api.app import check_bind
 from warroom.attach.command import AttachError, open_remote
@@ -116,20 +120,22 @@ def _governance_parser(commands) -> None:
         "--out",
         metavar="PATH",
         default=None,
-        help="a new file under the data directory (WARROOM_HOME); a relative "
-        "PATH is taken from there (default: "
-        "exports/patients-masked-<UTC time>.<format>)",
+        help="a new .csv or .json file, matching --format, in the exports folder "
+        "of the data directory (WARROOM_HOME/exports); a relative PATH is taken "
+        "from that folder (default: patients-masked-<UTC time>.<format>)",
     )
-    _target_options(export)
+    _target_options(
+        export,
+        "PostgreSQL URL of the database to export from (default: the embedded "
+        "demo database)",
+    )
 
 
-def _target_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--target",
-        metavar="URL",
-        default=None,
-        help="PostgreSQL URL to watch instead of the embedded demo database",
-    )
+def _target_options(
+    parser: argparse.ArgumentParser,
+    help_text: str = "PostgreSQL URL to watch instead of the embedded demo database",
+) -> None:
+    parser.add_argument("--target", metavar="URL", default=None, help=help_text)
 
 
 def _port_option(parser: argparse.ArgumentParser) -> None:
@@ -263,10 +269,11 @@ async def run_serve(config, args) -> int:
 
 async def run_governance_export(config, args) -> int:
     configure_logging(to_file=True)
-    # The mask rules are checked first, so a missing secret is reported
-    # before the embedded database starts.
-    patients_masker(config.warroom.governance)
+    # The path and then the mask rules are checked first, so a bad --out or
+    # a missing secret is reported before the embedded database starts.
     path = args.out or default_export_path(args.format, datetime.now(UTC))
+    resolve_export_path(data_home(), path, args.format)
+    patients_masker(config.warroom.governance)
     runtime = await open_runtime(
         config,
         target_url=args.target,

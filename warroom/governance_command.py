@@ -1,5 +1,6 @@
 """`warroom governance export`: write healthcare.patients, masked by
-governance.masking, as CSV or JSON to a new file under the data directory."""
+governance.masking, as CSV or JSON to a new file in the exports folder of
+the data directory."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ log = logging.getLogger(__name__)
 
 
 def default_export_path(export_format: ExportFormat, now: datetime) -> str:
-    """Return ``exports/patients-masked-<UTC time>.<format>``, relative to the
-    data directory."""
+    """Return ``patients-masked-<UTC time>.<format>``, relative to the
+    exports folder."""
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"exports/patients-masked-{stamp}.{export_format}"
+    return f"patients-masked-{stamp}.{export_format}"
 
 
 def cli_actor() -> str:

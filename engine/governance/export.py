@@ -3,7 +3,9 @@
 Rows are read in pages of governance.export_batch_rows, keyed on
 patient_id, and written as they arrive, so the export never keeps the whole
 table. The file is written under a temporary name and renamed at the end, so
-a failed export leaves no partial file behind.
+a failed export leaves no partial file behind. Exports go only to the
+``exports`` folder of the data directory, with mode 0600, because a masked
+row is still derived from PHI.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ log = logging.getLogger(__name__)
 ExportFormat = Literal["csv", "json"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json")
 PATIENTS_TABLE = "healthcare.patients"
+EXPORTS_FOLDER = "exports"
+"""The folder of the data directory that receives every masked export."""
+# Owner read and write only: the file and its folder hold data derived from PHI.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
 # The columns of the patients_page statement, in its order.
 PATIENT_COLUMNS = (
     "patient_id",
@@ -69,7 +76,7 @@ async def export_patients(
     rules = masker.rules
     started = time.monotonic()
     partial = path.with_name(f".{path.name}.partial")
-    handle = await asyncio.to_thread(partial.open, "w", encoding="utf-8", newline="")
+    handle = await asyncio.to_thread(_create_private, partial)
     try:
         writer = _writer(export_format, handle)
         rows = await _copy_pages(target, config.export_batch_rows, masker, writer)
@@ -88,6 +95,25 @@ async def export_patients(
         masked={name: rule.rule for name, rule in rules.items()},
         seconds=time.monotonic() - started,
     )
+
+
+def _create_private(path: Path) -> IO[str]:
+    """Create ``path`` and its missing folders for the owner only, and open
+    it for writing; a temporary file left by a crashed export is replaced."""
+    _make_folders(path.parent)
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    # The umask may clear bits of FILE_MODE; the mode is set exactly.
+    os.fchmod(descriptor, FILE_MODE)
+    return os.fdopen(descriptor, "w", encoding="utf-8", newline="")
+
+
+def _make_folders(folder: Path) -> None:
+    # Path.mkdir(parents=True) gives the parents the default mode, not ours.
+    if folder.is_dir():
+        return
+    _make_folders(folder.parent)
+    folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
 
 
 def patients_masker(config: GovernanceConfig) -> Masker:
@@ -171,18 +197,23 @@ def _writer(export_format: ExportFormat, handle: IO[str]) -> _Writer:
 
 
 class ExportPathError(ValueError):
-    """The requested export path is outside the data directory or exists."""
+    """The requested export path is outside the exports folder, has the wrong
+    extension for its format, or exists."""
 
 
-def resolve_export_path(directory: Path, requested: str) -> Path:
-    """Return ``requested`` resolved inside ``directory``, creating its folders.
+def resolve_export_path(
+    data_directory: Path, requested: str, export_format: ExportFormat
+) -> Path:
+    """Return ``requested`` resolved inside the data directory's exports folder.
 
-    A relative path is taken from ``directory``. Raises ExportPathError for a
-    path that resolves outside it (through ``..`` or a symbolic link), for the
-    directory itself, and for a file that exists, so an export never
-    overwrites the state database or an earlier export.
+    A relative path is taken from that folder. Raises ExportPathError for a
+    path that resolves outside it (through ``..`` or a symbolic link,
+    including an exports folder that is itself a link), for the folder
+    itself, for a file name whose extension is not ``.csv`` or ``.json`` as
+    ``export_format`` requires, and for a file that exists, so an export
+    never overwrites an earlier one. Creates nothing.
     """
-    root = directory.resolve()
+    root = data_directory.resolve() / EXPORTS_FOLDER
     if not requested.strip():
         raise ExportPathError("the export path is empty; name a file")
     try:
@@ -194,16 +225,23 @@ def resolve_export_path(directory: Path, requested: str) -> Path:
     if resolved == root or not resolved.is_relative_to(root):
         raise ExportPathError(
             f"export path {requested!r} resolves to {resolved}, which is not a file "
-            f"inside the data directory {root}; name a file under it"
+            f"inside the exports folder {root}; name a file under it, or a "
+            "relative path, which is taken from there"
+        )
+    extension = f".{export_format}"
+    if resolved.suffix.lower() != extension:
+        raise ExportPathError(
+            f"export path {requested!r} does not end in {extension}, the "
+            f"extension of the {export_format} format; name a {extension} file"
         )
     try:
-        if resolved.exists():
-            raise ExportPathError(
-                f"export path {resolved} exists; name a new file or remove that one"
-            )
-        resolved.parent.mkdir(parents=True, exist_ok=True)
+        exists = resolved.exists()
     except OSError as error:
         raise ExportPathError(f"export path {resolved} is unusable: {error}") from None
+    if exists:
+        raise ExportPathError(
+            f"export path {resolved} exists; name a new file or remove that one"
+        )
     return resolved
 
 

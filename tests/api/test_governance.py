@@ -111,7 +111,7 @@ async def test_mask_export_writes_file(client, engine: Engine):
 
     response = await client.post(
         "/api/governance/mask-export",
-        json={"format": "csv", "path": "exports/patients.csv"},
+        json={"format": "csv", "path": "patients.csv"},
         headers=AUTH,
     )
 
@@ -119,12 +119,16 @@ async def test_mask_export_writes_file(client, engine: Engine):
     assert response.status_code == 200, response.text
     assert body["rows"] > 1000
     assert body["masked"]["member_id"] == "hash"
-    written = engine.export_directory() / "exports" / "patients.csv"
+    written = engine.export_directory() / "patients.csv"
+    assert written.stat().st_mode & 0o777 == 0o600
     assert body["path"] == str(written.resolve())
     assert written.read_text().startswith("patient_id,member_id,first_name")
 
 
-@pytest.mark.parametrize("path", ["../escape.csv", "/etc/escape.csv", "state.db"])
+@pytest.mark.parametrize(
+    "path",
+    ["../escape.json", "/etc/escape.json", "../pgdata/x.json", "escape.csv"],
+)
 async def test_mask_export_rejects_path(client, engine: Engine, path: str):
     engine.config.warroom.governance.hash_secret = "api-test-mask-key"
 
@@ -138,6 +142,20 @@ async def test_mask_export_rejects_path(client, engine: Engine, path: str):
     assert body["type"].endswith("export-path-invalid")
 
 
+async def test_mask_export_path_before_secret(client, engine: Engine):
+    engine.config.warroom.governance.hash_secret = None
+
+    response = await client.post(
+        "/api/governance/mask-export",
+        json={"format": "csv", "path": "../pgdata/x.csv"},
+        headers=AUTH,
+    )
+
+    body = assert_problem(response, 400)
+    assert body["type"].endswith("export-path-invalid")
+    assert "exports folder" in body["detail"]
+
+
 async def test_mask_export_without_secret(client, engine: Engine):
     response = await client.post(
         "/api/governance/mask-export",
@@ -147,7 +165,7 @@ async def test_mask_export_without_secret(client, engine: Engine):
 
     body = assert_problem(response, 409)
     assert "WARROOM_MASK_SECRET" in body["detail"]
-    assert not (engine.export_directory() / "nokey.csv").exists()
+    assert not engine.export_directory().exists()
 
 
 async def test_mask_export_needs_token(client):

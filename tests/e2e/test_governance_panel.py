@@ -120,8 +120,9 @@ async def test_masked_export_writes_file(browser_page, warroom_server, tmp_path)
     result = page.locator("#governance .export-result", has_text="Wrote")
     await result.wait_for(timeout=EXPORT_TIMEOUT)
 
-    # The server's data directory is the test's home folder.
-    path = tmp_path / "home" / "e2e" / "patients.json"
+    # The server's data directory is the test's home folder, and a relative
+    # path is taken from its exports folder.
+    path = tmp_path / "home" / "exports" / "e2e" / "patients.json"
     text = await result.text_content()
     assert f"to {path} as JSON" in text
     assert "member_id (hash)" in text

@@ -45,7 +45,7 @@ def test_export_csv_masks_phi(tmp_path, database_url, monkeypatch):
     )
 
     assert result.returncode == 0, result.stderr
-    path = tmp_path / "out" / "patients.csv"
+    path = tmp_path / "exports" / "out" / "patients.csv"
     source = _patients(database_url)
     assert f"wrote {len(source)} patient(s) to {path}" in result.stdout
     assert "member_id (hash)" in result.stdout
@@ -58,6 +58,7 @@ def test_export_csv_masks_phi(tmp_path, database_url, monkeypatch):
         written = {patient[column] for patient in exported}
         assert not raw & written, column
     assert exported[0]["patient_id"] == source[0]["patient_id"]
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_export_json_default_path(tmp_path, database_url, monkeypatch):
@@ -96,29 +97,35 @@ def test_export_without_secret(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("out", "message"),
     [
-        ("../outside.csv", "not a file inside the data directory"),
+        ("../outside.csv", "not a file inside the exports folder"),
+        ("../pgdata/x.csv", "not a file inside the exports folder"),
         ("taken.csv", "exists; name a new file or remove that one"),
+        ("patients.json", "does not end in .csv"),
     ],
-    ids=["outside", "exists"],
+    ids=["outside", "pgdata", "exists", "extension"],
 )
-def test_export_bad_path(tmp_path, database_url, monkeypatch, out, message):
-    monkeypatch.setenv("WARROOM_MASK_SECRET", SECRET)
+def test_export_bad_path(tmp_path, monkeypatch, out, message):
+    # No secret: the path is checked first and reported on its own.
+    monkeypatch.delenv("WARROOM_MASK_SECRET", raising=False)
     home = tmp_path / "home"
-    home.mkdir()
-    (home / "taken.csv").write_text("an earlier export\n")
+    (home / "exports").mkdir(parents=True)
+    (home / "exports" / "taken.csv").write_text("an earlier export\n")
 
-    result = run_cli(
-        "governance",
-        "export",
-        "--format",
-        "csv",
-        "--out",
-        out,
-        "--target",
-        database_url,
-        home=home,
-    )
+    result = run_cli("governance", "export", "--format", "csv", "--out", out, home=home)
 
     assert_clean_error(result, message)
+    assert "WARROOM_MASK_SECRET" not in result.stderr
     assert not (tmp_path / "outside.csv").exists()
-    assert (home / "taken.csv").read_text() == "an earlier export\n"
+    assert (home / "exports" / "taken.csv").read_text() == "an earlier export\n"
+    # The check runs before the embedded database would start.
+    assert not (home / "pgdata").exists()
+
+
+def test_export_target_help(tmp_path):
+    result = run_cli("governance", "export", "--help", home=tmp_path)
+
+    # argparse wraps help text at the terminal's width.
+    text = " ".join(result.stdout.split())
+    assert result.returncode == 0, result.stderr
+    assert "database to export from" in text
+    assert "to watch" not in text

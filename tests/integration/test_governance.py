@@ -193,12 +193,14 @@ async def test_masked_export_has_no_phi(
     source = patients(database_url)
 
     result = await engine.export_masked_patients(
-        export_format, f"exports/patients.{export_format}", "test"
+        export_format, f"patients.{export_format}", "test"
     )
 
     text = result.path.read_text(encoding="utf-8")
     records = reader(result.path)
-    assert result.path.parent == engine.export_directory() / "exports"
+    assert result.path.parent == engine.export_directory()
+    assert result.path.stat().st_mode & 0o777 == 0o600
+    assert engine.export_directory().stat().st_mode & 0o777 == 0o700
     assert result.rows == len(source) == len(records) > 1000
     # Names, dates of birth and member ids cannot occur by chance in a hex
     # digest or a timestamp, so the whole file is searched for them.
@@ -245,20 +247,28 @@ async def test_export_without_secret_rejected(engine: Engine):
     with pytest.raises(MissingHashSecret, match="WARROOM_MASK_SECRET"):
         await engine.export_masked_patients("csv", "nokey.csv", "test")
 
-    assert not (engine.export_directory() / "nokey.csv").exists()
-    assert not list(engine.export_directory().glob(".nokey.csv*"))
+    assert not engine.export_directory().exists()
 
 
 @pytest.mark.parametrize(
-    "path", ["../outside.csv", "/tmp/outside.csv", "state.db", "", "."]
+    "path",
+    ["../outside.csv", "/tmp/outside.csv", "../state.db", "../pgdata/x.csv", "", "."],
 )
 async def test_export_path_outside_rejected(engine: Engine, path: str):
     with pytest.raises(ExportPathError):
         await engine.export_masked_patients("csv", path, "test")
 
 
+async def test_export_path_checked_before_secret(engine: Engine):
+    engine.config.warroom.governance.hash_secret = None
+
+    with pytest.raises(ExportPathError, match="does not end in .csv"):
+        await engine.export_masked_patients("csv", "patients.json", "test")
+
+
 async def test_export_path_through_symlink_rejected(engine: Engine, tmp_path_factory):
     outside = tmp_path_factory.mktemp("outside")
+    engine.export_directory().mkdir()
     (engine.export_directory() / "link").symlink_to(outside, target_is_directory=True)
 
     with pytest.raises(ExportPathError):

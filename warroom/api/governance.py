@@ -178,9 +178,11 @@ class GovernanceController(Controller):
         data: StrictBody[MaskExportIn],
     ) -> MaskExportOut:
         """Write healthcare.patients, masked by governance.masking, as CSV or
-        JSON to a new file under the data directory, reading
-        governance.export_batch_rows rows at a time. A path outside the data
-        directory, or one that exists, is rejected with 400."""
+        JSON to a new file (mode 0600) in the exports folder of the data
+        directory, reading governance.export_batch_rows rows at a time. A
+        relative path is taken from that folder. A path outside it, with
+        another extension than the format's, or one that exists, is rejected
+        with 400, checked before the mask rules."""
         body = parse_body(data, MaskExportIn)
         try:
             result = await engine.export_masked_patients(body.format, body.path, actor)

@@ -89,21 +89,56 @@ def test_blank_secret_is_unset():
     assert GovernanceConfig(hash_secret="  ").hash_secret is None
 
 
-def test_export_path_inside_directory(tmp_path: Path):
-    path = resolve_export_path(tmp_path, "exports/p.csv")
+def test_export_path_inside_exports(tmp_path: Path):
+    path = resolve_export_path(tmp_path, "daily/p.csv", "csv")
 
-    assert path == tmp_path.resolve() / "exports" / "p.csv"
-    assert path.parent.is_dir()
+    assert path == tmp_path.resolve() / "exports" / "daily" / "p.csv"
+    # Checking creates nothing: the export creates its folders itself.
+    assert not (tmp_path / "exports").exists()
 
 
-@pytest.mark.parametrize("requested", ["../p.csv", "/etc/p.csv", "a/../../p.csv", ""])
+def test_export_path_absolute_inside(tmp_path: Path):
+    requested = str(tmp_path / "exports" / "p.json")
+
+    path = resolve_export_path(tmp_path, requested, "json")
+
+    assert path == tmp_path.resolve() / "exports" / "p.json"
+
+
+@pytest.mark.parametrize(
+    "requested",
+    ["../p.csv", "../pgdata/p.csv", "/etc/p.csv", "a/../../p.csv", "", ".", "../"],
+)
 def test_export_path_outside_rejected(tmp_path: Path, requested: str):
     with pytest.raises(ExportPathError):
-        resolve_export_path(tmp_path / "data", requested)
+        resolve_export_path(tmp_path / "data", requested, "csv")
+
+
+@pytest.mark.parametrize(
+    ("requested", "export_format"),
+    [("p.json", "csv"), ("p.csv", "json"), ("p", "csv"), ("p.csv.gz", "csv")],
+)
+def test_export_path_extension_rejected(
+    tmp_path: Path, requested: str, export_format: str
+):
+    with pytest.raises(ExportPathError, match=f"does not end in .{export_format}"):
+        resolve_export_path(tmp_path, requested, export_format)
 
 
 def test_export_path_existing_rejected(tmp_path: Path):
-    (tmp_path / "warroom.db").write_text("state")
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "p.csv").write_text("an earlier export")
 
     with pytest.raises(ExportPathError, match="exists"):
-        resolve_export_path(tmp_path, "warroom.db")
+        resolve_export_path(tmp_path, "p.csv", "csv")
+
+
+def test_export_folder_link_rejected(tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "exports").symlink_to(elsewhere, target_is_directory=True)
+
+    with pytest.raises(ExportPathError, match="not a file inside"):
+        resolve_export_path(home, "p.csv", "csv")

@@ -112,7 +112,8 @@ class MaskExportIn(msgspec.Struct, forbid_unknown_fields=True):
 
     format: Literal["csv", "json"]
     path: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
-    """A new file under the data directory; a relative path is taken from it."""
+    """A new .csv or .json file, matching ``format``, in the exports folder of the
+    data directory; a relative path is taken from that folder."""
 
 
 class MaskExportOut(msgspec.Struct):

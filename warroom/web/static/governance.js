@@ -123,10 +123,10 @@ export class GovernancePanel {
   }
 }
 
-/** Return `exports/patients-masked-<UTC time>.<format>`, as the CLI names it. */
+/** Return `patients-masked-<UTC time>.<format>`, relative to the exports folder, as the CLI names it. */
 export function defaultExportPath(format, now) {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  return `exports/patients-masked-${stamp}.${format}`;
+  return `patients-masked-${stamp}.${format}`;
 }
 
 function exportText(written) {
