@@ -57,7 +57,7 @@ from engine.monitor.history import MetricHistory, figures_of
 from engine.monitor.poller import PollLoop
 from engine.monitor.thresholds import evaluate
 from engine.remediation.actions import ActionResult
-from engine.remediation.playbook import Playbook
+from engine.remediation.playbook import NO_ACTION, Playbook
 from engine.remediation.quarantine import release_drill
 from engine.store.database import Store, utc_now
 from engine.store.drills import DrillRecord, DrillRepository
@@ -399,13 +399,15 @@ class Engine:
         A DETECTED incident moves through INVESTIGATING to REMEDIATING first,
         each step on the timeline under ``actor``. A failed action escalates
         the incident; an action with nothing to act on yet leaves it as is.
+        A kind without an action is moved to REMEDIATING all the same, and
+        not escalated, so it resolves once its condition has cleared.
         Raises TargetUnreachable, after recording the failure on the
         timeline, when the target cannot be reached.
         """
         incident = self.incidents.get(incident_id)
         config = self.config.warroom.remediation
         dry_run = config.dry_run if dry_run is None else dry_run
-        action = self.playbook.action_for(incident) or "none"
+        action = self.playbook.action_for(incident) or NO_ACTION
 
         if not dry_run:
             incident = self._enter_remediation(incident, actor, action)
@@ -423,7 +425,7 @@ class Engine:
         self.incidents.note(
             incident_id, actor, f"{label}: {result.action}", result.message
         )
-        failed = not result.succeeded and result.action != "none"
+        failed = not result.succeeded and result.action != NO_ACTION
         if result.succeeded and not dry_run and action in _DATA_ACTIONS:
             # Check again at once, so the incident clears without waiting for
             # the next cycle.
@@ -450,8 +452,12 @@ class Engine:
                 incident.id, Status.INVESTIGATING, actor, "investigating"
             )
         if incident.status is Status.INVESTIGATING:
+            if action == NO_ACTION:
+                message = "no automatic action; resolves once the condition clears"
+            else:
+                message = f"running {action}"
             incident = self.incidents.transition(
-                incident.id, Status.REMEDIATING, actor, f"running {action}"
+                incident.id, Status.REMEDIATING, actor, message
             )
         if incident.status is Status.RESOLVED:
             raise InvalidTransition(incident.id, incident.status, Status.REMEDIATING)

@@ -22,11 +22,24 @@ from engine.targets.base import Target
 from engine.targets.sqlfiles import load_statement
 from engine.validation.runner import Validator
 
+# The manual step for a kind without an automatic action, where it is more
+# than investigating by hand.
+_MANUAL_STEPS = {
+    "governance": (
+        "classify the column as its PHI category or as none with POST "
+        "/api/governance/catalog/classify (see docs/RUNBOOK.md, governance)"
+    ),
+}
+
 _SESSION_ACTIONS = {
     "kill_blocking_session": kill_blocking_session,
     "terminate_idle_transaction": terminate_idle_transaction,
     "cancel_long_query": cancel_long_query,
 }
+
+
+NO_ACTION = "none"
+"""The action of a result for a kind that the playbook gives no action."""
 
 
 @dataclass
@@ -56,12 +69,14 @@ class Playbook:
     async def run(self, incident: Incident, actor: str, dry_run: bool) -> ActionResult:
         entry = self.entry_for(incident)
         if entry is None:
+            step = _MANUAL_STEPS.get(incident.kind, "investigate by hand")
             return ActionResult(
-                "none",
+                NO_ACTION,
                 dry_run,
                 False,
-                f"no automatic action for {incident.kind} incidents; investigate "
-                "by hand. The incident resolves once its condition has cleared",
+                f"no automatic action for {incident.kind} incidents; {step}. The "
+                "incident resolves once its condition has been clear for "
+                "incidents.clear_polls polls",
             )
         action, params = entry.action, entry.params
         if action == "acknowledge":

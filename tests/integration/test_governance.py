@@ -166,6 +166,61 @@ async def test_classifying_column_clears_finding(engine: Engine, database_url: s
     assert entry.classified_by == "dana"
 
 
+async def open_governance_incident(engine: Engine, database_url: str) -> int:
+    await engine.scan_catalog("test")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("ALTER TABLE healthcare.patients ADD COLUMN fax text")
+    await engine.scan_catalog("test")
+    await engine.poll_once()
+    incidents = engine.list_incidents(kind=str(FindingKind.GOVERNANCE))
+    assert len(incidents) == 1
+    return incidents[0].id
+
+
+async def test_remediate_governance_then_classify(engine: Engine, database_url: str):
+    incident_id = await open_governance_incident(engine, database_url)
+
+    result = await engine.remediate(incident_id, "dana")
+    remediating = engine.get_incident(incident_id)
+    engine.classify_column("healthcare.patients", "fax", "phone", "dana")
+    for _ in range(engine.config.warroom.incidents.clear_polls):
+        await engine.poll_once()
+    resolved = engine.get_incident(incident_id)
+
+    assert result.action == "none"
+    assert not result.succeeded
+    assert "/api/governance/catalog/classify" in result.message
+    assert remediating.status is Status.REMEDIATING
+    messages = [entry.message for entry in remediating.timeline]
+    assert "running none" not in messages
+    assert "no automatic action; resolves once the condition clears" in messages
+    assert resolved.status is Status.RESOLVED
+
+
+def remediating_entry(incident):
+    return next(
+        entry for entry in incident.timeline if entry.to_status is Status.REMEDIATING
+    )
+
+
+async def test_remediate_without_action_like_cpu(engine: Engine, database_url: str):
+    # Every kind without a playbook action takes the same path.
+    governance_id = await open_governance_incident(engine, database_url)
+    cpu_id = engine.create_incident("cpu", "CPU high", "dana").id
+
+    for incident_id in (governance_id, cpu_id):
+        await engine.remediate(incident_id, "dana")
+
+    governance = engine.get_incident(governance_id)
+    cpu = engine.get_incident(cpu_id)
+    assert governance.status is Status.REMEDIATING
+    assert cpu.status is Status.REMEDIATING
+    assert governance.escalated_at is None
+    assert cpu.escalated_at is None
+    assert remediating_entry(governance).message == remediating_entry(cpu).message
+    assert "investigate by hand" in cpu.timeline[-1].message
+
+
 async def test_classify_rejects_unknown_column(engine: Engine):
     await engine.scan_catalog("test")
 
