@@ -1,5 +1,5 @@
 """The governance screen: the catalog, the PHI columns with their mask rules
-and the ETL lineage, readable at 80x24 and at 200x60, a rescan key, and a
+and the ETL lineage, readable at 80x24, 120x36 and 200x60, a rescan key, and a
 reread when a catalog scan job runs."""
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ from engine.store.jobs import JobRunRecord, RunStatus
 from warroom.tui.app import WarRoomApp
 from warroom.tui.screens.governance import GovernanceScreen
 from warroom.tui.screens.war_room import WarRoomScreen
-from warroom.tui.widgets.governance import CatalogTable, LineageTable, PhiTable
+from warroom.tui.widgets.governance import (
+    CatalogTable,
+    LineageTable,
+    PhiTable,
+)
 from warroom.tui.widgets.keyed_table import KeyedTable
 
 
@@ -49,7 +53,9 @@ async def _open(app: WarRoomApp, pilot) -> GovernanceScreen:
     return screen
 
 
-@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+@pytest.mark.parametrize(
+    "size", [(80, 24), (120, 36), (200, 60)], ids=["80x24", "120x36", "200x60"]
+)
 async def test_screen_shows_three_parts(tmp_path: Path, size) -> None:
     app = _app(FakeSource(), tmp_path)
     async with app.run_test(size=size) as pilot:
@@ -78,8 +84,9 @@ async def test_screen_shows_three_parts(tmp_path: Path, size) -> None:
         # The newest run of each pipeline, newest first.
         assert [run.run_id for run in lineage.runs] == [31, 30, 28]
         ingestion = _cells(lineage, "claim_ingestion")
-        assert ingestion[2:5] == ["1250", "1238", "12"]
+        assert ingestion[2:5] == ["1.2k", "1.2k", "12"]
         assert _cells(lineage, "patient_adherence")[2:4] == ["2.4M", "45k"]
+        assert _cells(lineage, "dim_patient")[2:5] == ["800", "3", "0"]
 
         for table in (catalog, phi, lineage):
             assert table.region.width <= size[0]
@@ -92,9 +99,20 @@ async def test_screen_shows_three_parts(tmp_path: Path, size) -> None:
         drawn = _drawn(phi)
         assert "healthcare.patients" in drawn
         assert "UNCLASSIFIED" in drawn
+        # Every pipeline's name fits; below 40 rows only the first row shows.
+        widths = {
+            str(key.value): column.width for key, column in lineage.columns.items()
+        }
+        assert widths["pipeline"] >= max(len(run.pipeline) for run in lineage.runs)
+        drawn_lineage = _drawn(lineage)
+        assert "│ claim_ingestion " in drawn_lineage
+        if size[1] >= 40:
+            assert "│ patient_adherence " in drawn_lineage
+        if size[0] >= 120:
+            flow = "staging.claims_raw → healthcare.pharmacy_claims"
+            assert flow in drawn_lineage
         if size[0] >= 200:
             assert "name contains phone; 40 of 40 sampled values" in _drawn(catalog)
-            assert "staging.claims_raw → healthcare.pharmacy_claims" in _drawn(lineage)
 
 
 async def test_detail_follows_focus(tmp_path: Path) -> None:

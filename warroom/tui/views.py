@@ -7,7 +7,7 @@ fixed clock renders the same screen every time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from engine.chaos.drills import ScenarioState
 from engine.incidents.models import Incident, PostmortemSummary
@@ -99,5 +99,41 @@ def _whole(whole: int) -> str:
     return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
 
+_COUNT_UNITS = (("k", 1_000), ("M", 1_000_000), ("B", 1_000_000_000))
+
+
+def count_text(rows: int) -> str:
+    """Return a row count in at most 4 characters below 999 billion.
+
+    Counts under 1000 are exact. Every larger count has a unit, with one
+    decimal below 10 of it: 856, 1.2k, 4.9k, 45k, 2.4M.
+    """
+    if rows < 1000:
+        return f"{rows}"
+    for suffix, unit in _COUNT_UNITS:
+        scaled = rows / unit
+        if round(scaled, 1) < 10:
+            return f"{scaled:.1f}{suffix}"
+        if round(scaled) < 1000:
+            return f"{scaled:.0f}{suffix}"
+    return f"{rows / 1_000_000_000:.0f}B"
+
+
 def clock_time(moment: datetime | None) -> str:
     return f"{moment:%H:%M:%S}" if moment is not None else "-"
+
+
+def next_run_text(moment: datetime, now: datetime, *, short: bool = False) -> str:
+    """Return when a scheduled run is due, in UTC and as short as is clear.
+
+    A run today shows its time (``07:30``). A run in the next six days adds
+    the weekday (``Mon 07:30``), and any other day the date (``12-07 07:30``).
+    With ``short``, a run on another day shows only the weekday or the date,
+    so the text is at most 5 characters.
+    """
+    moment = moment.astimezone(UTC)
+    days = (moment.date() - now.astimezone(UTC).date()).days
+    if days == 0:
+        return f"{moment:%H:%M}"
+    day = f"{moment:%a}" if 0 < days < 7 else f"{moment:%m-%d}"
+    return day if short else f"{day} {moment:%H:%M}"

@@ -3,9 +3,10 @@ masked export's rule for each, and the latest run of each ETL pipeline, plus
 the full record of the highlighted row.
 
 Each table fits in 80 columns. Below ``WIDE_FROM`` cells, the catalog and
-PHI tables leave out the type, confidence and reason, and the lineage table
-cuts its source and target short. The detail below the tables spells every
-field out in full, wrapped.
+PHI tables leave out the type, confidence and reason. The lineage table sizes
+its columns from their content: the pipeline's name is whole when the source
+and target keep ``FLOW_MIN_WIDTH`` cells, and they take the rest. The detail
+below the tables spells every field out in full, wrapped.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from engine.config.models import MaskRuleConfig
 from engine.governance.export import PATIENT_COLUMNS, PATIENTS_TABLE
 from engine.governance.lineage import LineageReport, LineageRow
 from engine.store.governance import FIRST_SCAN_ACTOR, NO_PHI, CatalogEntry, ScanRecord
-from warroom.tui.views import duration
+from warroom.tui.views import count_text, duration
 from warroom.tui.widgets.keyed_table import KeyedTable, Row, plain, themed
 
 Masking = Mapping[str, Mapping[str, MaskRuleConfig]]
@@ -57,15 +58,23 @@ PHI_WIDE = (
     ("mask", 16),
     ("status", None),
 )
+# The widths until the first rows arrive; then each column is as wide as its
+# content.
 LINEAGE_COLUMNS = (
     ("pipeline", 16),
     ("source → target", None),
-    ("read", 6),
+    ("read", 4),
     ("written", 7),
-    ("rej", 5),
-    ("took", 6),
+    ("rej", 3),
+    ("took", 4),
     ("ended", 11),
 )
+FLOW_LABEL = "source → target"
+LINEAGE_NUMBERS = frozenset({"read", "written", "rej", "took"})
+# When the names do not fit, a pipeline keeps this many cells before the
+# source and target go below FLOW_MIN_WIDTH.
+PIPELINE_MIN_WIDTH = 16
+FLOW_MIN_WIDTH = 12
 
 _SHORT_TYPES = {
     "character varying": "varchar",
@@ -284,6 +293,8 @@ def latest_runs(report: LineageReport) -> list[LineageRow]:
 class LineageTable(KeyedTable):
     """The latest run of each ETL pipeline, keyed by the pipeline's name."""
 
+    right_aligned = LINEAGE_NUMBERS
+
     def __init__(self, **kwargs) -> None:
         super().__init__(LINEAGE_COLUMNS, **kwargs)
         self._runs: dict[str, LineageRow] = {}
@@ -299,7 +310,48 @@ class LineageTable(KeyedTable):
 
     def show(self, runs: Sequence[LineageRow]) -> None:
         self._runs = {run.pipeline: run for run in runs}
-        self.replace_rows([self._row(run) for run in runs])
+        rows = [self._row(run) for run in runs]
+        if self._sized_columns(rows) == self._columns:
+            self.replace_rows(rows)
+            return
+        self._rows = rows
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        columns = self._sized_columns(self._rows)
+        if columns != self._columns:
+            # Zero makes the base class rebuild the columns and the rows.
+            self._columns = columns
+            self._flexible_width = 0
+        super()._fit_columns()
+
+    def _sized_columns(self, rows: Sequence[Row]) -> tuple[tuple[str, int | None], ...]:
+        """Return each column as wide as its label and longest cell, with the
+        source and target taking what is left."""
+        widths = {
+            label: max([len(label), *(cells[index].cell_len for _, cells in rows)])
+            for index, (label, _) in enumerate(LINEAGE_COLUMNS)
+        }
+        room = (
+            self.content_region.width
+            - self.styles.scrollbar_size_vertical
+            - 2 * self.cell_padding * len(LINEAGE_COLUMNS)
+        )
+        fixed = sum(
+            width
+            for label, width in widths.items()
+            if label not in ("pipeline", FLOW_LABEL)
+        )
+        left = room - fixed
+        pipeline = widths["pipeline"]
+        if pipeline + FLOW_MIN_WIDTH > left:
+            pipeline = max(min(pipeline, PIPELINE_MIN_WIDTH), left - FLOW_MIN_WIDTH)
+        widths["pipeline"] = pipeline
+
+        columns: list[tuple[str, int | None]] = []
+        for label, _ in LINEAGE_COLUMNS:
+            columns.append((label, None if label == FLOW_LABEL else widths[label]))
+        return tuple(columns)
 
     def _row(self, run: LineageRow) -> Row:
         rejected_style = themed(self, "bold $warning") if run.rows_rejected else ""
@@ -312,16 +364,6 @@ class LineageTable(KeyedTable):
             Text(duration(run.duration_ms / 1000), justify="right"),
             Text(run.ended_at.astimezone(UTC).strftime("%m-%d %H:%M")),
         )
-
-
-def count_text(rows: int) -> str:
-    """Return a row count in at most 5 characters below a billion: 1234,
-    98k, 1.2M."""
-    if rows < 10_000:
-        return f"{rows}"
-    if rows < 1_000_000:
-        return f"{rows / 1000:.0f}k"
-    return f"{rows / 1_000_000:.1f}M"
 
 
 def catalog_summary(scan: ScanRecord | None, phi: Sequence[CatalogEntry]) -> Text:

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from engine.jobs.models import JobState
 from engine.store.jobs import JobRunRecord, RunStatus
-from warroom.tui.views import duration
+from warroom.tui.views import count_text, duration
 from warroom.tui.widgets.jobs import STATUS_MARKS
 from warroom.tui.widgets.keyed_table import KeyedTable, Row, plain, themed
 
@@ -175,11 +175,4 @@ def _moments(run: JobRunRecord) -> str:
 
 
 def _rows(rows: int | None) -> str:
-    # Six columns: counts from 100,000 up are shortened to k or M.
-    if rows is None:
-        return "-"
-    if rows < 100_000:
-        return f"{rows}"
-    if rows < 1_000_000:
-        return f"{rows / 1000:.0f}k"
-    return f"{rows / 1_000_000:.1f}M"
+    return count_text(rows) if rows is not None else "-"
