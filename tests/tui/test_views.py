@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from tui_fake_source import COUNTERS, NOW, SERIES, FakeSource
 
 from engine.config.models import ThresholdsConfig
 from engine.targets.models import HealthSnapshot
 from warroom.tui.keys import help_rows, keymap_from_config
-from warroom.tui.views import CRITICAL, OK, UNKNOWN, WARN, age, cards_of, duration
+from warroom.tui.views import (
+    CRITICAL,
+    OK,
+    UNKNOWN,
+    WARN,
+    age,
+    cards_of,
+    count_text,
+    duration,
+    next_run_text,
+)
 
 
 def _snapshot() -> HealthSnapshot:
@@ -45,6 +55,51 @@ def test_ages_and_durations() -> None:
     assert age(NOW, None) == "-"
     assert duration(1.25) == "1.2s"
     assert duration(None) == "-"
+
+
+def test_counts_follow_one_rule() -> None:
+    cases = {
+        0: "0",
+        999: "999",
+        1000: "1.0k",
+        4856: "4.9k",
+        5000: "5.0k",
+        9999: "10k",
+        27_000: "27k",
+        999_499: "999k",
+        999_500: "1.0M",
+        2_400_000: "2.4M",
+        12_500_000: "12M",
+        5_000_000_000: "5.0B",
+    }
+    for rows, expected in cases.items():
+        assert count_text(rows) == expected, rows
+
+
+def test_next_run_today_shows_time_only() -> None:
+    # NOW is Friday 2025-03-14 03:00 UTC.
+    assert next_run_text(NOW + timedelta(hours=20, minutes=59), NOW) == "23:59"
+    assert next_run_text(NOW, NOW, short=True) == "03:00"
+
+
+def test_next_run_other_day_adds_day() -> None:
+    monday = datetime(2025, 3, 17, 7, 30, tzinfo=NOW.tzinfo)
+    assert next_run_text(monday, NOW) == "Mon 07:30"
+    assert next_run_text(monday, NOW, short=True) == "Mon"
+    # A week or more ahead, or an overdue run, shows the date.
+    later = NOW + timedelta(days=7)
+    assert next_run_text(later, NOW) == "03-21 03:00"
+    assert next_run_text(later, NOW, short=True) == "03-21"
+    assert next_run_text(NOW - timedelta(hours=4), NOW) == "03-13 23:00"
+
+
+def test_next_run_compares_utc_days() -> None:
+    # 01:00 on Saturday in UTC is still Friday evening in New York.
+    new_york = timezone(timedelta(hours=-5))
+    saturday = datetime(2025, 3, 14, 20, 0, tzinfo=new_york)
+    assert next_run_text(saturday, NOW) == "Sat 01:00"
+    now_in_new_york = NOW.astimezone(new_york)
+    assert next_run_text(saturday, now_in_new_york) == "Sat 01:00"
 
 
 def test_keymap_keeps_known_actions_and_reports_the_rest() -> None:

@@ -26,6 +26,7 @@ from engine.incidents.models import (
     check_transition,
 )
 from engine.incidents.sla import SlaReport, sla_report
+from engine.jobs.cron import build_trigger
 from engine.jobs.models import JobNotFound, JobState
 from engine.monitor.graph import build_graph
 from engine.paths import CONFIG_DIR
@@ -734,10 +735,10 @@ class FakeSource:
         return None
 
     def list_jobs(self) -> list[JobState]:
-        # Fixed next runs and one failed run, so the panel is the same on
-        # every run of the snapshot tests.
+        # Next runs from each job's cron line after the fixed clock, so some
+        # are today and some on later days, and one failed run.
         states = []
-        for index, job in enumerate(self.config.jobs.jobs):
+        for job in self.config.jobs.jobs:
             runs = self.job_runs.get(job.name, [])
             last = max(runs, key=lambda run: run.id) if runs else None
             states.append(
@@ -750,7 +751,7 @@ class FakeSource:
                     enabled=job.enabled,
                     critical=job.critical,
                     timeout_seconds=job.timeout_seconds,
-                    next_run_at=NOW + timedelta(minutes=15 * (index + 1))
+                    next_run_at=_next_run(job.cron, job.timezone)
                     if job.enabled
                     else None,
                     last_run=last,
@@ -842,6 +843,11 @@ class FakeSource:
         self, scenario: str | None = None, limit: int = 50
     ) -> list[DrillRecord]:
         return [LAST_DRILL][:limit]
+
+
+def _next_run(cron: str, timezone: str) -> datetime | None:
+    trigger = build_trigger(cron, timezone)
+    return trigger.get_next_fire_time(None, NOW + timedelta(seconds=1))
 
 
 def _scenario(

@@ -181,7 +181,7 @@ class Feed:
         return HealthcareUpdated(self.source.healthcare_reading())
 
     def jobs(self, changed: frozenset[str] = frozenset()) -> JobsUpdated:
-        return JobsUpdated(tuple(self.source.list_jobs()), changed)
+        return JobsUpdated(self.clock(), tuple(self.source.list_jobs()), changed)
 
     def validation(self) -> ValidationUpdated:
         checks = self.source.checks

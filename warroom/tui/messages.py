@@ -62,18 +62,24 @@ class JobsUpdated(LiveMessage):
     """A job run started or ended; the jobs and their newest runs changed.
 
     ``changed`` names the jobs whose runs started, ended, were missed or were
-    skipped in this burst of events. It is empty at startup.
+    skipped in this burst of events. It is empty at startup. ``now`` is the
+    App's clock when the jobs were read, so the panel can tell which next runs
+    are today.
     """
 
     def __init__(
-        self, jobs: tuple[JobState, ...], changed: frozenset[str] = frozenset()
+        self,
+        now: datetime,
+        jobs: tuple[JobState, ...],
+        changed: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__()
+        self.now = now
         self.jobs = jobs
         self.changed = changed
 
     def clone(self) -> Self:
-        return type(self)(self.jobs, self.changed)
+        return type(self)(self.now, self.jobs, self.changed)
 
 
 class SlaUpdated(LiveMessage):

@@ -23,10 +23,17 @@ from textual.widgets.data_table import CellDoesNotExist
 # A row's key (an incident or session id as text) and its cells.
 Row = tuple[str, tuple[Text, ...]]
 
-_MIN_FLEXIBLE_WIDTH = 12
-
 
 class KeyedTable(DataTable[Text]):
+    min_flexible_width = 12
+    """Minimum width of the column without a fixed width. A table too narrow
+    for it scrolls horizontally."""
+    right_aligned: frozenset[str] = frozenset()
+    """Labels of the columns whose header is right-aligned, over numbers."""
+    row_height: int | None = 1
+    """Lines per row; None fits each row to its cells, wrapped to the column
+    widths."""
+
     def __init__(self, columns: Sequence[tuple[str, int | None]], **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self._columns = tuple(columns)
@@ -34,7 +41,7 @@ class KeyedTable(DataTable[Text]):
         self._flexible_width = 0
 
     def on_mount(self) -> None:
-        self._add_columns(_MIN_FLEXIBLE_WIDTH)
+        self._add_columns(self.min_flexible_width)
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_columns()
@@ -69,7 +76,7 @@ class KeyedTable(DataTable[Text]):
         self._rows = rows
         self.clear()
         for key, cells in rows:
-            self.add_row(*cells, key=key)
+            self.add_row(*cells, key=key, height=self.row_height)
         for index, (key, _) in enumerate(rows):
             if key == selected:
                 self.move_cursor(row=index, animate=False)
@@ -79,7 +86,7 @@ class KeyedTable(DataTable[Text]):
         fixed = sum(width or 0 for _, width in self._columns)
         padding = 2 * self.cell_padding * len(self._columns)
         room = self.content_region.width - self.styles.scrollbar_size_vertical
-        width = max(_MIN_FLEXIBLE_WIDTH, room - fixed - padding)
+        width = max(self.min_flexible_width, room - fixed - padding)
         if width == self._flexible_width:
             return
         selected = self.selected_key
@@ -90,7 +97,9 @@ class KeyedTable(DataTable[Text]):
     def _add_columns(self, flexible: int) -> None:
         self._flexible_width = flexible
         for label, width in self._columns:
-            self.add_column(label, width=width or flexible, key=label)
+            right = label in self.right_aligned
+            header = Text(label, justify="right") if right else Text(label)
+            self.add_column(header, width=width or flexible, key=label)
 
 
 def plain(value: object) -> Text:
