@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.geometry import Region
 from tui_fake_source import FakeSource, fixed_clock
-from tui_helpers import notifications, wait_for
+from tui_helpers import help_rows, notifications, wait_for
 
 from engine.incidents.models import Incident, Status
 from warroom.tui.app import WarRoomApp
@@ -84,9 +85,29 @@ async def test_help_lists_every_key_and_escape_closes(tmp_path: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         keys = app.screen.query_one(KeyedTable)
-        assert keys.row_count == 18
+        assert keys.row_count == 20
+        rows = help_rows(app)
+        assert rows[3][0] == "tab"
+        assert "jobs panel" in rows[3][1]
+        assert rows[4][:2] == ["shift+tab", "move to the previous panel or table"]
         await pilot.press("escape")
         assert isinstance(app.screen, WarRoomScreen)
+
+
+async def test_help_wraps_at_80_columns(tmp_path: Path) -> None:
+    app = _app(FakeSource(), tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one(KeyedTable)
+        assert table.virtual_size.width <= table.content_region.width
+
+        lines = _lines(table)
+        drawn = "\n".join(lines)
+        assert "…" not in drawn, drawn
+        start = next(i for i, line in enumerate(lines) if "│ shift+j " in line)
+        assert "run the job selected in the jobs panel now" in lines[start]
+        assert "(asks first)" in lines[start + 1]
 
 
 async def test_remapped_keys_from_config(tmp_path: Path) -> None:
@@ -118,6 +139,11 @@ async def test_sessions_screen_toggles_with_g(tmp_path: Path) -> None:
         assert any("[virtual]" in label for label in labels)
         await pilot.press("g")
         assert isinstance(app.screen, WarRoomScreen)
+
+
+def _lines(widget) -> list[str]:
+    region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
+    return [strip.text for strip in widget.render_lines(region)]
 
 
 def _tree_labels(tree: BlockingTree):

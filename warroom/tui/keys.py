@@ -3,7 +3,7 @@
 Each binding has an id equal to its action name. ``config/warroom.yaml`` may
 remap any id under ``keys:`` (action name to key, several keys separated by
 commas). The footer shows the bindings marked ``show``, and the help screen
-lists them all.
+lists them all, with Textual's tab and shift+tab.
 """
 
 from __future__ import annotations
@@ -102,6 +102,17 @@ _GROUPS: tuple[tuple[str, list[Binding]], ...] = (
     ("other screens", BACK_BINDINGS),
 )
 
+# Textual's own focus keys, which config/warroom.yaml cannot remap. The help
+# lists them because tab is how the focus reaches the jobs panel.
+_FOCUS_ROWS = (
+    HelpRow(
+        "tab",
+        "move to the next panel or table, e.g. the jobs panel for shift+j and shift+h",
+        "everywhere",
+    ),
+    HelpRow("shift+tab", "move to the previous panel or table", "everywhere"),
+)
+
 ACTIONS = frozenset(binding.id for _, group in _GROUPS for binding in group)
 
 
@@ -161,7 +172,8 @@ def _default_keys(action: str) -> str:
 
 
 def help_rows(keymap: Mapping[str, str]) -> list[HelpRow]:
-    """Return every binding with the keys in force after the user's remaps."""
+    """Return every binding with the keys in force after the user's remaps,
+    and the focus keys after the keys that work everywhere."""
     rows = []
     for where, group in _GROUPS:
         for binding in group:
@@ -169,6 +181,8 @@ def help_rows(keymap: Mapping[str, str]) -> list[HelpRow]:
             rows.append(
                 HelpRow(_display(keys, binding), _HELP_TEXT[binding.action], where)
             )
+        if group is APP_BINDINGS:
+            rows += _FOCUS_ROWS
     return rows
 
 
