@@ -1,9 +1,13 @@
-"""RemoteSource's governance reads and catalog scan through the sidecar: the
-same catalog, PHI columns, lineage and mask rules as the engine's."""
+"""RemoteSource's governance reads, catalog scan and classification through
+the sidecar: the same catalog, PHI columns, lineage and mask rules as the
+engine's, and a classification recorded in the engine's catalog."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.attach.conftest import eventually
+from warroom.attach.client import SidecarRejected
 
 
 async def test_governance_matches_engine(remote, engine):
@@ -29,3 +33,22 @@ async def test_governance_matches_engine(remote, engine):
     record = await remote.scan_catalog("tester")
     assert record.id == scan.id + 1
     assert engine.last_catalog_scan().id == record.id
+
+
+async def test_classify_reaches_engine(remote, engine):
+    await eventually(lambda: engine.last_catalog_scan() is not None, "first scan")
+    column = engine.phi_columns()[0].column
+    table = f"{column.table_schema}.{column.table_name}"
+
+    await remote.classify_column(table, column.column_name, "none", "alice", "test")
+
+    entry = next(item for item in engine.catalog() if item.column == column)
+    assert entry.classification == "none"
+    assert entry.classified_by == "alice"
+    assert entry.classification_reason == "test"
+    assert entry in await remote.catalog()
+
+    with pytest.raises(SidecarRejected) as rejected:
+        await remote.classify_column(table, "no_such_column", "phone", "alice")
+    assert rejected.value.status == 404
+    assert "no_such_column" in str(rejected.value)

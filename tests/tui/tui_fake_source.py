@@ -6,6 +6,7 @@ is the same on every run.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from engine.chaos.interlocks import UnknownScenario
 from engine.config import WarroomConfig, load_config
 from engine.events import EventBus, PollCompleted
 from engine.governance.lineage import LineageReport, LineageRow
+from engine.governance.monitor import CATEGORIES
 from engine.healthcare.figures import ClaimCounts, evaluate_counts
 from engine.healthcare.monitor import HealthcareReading
 from engine.incidents.models import (
@@ -35,6 +37,7 @@ from engine.store.drills import DrillRecord
 from engine.store.governance import (
     FIRST_SCAN_ACTOR,
     CatalogEntry,
+    ColumnNotFound,
     ScannedColumn,
     ScanRecord,
 )
@@ -663,6 +666,7 @@ class FakeSource:
         self.catalog_entries: list[CatalogEntry] = list(CATALOG)
         self.catalog_scan: ScanRecord | None = CATALOG_SCAN
         self.catalog_scans: list[str] = []
+        self.classified: list[tuple[str, str, str, str]] = []
         self.lineage_report = LINEAGE
 
     @property
@@ -832,6 +836,27 @@ class FakeSource:
             sampled_tables=3,
         )
         return self.catalog_scan
+
+    def classify_column(
+        self, table: str, column: str, category: str, actor: str, reason: str = ""
+    ) -> None:
+        """Record the call as (table, column, category, actor) and update the
+        entry, with the engine's errors."""
+        self.classified.append((table, column, category, actor))
+        if category not in CATEGORIES:
+            raise ValueError(f"category {category!r} is unknown")
+        schema, _, name = table.partition(".")
+        for index, entry in enumerate(self.catalog_entries):
+            if entry.column.key == (schema, name, column):
+                self.catalog_entries[index] = replace(
+                    entry,
+                    classification=category,
+                    classification_reason=reason,
+                    classified_by=actor,
+                    classified_at=NOW,
+                )
+                return
+        raise ColumnNotFound(f"column {table}.{column} is not in the catalog")
 
     def random_scenario(self) -> str:
         ready = [item.name for item in SCENARIOS if item.enabled]

@@ -31,6 +31,7 @@ from warroom.api.schemas.common import Problem
 from warroom.api.schemas.dashboard import DashboardOut
 from warroom.api.schemas.governance import (
     CatalogOut,
+    ColumnOut,
     LineageOut,
     PhiColumnsOut,
     ScanOut,
@@ -203,6 +204,16 @@ class SidecarClient:
             actor,
             ScanOut,
             timeout=CATALOG_SCAN_TIMEOUT_SECONDS,
+        )
+
+    async def classify_column(
+        self, table: str, column: str, category: str, actor: str, reason: str
+    ) -> ColumnOut:
+        body = {"table": table, "column": column, "category": category}
+        if reason:
+            body["reason"] = reason
+        return await self._send(
+            "POST", "/api/governance/catalog/classify", body, actor, ColumnOut
         )
 
     # -- the event stream -----------------------------------------------------

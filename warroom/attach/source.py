@@ -6,9 +6,10 @@ validation scorecard. The
 sidecar's event stream keeps the copy fresh. After each event the source
 repeats the reads the event made stale, and only then republishes the event
 on a local bus, so a widget that redraws on the event reads fresh data.
-Requests (status changes, remediation, drills, job runs, catalog scans) and
-the reads the copy leaves out (one incident, one job's run history, the
-catalog and the lineage) go to the sidecar and return when it responds.
+Requests (status changes, remediation, drills, job runs, catalog scans and
+classifications) and the reads the copy leaves out (one incident, one job's
+run history, the catalog and the lineage) go to the sidecar and return when
+it responds.
 
 When the stream drops, ``last_error`` reports it, and the TUI shows it in
 the status bar with the age of the last poll it has. The source reconnects
@@ -286,6 +287,13 @@ class RemoteSource:
         record = scan_record_of(await self.client.scan_catalog(actor), self._target)
         assert record is not None
         return record
+
+    async def classify_column(
+        self, table: str, column: str, category: str, actor: str, reason: str = ""
+    ) -> None:
+        """Record the classification on the sidecar. Raise SidecarRejected for
+        an unknown category or table name (400) or an unknown column (404)."""
+        await self.client.classify_column(table, column, category, actor, reason)
 
     async def _move(
         self, incident_id: int, status: Status, actor: str, note: str

@@ -168,3 +168,12 @@ class WarRoomSource(Protocol):
         """Scan the target's catalog now. Raise TargetError when it cannot be
         read."""
         ...
+
+    def classify_column(
+        self, table: str, column: str, category: str, actor: str, reason: str = ""
+    ) -> Answer[None]:
+        """Record ``actor``'s classification of ``schema.table`` ``column`` as a
+        PHI category or ``none``. Raise ValueError for an unknown category,
+        ColumnNotFound for a column the last scan did not see, or
+        SourceRejected from the sidecar for either."""
+        ...
