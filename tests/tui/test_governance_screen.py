@@ -1,6 +1,6 @@
 """The governance screen: the catalog, the PHI columns with their mask rules
-and the ETL lineage, readable at 80x24, 120x36 and 200x60, a rescan key, and a
-reread when a catalog scan job runs."""
+and the ETL lineage, readable at 80x24, 120x36 and 200x60, a rescan key, a
+classify key, and a reread when a catalog scan job runs."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from textual.geometry import Region
+from textual.widgets import OptionList
 from tui_fake_source import CATALOG, FakeSource, fixed_clock
 from tui_helpers import help_rows, notifications, wait_for
 
 from engine.events import JobRun
 from engine.store.jobs import JobRunRecord, RunStatus
 from warroom.tui.app import WarRoomApp
+from warroom.tui.screens.classify import ClassifyColumn
 from warroom.tui.screens.governance import GovernanceScreen
 from warroom.tui.screens.war_room import WarRoomScreen
 from warroom.tui.widgets.governance import (
@@ -184,3 +186,106 @@ async def test_help_lists_governance_keys(tmp_path: Path) -> None:
             "scan the target's catalog again now",
             "governance",
         ] in rows
+        assert [
+            "c",
+            "classify the highlighted column as a PHI type or as none (asks which)",
+            "governance",
+        ] in rows
+
+
+PHONE = ("healthcare.pharmacies", "contact_phone")
+
+
+async def _open_classify(app: WarRoomApp, pilot) -> ClassifyColumn:
+    """Press c on the first PHI row, the unclassified contact_phone."""
+    await pilot.press("c")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, ClassifyColumn), "the classify dialog"
+    )
+    dialog = app.screen
+    assert isinstance(dialog, ClassifyColumn)
+    await pilot.pause()
+    return dialog
+
+
+@pytest.mark.parametrize(
+    ("size", "keys", "category"),
+    [((80, 24), ["enter"], "phone"), ((120, 36), ["end", "enter"], "none")],
+    ids=["80x24-suggested", "120x36-none"],
+)
+async def test_classify_records_choice(tmp_path: Path, size, keys, category) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        screen = await _open(app, pilot)
+        phi = screen.query_one(PhiTable)
+        assert phi.selected is not None
+        assert phi.selected.column.column_name == "contact_phone"
+
+        dialog = await _open_classify(app, pilot)
+        options = dialog.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert ids[0] == "phone"
+        assert ids[-1] == "none"
+        assert len(ids) == 10
+        box = dialog.query_one("#classify")
+        assert box.region.right <= size[0]
+        # Every choice and the hint show without scrolling.
+        assert options.max_scroll_y == 0
+        assert box.max_scroll_y == 0
+        hint = dialog.query_one(".dialog-hint").region
+        assert box.content_region.contains_region(hint)
+        reads = screen.reads
+
+        await pilot.press(*keys)
+        await wait_for(pilot, lambda: screen.reads > reads, "the reread")
+
+        assert app.screen is screen
+        assert source.classified == [(*PHONE, category, "tester")]
+        row = _cells(phi, "healthcare.pharmacies.contact_phone")
+        assert row[2] == category
+        assert row[-1] == "by tester"
+        summary = _drawn(screen.query_one("#governance-summary"))
+        assert "every one classified" in summary
+        title = f"healthcare.pharmacies.contact_phone classified as {category}"
+        assert any(n.startswith(title) for n in notifications(pilot))
+
+
+async def test_classify_escape_cancels(tmp_path: Path) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot)
+        await _open_classify(app, pilot)
+
+        await pilot.press("escape")
+        await pilot.pause()
+
+        assert app.screen is screen
+        assert source.classified == []
+        row = _cells(screen.query_one(PhiTable), "healthcare.pharmacies.contact_phone")
+        assert row[-1] == "UNCLASSIFIED"
+
+
+async def test_classify_rejection_is_a_toast(tmp_path: Path) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot)
+        await _open_classify(app, pilot)
+        # A scan dropped the column while the dialog was open.
+        source.catalog_entries = [
+            entry
+            for entry in source.catalog_entries
+            if entry.column.column_name != "contact_phone"
+        ]
+        reads = screen.reads
+
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.reads > reads, "the reread")
+
+        assert source.classified == [(*PHONE, "phone", "tester")]
+        rejected = [n for n in notifications(pilot) if "rejected" in n]
+        assert len(rejected) == 1
+        assert "is not in the catalog" in rejected[0]
+        assert app.is_running

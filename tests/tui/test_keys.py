@@ -85,7 +85,7 @@ async def test_help_lists_every_key_and_escape_closes(tmp_path: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         keys = app.screen.query_one(KeyedTable)
-        assert keys.row_count == 20
+        assert keys.row_count == 21
         rows = help_rows(app)
         assert rows[3][0] == "tab"
         assert "jobs panel" in rows[3][1]

@@ -23,7 +23,7 @@ from engine.incidents.models import (
     PostmortemNotFound,
 )
 from engine.jobs.models import JobAlreadyRunning, JobNotFound
-from engine.store.governance import CatalogEntry, ScanRecord
+from engine.store.governance import CatalogEntry, ColumnNotFound, ScanRecord
 from engine.store.jobs import JobRunRecord
 from warroom.tui.source import SourceRejected, WarRoomSource, settle
 
@@ -37,6 +37,7 @@ ENGINE_REJECTIONS = (
     SourceRejected,
     JobNotFound,
     JobAlreadyRunning,
+    ColumnNotFound,
 )
 
 Notify = Callable[..., None]
@@ -249,6 +250,35 @@ class Commands:
             )
             return record
         return None
+
+    async def classify_column(
+        self, table: str, column: str, category: str, *, had_finding: bool
+    ) -> None:
+        """Record the engineer's classification of ``table`` ``column``, or
+        show a toast that gives the reason it was not recorded.
+
+        ``had_finding`` marks a column whose classification closes an open
+        governance finding, so the toast says how its incident resolves.
+        """
+        name = f"{table}.{column}"
+        reason = f"classified by {self.actor} from the governance screen"
+        with self._guard(f"classify {name}"):
+            try:
+                answer = self.source.classify_column(
+                    table, column, category, self.actor, reason
+                )
+                await settle(answer)
+            except ValueError as error:
+                # The engine raises it for an unknown category or a bare table name.
+                raise SourceRejected(str(error)) from error
+            log.info("column %s classified as %s by %s", name, category, self.actor)
+            message = f"recorded under {self.actor}"
+            if had_finding:
+                message += (
+                    "; its governance finding is gone from the next poll on, so "
+                    "press r on its incident in the war room to resolve it"
+                )
+            self.notify(message, title=f"{name} classified as {category}")
 
 
 def _outcome(succeeded: bool) -> str:

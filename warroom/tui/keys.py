@@ -59,6 +59,7 @@ VALIDATION_BINDINGS: list[Binding] = [
 
 GOVERNANCE_BINDINGS: list[Binding] = [
     _bind("S", "scan_catalog", "rescan catalog", display="shift+s"),
+    _bind("c", "classify_column", "classify"),
 ]
 
 BACK_BINDINGS: list[Binding] = [
@@ -92,6 +93,8 @@ _HELP_TEXT = {
     "run_checks": "run the validation rules now (war room and validation screen)",
     "governance": "catalog, PHI columns and their masks, ETL lineage",
     "scan_catalog": "scan the target's catalog again now",
+    "classify_column": "classify the highlighted column as a PHI type or as none "
+    "(asks which)",
     "back": "close this screen",
 }
 

@@ -2,9 +2,9 @@
 PHI with the masked export's rule for each, and the latest run of each ETL
 pipeline, with the full record of the highlighted row below.
 
-It reads everything again when it opens, after a rescan, when a catalog scan
-or ETL job run starts or ends, and every ``REFRESH_SECONDS``, because the
-engine's own scheduled scan sends no event.
+It reads everything again when it opens, after a rescan or a classification,
+when a catalog scan or ETL job run starts or ends, and every
+``REFRESH_SECONDS``, because the engine's own scheduled scan sends no event.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
 from engine.governance.lineage import LineageReport
+from engine.store.governance import CatalogEntry
 from warroom.tui.commands import CatalogState
 from warroom.tui.keys import GOVERNANCE_BINDINGS
 from warroom.tui.messages import JobsUpdated
 from warroom.tui.screens.base import SubScreen
+from warroom.tui.screens.classify import ClassifyColumn
 from warroom.tui.widgets.governance import (
     CatalogTable,
     GovernanceDetail,
@@ -27,6 +29,7 @@ from warroom.tui.widgets.governance import (
     catalog_summary,
     column_name,
     latest_runs,
+    table_name,
 )
 
 # NOTE: a pipeline whose newest run is older than this many lineage rows of
@@ -160,3 +163,37 @@ class GovernanceScreen(SubScreen):
     async def _rescan(self) -> None:
         if await self.commands.scan_catalog() is not None:
             self._load()
+
+    def action_classify_column(self) -> None:
+        focused = self.focused
+        entry = (
+            focused.selected if isinstance(focused, CatalogTable | PhiTable) else None
+        )
+        if entry is None:
+            self.war_room.toast(
+                "highlight a column in the catalog or PHI table first",
+                title="no column to classify",
+            )
+            return
+
+        def chosen(category: str | None) -> None:
+            if category is not None:
+                name = f"classify {column_name(entry)}"
+                self.request(self._classify(entry, category), name)
+
+        self.app.push_screen(ClassifyColumn(entry, column_name(entry)), chosen)
+
+    async def _classify(self, entry: CatalogEntry, category: str) -> None:
+        # An unclassified column in the PHI table is an open governance finding.
+        phi = self.catalog.phi if self.catalog else ()
+        had_finding = entry.classification is None and any(
+            column_name(item) == column_name(entry) for item in phi
+        )
+        await self.commands.classify_column(
+            table_name(entry),
+            entry.column.column_name,
+            category,
+            had_finding=had_finding,
+        )
+        # Read again after a rejection too, because a scan may have dropped the column.
+        self._load()

@@ -446,7 +446,7 @@ def _classified(entry: CatalogEntry) -> str:
             return "not classified"
         return (
             "unclassified: an open governance finding until someone classifies "
-            "it as PHI or as none"
+            "it as PHI or as none (press c)"
         )
     category = "no PHI" if entry.classification == NO_PHI else entry.classification
     when = _moment(entry.classified_at) if entry.classified_at else "-"
