@@ -8,12 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.governance.monitor import CATEGORIES
 from engine.store.governance import NO_PHI, CatalogEntry
+from warroom.tui.screens.option_dialog import OptionDialog
 
 
 def category_choices(entry: CatalogEntry) -> list[str]:
@@ -28,7 +28,7 @@ def category_choices(entry: CatalogEntry) -> list[str]:
     return [*phi, NO_PHI]
 
 
-class ClassifyColumn(ModalScreen[str | None]):
+class ClassifyColumn(OptionDialog):
     """A dialog that returns the chosen category, or None on escape."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel", id="classify_cancel")]
@@ -49,18 +49,6 @@ class ClassifyColumn(ModalScreen[str | None]):
                 "enter records it under your name · esc cancels",
                 classes="dialog-hint",
             )
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def _state(self) -> str:
         column = self.entry.column

@@ -6,14 +6,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.chaos.drills import ScenarioState
+from warroom.tui.screens.option_dialog import OptionDialog
 
 
-class ScenarioPicker(ModalScreen[str | None]):
+class ScenarioPicker(OptionDialog):
     BINDINGS = [Binding("escape", "cancel", "cancel", id="picker_cancel")]
 
     def __init__(self, scenarios: list[ScenarioState]) -> None:
@@ -28,18 +28,6 @@ class ScenarioPicker(ModalScreen[str | None]):
                 "enter picks, then asks to confirm · esc cancels",
                 classes="dialog-hint",
             )
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def _option(state: ScenarioState) -> Option:
