@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from engine.config.models import ColumnCategory
 from engine.governance.access import PatientAccess, PatientReads, UserReads
 from engine.governance.export import ExportResult
 from engine.governance.lineage import LineageReport
@@ -91,18 +92,7 @@ class ClassifyIn(msgspec.Struct, forbid_unknown_fields=True):
     table: Annotated[str, msgspec.Meta(min_length=3, max_length=300)]
     """schema.table"""
     column: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
-    category: Literal[
-        "person_name",
-        "date_of_birth",
-        "ssn",
-        "phone",
-        "email",
-        "address",
-        "zip_code",
-        "member_id",
-        "medical_record_number",
-        "none",
-    ]
+    category: ColumnCategory
     """A PHI category, or ``none`` for a column that contains no PHI."""
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
