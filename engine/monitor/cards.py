@@ -28,6 +28,9 @@ class CardView:
     state: str
     detail: str
     series: tuple[float, ...] = ()
+    ceiling: float = 0.0
+    """The value a full-height sparkline bar stands for. Bars start at 0, and
+    a series that goes higher is drawn to its own maximum."""
 
 
 def cards_of(
@@ -103,6 +106,7 @@ def _percent_card(
         critical_at=limit,
         series=_series(history, f"{key}_percent"),
         detail=f"limit {limit:g}",
+        ceiling=100.0,
     )
 
 
@@ -132,6 +136,7 @@ def _connections_card(
         state,
         f"limit {limit:.0f}{of_max}",
         _series(history, "connections"),
+        ceiling=limit,
     )
 
 
@@ -144,6 +149,7 @@ def _count_card(
     critical_at: float,
     series: tuple[float, ...],
     detail: str = "",
+    ceiling: float | None = None,
 ) -> CardView:
     if figure.value is None:
         return CardView(key, label, "n/a", UNKNOWN, figure.reason or "not reported")
@@ -155,4 +161,5 @@ def _count_card(
         _state(value, warn_at, critical_at),
         detail or f"crit at {critical_at:g}",
         series,
+        critical_at if ceiling is None else ceiling,
     )

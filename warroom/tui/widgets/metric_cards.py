@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 from warroom.tui.messages import PollUpdated
 from warroom.tui.views import UNKNOWN, CardView
+from warroom.tui.widgets.sparkline import ZeroSparkline
 
 CARD_KEYS = ("cpu", "memory", "connections", "blocking", "long_queries")
 _STATE_CLASSES = ("-ok", "-warn", "-critical", "-na")
@@ -22,7 +23,7 @@ class MetricCard(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="card-label")
         yield Static(classes="card-value")
-        yield Sparkline([], classes="card-spark")
+        yield ZeroSparkline(classes="card-spark")
 
     def show(self, card: CardView) -> None:
         self.remove_class(*_STATE_CLASSES)
@@ -37,9 +38,9 @@ class MetricCard(Vertical):
                 (card.value, "bold"), " ", (card.state, "italic"), "  ", card.detail
             )
         self.query_one(".card-value", Static).update(value)
-        # TODO: Textual's Sparkline scales from the window's own minimum to its
-        # maximum, so a flat 2 % memory line still draws bars; anchor at 0.
-        self.query_one(Sparkline).data = list(card.series) or [0.0]
+        sparkline = self.query_one(ZeroSparkline)
+        sparkline.ceiling = card.ceiling
+        sparkline.data = card.series
         self.set_class(missing, "-missing")
         self.tooltip = f"{card.label}: {card.value} ({card.state}); {card.detail}"
 
