@@ -158,16 +158,9 @@ async def validation_run(context: JobContext, params: dict[str, Any]) -> JobOutp
 
 async def etl_adherence(context: JobContext, params: dict[str, Any]) -> JobOutput:
     """Recompute the proportion of days covered per patient and drug class."""
-    period_days = params.get("period_days", 180)
-    if (
-        isinstance(period_days, bool)
-        or not isinstance(period_days, int)
-        or (period_days < 91)
-    ):
-        raise JobActionError(
-            f"params.period_days must be a whole number of days, at least 91 "
-            f"(the shortest treatment period measured), not {period_days!r}"
-        )
+    period_days = _whole_days(
+        params, "period_days", 180, 91, " (the shortest treatment period measured)"
+    )
     lineage = await run_patient_adherence(context.target, period_days)
     return JobOutput(
         lineage.rows_written,
@@ -192,12 +185,7 @@ async def etl_claim_ingestion(context: JobContext, params: dict[str, Any]) -> Jo
 
 async def etl_summaries(context: JobContext, params: dict[str, Any]) -> JobOutput:
     """Refresh the fill, order and customer health summaries."""
-    days_back = params.get("days_back", 30)
-    if isinstance(days_back, bool) or not isinstance(days_back, int) or days_back < 1:
-        raise JobActionError(
-            f"params.days_back must be a whole number of days, at least 1, "
-            f"not {days_back!r}"
-        )
+    days_back = _whole_days(params, "days_back", 30, 1)
     steps = await run_summaries(context.target, days_back)
     return JobOutput(
         sum(lineage.rows_written for _, lineage in steps),
@@ -230,12 +218,7 @@ async def etl_incident_metrics(
     context: JobContext, params: dict[str, Any]
 ) -> JobOutput:
     """Roll the store's incidents up per day, kind and severity on the target."""
-    days_back = params.get("days_back", 30)
-    if isinstance(days_back, bool) or not isinstance(days_back, int) or days_back < 1:
-        raise JobActionError(
-            f"params.days_back must be a whole number of days, at least 1, "
-            f"not {days_back!r}"
-        )
+    days_back = _whole_days(params, "days_back", 30, 1)
     if context.incidents_since is None:
         raise JobActionError(
             "the incident store is missing: run etl_incident_metrics from the "
@@ -263,6 +246,20 @@ async def data_layer(context: JobContext, params: dict[str, Any]) -> JobOutput:
         f"not available until the data layer exists: {needs} are not installed; "
         "keep this job disabled until then"
     )
+
+
+def _whole_days(
+    params: dict[str, Any], key: str, default: int, minimum: int, why: str = ""
+) -> int:
+    """Return ``params[key]`` (``default`` when missing) as a whole number of
+    days, or raise JobActionError when it is not one or is below ``minimum``."""
+    days = params.get(key, default)
+    if isinstance(days, bool) or not isinstance(days, int) or days < minimum:
+        raise JobActionError(
+            f"params.{key} must be a whole number of days, at least {minimum}"
+            f"{why}, not {days!r}"
+        )
+    return days
 
 
 def _schemas(params: dict[str, Any]) -> list[str]:
