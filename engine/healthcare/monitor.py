@@ -111,7 +111,7 @@ class HealthcareMonitor:
         read_at, today, adjudicated, rejected, paid, generic = claims[0]
         period_end, measured, adherent = None, 0, 0
         if adherence:
-            period_end, _computed_at, measured, adherent = adherence[0]
+            period_end, measured, adherent = adherence[0]
         return ClaimCounts(
             read_at=_utc(read_at),
             claims_today=int(today),

@@ -64,8 +64,7 @@ WITH newest AS (
 patients AS (
     SELECT
         a.patient_id,
-        MIN(a.pdc) AS lowest_pdc,
-        MAX(a.computed_at) AS computed_at
+        MIN(a.pdc) AS lowest_pdc
     FROM healthcare.patient_adherence AS a
     INNER JOIN newest AS n
         ON n.period_start = a.period_start AND n.period_end = a.period_end
@@ -73,7 +72,6 @@ patients AS (
 )
 SELECT
     n.period_end,
-    MAX(p.computed_at) AS computed_at,
     COUNT(*) AS patients_measured,
     SUM(CASE WHEN p.lowest_pdc >= %(pdc_threshold)s THEN 1 ELSE 0 END)
         AS patients_adherent

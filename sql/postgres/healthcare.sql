@@ -41,8 +41,8 @@ GROUP BY b.read_at;
 
 -- name: adherence
 -- The adherence pipeline's newest period in healthcare.patient_adherence:
--- its end, when it was computed, the patients measured and those whose PDC
--- is at least pdc_threshold in every drug class measured. No row when the
+-- its end, the patients measured and those whose PDC is at least
+-- pdc_threshold in every drug class measured. No row when the
 -- pipeline has not written any.
 WITH newest AS (
     SELECT period_start, period_end
@@ -51,7 +51,7 @@ WITH newest AS (
     LIMIT 1
 ),
 patients AS (
-    SELECT a.patient_id, min(a.pdc) AS lowest_pdc, max(a.computed_at) AS computed_at
+    SELECT a.patient_id, min(a.pdc) AS lowest_pdc
     FROM healthcare.patient_adherence AS a
     INNER JOIN newest AS n
         ON n.period_start = a.period_start AND n.period_end = a.period_end
@@ -59,7 +59,6 @@ patients AS (
 )
 SELECT
     n.period_end,
-    max(p.computed_at) AS computed_at,
     count(*) AS patients_measured,
     count(*) FILTER (WHERE p.lowest_pdc >= %(pdc_threshold)s) AS patients_adherent
 FROM patients AS p
