@@ -29,8 +29,8 @@ DATABASE = "bench_validation"
 PDC_SCALE = 20
 PDC_RUNS = 3
 PDC_DATABASE = "bench_pdc"
-# The PDC period ends on the load day, as the nightly job's does, and holds
-# the seed's 120 days of claims.
+# The PDC period ends on the load day, as the nightly job's does, and
+# contains the seed's 120 days of claims.
 PDC_PERIOD_DAYS = 180
 COMMAND = (
     "python -m pytest tests/bench/bench_validation.py -o python_files='bench_*.py' -s"

@@ -472,7 +472,7 @@ def _column(
     )
 
 
-# healthcare.patients as the masked export sees it, a phone column added
+# healthcare.patients as the masked export reads it, a phone column added
 # after the first scan and not classified yet, and two columns without PHI.
 CATALOG = (
     _column("healthcare.patients", "patient_id", "integer"),

@@ -258,7 +258,7 @@ class Commands:
         show a toast that gives the reason it was not recorded.
 
         ``had_finding`` marks a column whose classification closes an open
-        governance finding, so the toast says how its incident resolves.
+        governance finding, so the toast explains how its incident resolves.
         """
         name = f"{table}.{column}"
         reason = f"classified by {self.actor} from the governance screen"

@@ -72,7 +72,7 @@ def test_one_scan_covers_every_rule_of_a_table(dialect):
         ),
     ],
 )
-def test_a_referential_rule_joins_its_parent_once(dialect, keys, join):
+def test_table_scan_joins_parent_once(dialect, keys, join):
     # Straight to the parent when the column is its primary key, to its
     # distinct values otherwise: neither join multiplies the scanned rows.
     scan = table_scan("healthcare.pharmacy_claims", RULES, QUOTE, dialect, keys)
