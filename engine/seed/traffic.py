@@ -36,6 +36,9 @@ LOCK_TIMEOUT_MS = 100
 STATEMENT_TIMEOUT_MS = 2_000
 MIN_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 10.0
+# How long a stop waits for the statement in flight before cancelling it. A
+# cancelled INSERT may still have committed, and would then go uncounted.
+STOP_GRACE_SECONDS = 0.5
 # After the first failure, only every Nth consecutive failure is logged.
 LOG_EVERY_FAILURES = 20
 # About 2.5 inserts per cycle times 0.15 pending is below the 0.5 settled per
@@ -109,7 +112,9 @@ class DemoTraffic:
                     if conn is None or conn.closed:
                         conn = await _unless_stopped(self._connect(), stop)
                     if conn is not None:
-                        await _unless_stopped(self._cycle(conn), stop)
+                        await _unless_stopped(
+                            self._cycle(conn, stop), stop, STOP_GRACE_SECONDS
+                        )
                 except Exception as exc:
                     # Any Exception is logged and retried, so a database
                     # error never ends the workload.
@@ -152,15 +157,24 @@ class DemoTraffic:
         self._recent_paid.clear()
         return conn
 
-    async def _cycle(self, conn: psycopg.AsyncConnection) -> None:
+    async def _cycle(self, conn: psycopg.AsyncConnection, stop: asyncio.Event) -> None:
+        """Run one cycle, returning early between statements once ``stop`` is set."""
         if self._ranges is None:
             self._ranges = await _read_id_ranges(conn)
         for _ in range(self._rng.randint(1, 4)):
+            if stop.is_set():
+                return
             await self._insert_claim(conn, self._ranges)
+        if stop.is_set():
+            return
         await self._read_claims(conn, self._ranges)
-        if self._rng.random() < SETTLE_CHANCE:
+        if not stop.is_set() and self._rng.random() < SETTLE_CHANCE:
             await self._settle_pending_claim(conn)
-        if self._recent_paid and self._rng.random() < REVERSE_CHANCE:
+        if (
+            not stop.is_set()
+            and self._recent_paid
+            and self._rng.random() < REVERSE_CHANCE
+        ):
             await self._reverse_paid_claim(conn)
         self.stats.cycles += 1
 
@@ -248,12 +262,19 @@ async def _read_id_ranges(conn: psycopg.AsyncConnection) -> _IdRanges:
     return _IdRanges(*row)
 
 
-async def _unless_stopped(operation: Awaitable[_T], stop: asyncio.Event) -> _T | None:
-    """Return the result of ``operation``, or cancel it and return None on ``stop``."""
+async def _unless_stopped(
+    operation: Awaitable[_T], stop: asyncio.Event, grace_seconds: float = 0.0
+) -> _T | None:
+    """Return the result of ``operation``, or cancel it and return None on ``stop``.
+
+    After ``stop`` the operation has ``grace_seconds`` more to finish on its own.
+    """
     task = asyncio.ensure_future(operation)
     stopper = asyncio.ensure_future(stop.wait())
     try:
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done() and grace_seconds > 0:
+            await asyncio.wait({task}, timeout=grace_seconds)
     except asyncio.CancelledError:
         task.cancel()
         raise
