@@ -2,10 +2,12 @@
 
 Rows are read in pages of governance.export_batch_rows, keyed on
 patient_id, and written as they arrive, so the export never keeps the whole
-table. The file is written under a temporary name and renamed at the end, so
-a failed export leaves no partial file behind. Exports go only to the
-``exports`` folder of the data directory, with mode 0600, because a masked
-row is still derived from PHI.
+table. Each export writes a temporary file of its own and links it to its
+name at the end. So a failed export leaves no partial file behind, and two
+exports to one name cannot overwrite each other. Only a killed process
+leaves its hidden ``.NAME.XXXXXXXX.partial`` file, to be removed by hand.
+Exports go only to the ``exports`` folder of the data directory, with mode
+0600, because a masked row is still derived from PHI.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import csv
 import json
 import logging
 import os
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,21 +71,22 @@ async def export_patients(
     """Write every patient, masked by governance.masking, to ``path``.
 
     Raises MaskingError (or MissingHashSecret) before reading any row when
-    the rules cannot apply, and TargetError when a page cannot be read.
+    the rules cannot apply, TargetError when a page cannot be read, and
+    ExportPathError when another export or process created ``path`` meanwhile.
     """
     if export_format not in EXPORT_FORMATS:
         raise ValueError(f"export format {export_format!r} is not csv or json")
     masker = patients_masker(config)
     rules = masker.rules
     started = time.monotonic()
-    partial = path.with_name(f".{path.name}.partial")
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
     handle = await asyncio.to_thread(_create_private, partial)
     try:
         writer = _writer(export_format, handle)
         rows = await _copy_pages(target, config.export_batch_rows, masker, writer)
         await asyncio.to_thread(writer.finish)
         await asyncio.to_thread(handle.close)
-        await asyncio.to_thread(os.replace, partial, path)
+        await asyncio.to_thread(_publish, partial, path)
     except BaseException:
         handle.close()
         partial.unlink(missing_ok=True)
@@ -99,13 +103,29 @@ async def export_patients(
 
 def _create_private(path: Path) -> IO[str]:
     """Create ``path`` and its missing folders for the owner only, and open
-    it for writing; a temporary file left by a crashed export is replaced."""
+    it for writing."""
     _make_folders(path.parent)
-    path.unlink(missing_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     # The umask may clear bits of FILE_MODE; the mode is set exactly.
     os.fchmod(descriptor, FILE_MODE)
     return os.fdopen(descriptor, "w", encoding="utf-8", newline="")
+
+
+def _publish(partial: Path, path: Path) -> None:
+    """Give the finished ``partial`` file its name ``path`` and drop the
+    temporary name; raise ExportPathError if ``path`` exists by now.
+
+    A hard link fails when its name exists, where a rename would replace
+    the file, so an export that started later cannot overwrite this one.
+    """
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        raise ExportPathError(
+            f"export path {path} was created while the export ran; "
+            "name a new file or remove that one"
+        ) from None
+    partial.unlink()
 
 
 def _make_folders(folder: Path) -> None:

@@ -296,6 +296,25 @@ async def test_masked_export_masks_by_rule(engine: Engine, database_url: str):
     assert result.masked["member_id"] == "hash"
 
 
+async def test_export_race_keeps_first_file(engine: Engine):
+    # Both exports check the path before either has written it.
+    outcomes = await asyncio.gather(
+        engine.export_masked_patients("csv", "race.csv", "first"),
+        engine.export_masked_patients("csv", "race.csv", "second"),
+        return_exceptions=True,
+    )
+
+    errors = [item for item in outcomes if isinstance(item, ExportPathError)]
+    finished = [item for item in outcomes if not isinstance(item, BaseException)]
+    assert len(errors) == 1
+    assert "created while the export ran" in str(errors[0])
+    assert len(finished) == 1
+    assert sorted(path.name for path in engine.export_directory().iterdir()) == [
+        "race.csv"
+    ]
+    assert len(csv_records(finished[0].path)) == finished[0].rows
+
+
 async def test_export_without_secret_rejected(engine: Engine):
     engine.config.warroom.governance.hash_secret = None
 
