@@ -77,6 +77,30 @@ async def test_status_changes_go_to_the_engine(remote, engine):
     assert timeline[-1].message == "paging the DBA"
 
 
+async def test_remote_dry_run_changes_nothing(remote, engine):
+    created = engine.create_incident("deadlock", "deadlock on claims", "tester")
+
+    plan = await remote.remediate(created.id, "alice", dry_run=True)
+    unmoved = engine.get_incident(created.id)
+    result = await remote.remediate(created.id, "alice")
+
+    assert (plan.action, plan.dry_run) == ("acknowledge", True)
+    assert unmoved.status is Status.DETECTED
+    assert unmoved.timeline[-1].action == "remediation (dry run): acknowledge"
+    assert (result.action, result.dry_run) == ("acknowledge", False)
+    assert engine.get_incident(created.id).status is Status.REMEDIATING
+
+
+async def test_remediation_follows_the_dry_run_setting(remote, engine):
+    created = engine.create_incident("deadlock", "deadlock on claims", "tester")
+    remote.config.warroom.remediation.dry_run = True
+
+    result = await remote.remediate(created.id, "alice")
+
+    assert result.dry_run
+    assert engine.get_incident(created.id).status is Status.DETECTED
+
+
 async def test_forbidden_transition_is_rejected_with_the_reason(remote, engine):
     created = engine.create_incident("connections", "pool exhausted", "tester")
 

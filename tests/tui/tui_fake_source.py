@@ -701,8 +701,17 @@ class FakeSource:
     def resolve(self, incident_id: int, actor: str, note: str = "") -> Incident:
         return self._move(incident_id, Status.RESOLVED, actor)
 
-    async def remediate(self, incident_id: int, actor: str) -> ActionResult:
+    async def remediate(
+        self, incident_id: int, actor: str, dry_run: bool | None = None
+    ) -> ActionResult:
         self.get_incident(incident_id)
+        if dry_run is None:
+            dry_run = self.config.warroom.remediation.dry_run
+        if dry_run:
+            self.calls.append(("dry run", incident_id, actor))
+            return ActionResult(
+                "kill_blocking_session", True, True, "would terminate [101]"
+            )
         self.calls.append(("remediate", incident_id, actor))
         return ActionResult("kill_blocking_session", False, True, "terminated [101]")
 

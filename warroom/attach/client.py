@@ -172,10 +172,12 @@ class SidecarClient:
             "PATCH", f"/api/incidents/{incident_id}", body, actor, IncidentDetail
         )
 
-    async def remediate(self, incident_id: int, actor: str) -> ActionResultOut:
+    async def remediate(
+        self, incident_id: int, actor: str, dry_run: bool
+    ) -> ActionResultOut:
         path = f"/api/incidents/{incident_id}/remediate"
         return await self._send(
-            "POST", path, {"dry_run": False}, actor, ActionResultOut
+            "POST", path, {"dry_run": dry_run}, actor, ActionResultOut
         )
 
     async def trigger(self, scenario: str, actor: str) -> DrillStarted:

@@ -243,8 +243,17 @@ class RemoteSource:
         note = note or "resolved by hand"
         return await self._move(incident_id, Status.RESOLVED, actor, note)
 
-    async def remediate(self, incident_id: int, actor: str) -> ActionResult:
-        return action_result_of(await self.client.remediate(incident_id, actor))
+    async def remediate(
+        self, incident_id: int, actor: str, dry_run: bool | None = None
+    ) -> ActionResult:
+        # The sidecar's settings do not include remediation, so None follows
+        # the engineer's own config, which the TUI's confirmation also reads.
+        # NOTE: a sidecar whose own remediation.dry_run is true still runs for
+        # real when the local config leaves it false.
+        if dry_run is None:
+            dry_run = self.config.warroom.remediation.dry_run
+        answer = await self.client.remediate(incident_id, actor, dry_run)
+        return action_result_of(answer)
 
     async def postmortem(self, incident_id: int) -> str:
         return (await self.client.postmortem(incident_id)).markdown

@@ -133,7 +133,14 @@ class WarRoomSource(Protocol):
         self, incident_id: int, actor: str, note: str = ""
     ) -> Answer[Incident]: ...
 
-    async def remediate(self, incident_id: int, actor: str) -> ActionResult: ...
+    async def remediate(
+        self, incident_id: int, actor: str, dry_run: bool | None = None
+    ) -> ActionResult:
+        """Run the playbook action for an incident. With ``dry_run`` it only
+        reports what the action would do, and the incident's status and the
+        target stay as they are. None leaves the choice to the config's
+        remediation.dry_run setting."""
+        ...
 
     def postmortem(self, incident_id: int) -> Answer[str]: ...
 
