@@ -18,7 +18,7 @@ from tests.conftest import fast_config
 from warroom.attach.client import SidecarClient
 from warroom.attach.source import RemoteSource
 from warroom.tui.app import WarRoomApp
-from warroom.tui.screens.confirm import ConfirmInject
+from warroom.tui.screens.confirm import ConfirmInject, ConfirmRemediate
 from warroom.tui.screens.scenario_picker import ScenarioPicker
 from warroom.tui.widgets.incidents import IncidentTable
 from warroom.tui.widgets.postmortems import PostmortemTable
@@ -88,6 +88,8 @@ async def test_attached_tui_and_dashboard_agree(sidecar, engine, tmp_path: Path)
                 )
             )
             await pilot.press("r")
+            await watch_both(lambda: isinstance(app.screen, ConfirmRemediate))
+            await pilot.press("y")
             await watch_both(
                 lambda: (
                     (incident_id, "RESOLVED") in dashboard.at

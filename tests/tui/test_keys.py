@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.containers import VerticalScroll
 from textual.geometry import Region
+from textual.widgets import Button
 from tui_fake_source import FakeSource, fixed_clock
 from tui_helpers import help_rows, notifications, wait_for
 
 from engine.incidents.models import Incident, Status
+from engine.remediation.actions import ActionResult
 from warroom.tui.app import WarRoomApp
-from warroom.tui.screens.confirm import ConfirmInject
+from warroom.tui.screens.confirm import ConfirmInject, ConfirmRemediate
 from warroom.tui.screens.help import HelpScreen
 from warroom.tui.screens.incident import IncidentScreen
 from warroom.tui.screens.scenario_picker import ScenarioPicker
@@ -182,7 +185,10 @@ async def test_actions_reach_the_selected_incident(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         _select(app, 6)
         await pilot.press("r")
-        await wait_for(pilot, lambda: ("remediate", 6, "tester") in source.calls, "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRemediate), "r")
+        assert source.calls == [("dry run", 6, "tester")]
+        await pilot.press("y")
+        await wait_for(pilot, lambda: ("remediate", 6, "tester") in source.calls, "y")
         _select(app, 7)
         await pilot.press("i")
         assert ("INVESTIGATING", 7, "tester") in source.calls
@@ -200,6 +206,27 @@ def _postmortem(app: WarRoomApp, incident_id: int) -> str:
     if isinstance(screen, IncidentScreen) and screen.incident_id == incident_id:
         return screen.postmortem_source
     return ""
+
+
+async def test_long_plan_scrolls_above_buttons(
+    tmp_path: Path,
+) -> None:
+    sessions = ", ".join(str(session) for session in range(100, 300))
+    plan = ActionResult("cleanup_stale", True, True, f"would terminate {sessions}")
+    app = _app(FakeSource(), tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ConfirmRemediate(6, plan, dry_run_only=True))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRemediate), "plan")
+        await pilot.pause()
+        dialog = app.screen
+        screen = Region(0, 0, 80, 24)
+        for button in dialog.query(Button):
+            assert screen.contains_region(button.region), button.label
+        scroll = dialog.query_one(".dialog-plan", VerticalScroll)
+        assert scroll.max_scroll_y > 0
+        await pilot.press("down", "down")
+        assert scroll.scroll_y == 2
+        assert dialog.focused is dialog.query_one("#no", Button)
 
 
 async def test_unknown_incident_is_a_toast(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from engine.incidents.models import (
     PostmortemNotFound,
 )
 from engine.jobs.models import JobAlreadyRunning, JobNotFound
+from engine.remediation.actions import ActionResult
 from engine.store.governance import CatalogEntry, ColumnNotFound, ScanRecord
 from engine.store.jobs import JobRunRecord
 from warroom.tui.source import SourceRejected, WarRoomSource, settle
@@ -102,17 +103,38 @@ class Commands:
         log.info("incident %s now %s by %s", incident.id, incident.status, self.actor)
         self.notify(incident.title, title=f"incident {incident.id} {incident.status}")
 
+    @property
+    def remediation_dry_run(self) -> bool:
+        """Whether the config's remediation.dry_run makes every run a dry run."""
+        return self.source.config.warroom.remediation.dry_run
+
+    async def preview_remediation(self, incident_id: int) -> ActionResult | None:
+        """Dry-run the playbook action and return its result, or None after a
+        toast that gives the reason. The dry run moves neither the incident nor
+        the target, but the engine records it on the incident's timeline."""
+        if self._already_remediating(incident_id):
+            return None
+        self._remediating.add(incident_id)
+        try:
+            with self._guard(f"dry run of incident {incident_id}'s remediation"):
+                return await self.source.remediate(
+                    incident_id, self.actor, dry_run=True
+                )
+        finally:
+            self._remediating.discard(incident_id)
+        return None
+
     async def remediate(self, incident_id: int) -> None:
-        """Run the playbook once; a second press while it runs is rejected."""
-        if incident_id in self._remediating:
-            self.notify(
-                "wait for it to finish before trying again",
-                title=f"remediation of incident {incident_id} is already running",
-                severity="warning",
-            )
+        """Run the playbook once, and reject a second press while it runs.
+        The config's remediation.dry_run setting still makes it a dry run."""
+        if self._already_remediating(incident_id):
             return
         self._remediating.add(incident_id)
-        self.notify("running the playbook action", title=f"remediate {incident_id}")
+        if self.remediation_dry_run:
+            message = "a dry run only, because remediation.dry_run is true"
+        else:
+            message = "running the playbook action"
+        self.notify(message, title=f"remediate {incident_id}")
         try:
             with self._guard(f"remediate incident {incident_id}"):
                 result = await self.source.remediate(incident_id, self.actor)
@@ -124,12 +146,22 @@ class Commands:
                 )
                 self.notify(
                     result.message,
-                    title=f"incident {incident_id}: {_outcome(result.succeeded)}",
+                    title=f"incident {incident_id}: {_outcome(result)}",
                     severity="information" if result.succeeded else "warning",
                     timeout=8,
                 )
         finally:
             self._remediating.discard(incident_id)
+
+    def _already_remediating(self, incident_id: int) -> bool:
+        if incident_id not in self._remediating:
+            return False
+        self.notify(
+            "wait for it to finish before trying again",
+            title=f"remediation of incident {incident_id} is already running",
+            severity="warning",
+        )
+        return True
 
     async def incident(self, incident_id: int) -> Incident | None:
         with self._guard(f"open incident {incident_id}"):
@@ -281,5 +313,7 @@ class Commands:
             self.notify(message, title=f"{name} classified as {category}")
 
 
-def _outcome(succeeded: bool) -> str:
-    return "remediated" if succeeded else "remediation did not succeed"
+def _outcome(result: ActionResult) -> str:
+    if result.dry_run:
+        return "dry run only"
+    return "remediated" if result.succeeded else "remediation did not succeed"

@@ -82,7 +82,7 @@ _HELP_TEXT = {
     "inject": "inject a chosen scenario (asks first)",
     "inject_random": "inject a random ready scenario (asks first)",
     "investigate": "mark selected incident INVESTIGATING",
-    "remediate": "run the playbook for the selected incident",
+    "remediate": "dry-run the selected incident's playbook, then ask to run it",
     "escalate": "escalate the selected incident",
     "resolve": "resolve selected (REMEDIATING or ESCALATED)",
     "open": "open selected: timeline and postmortem",

@@ -1,5 +1,5 @@
-"""The confirmations before a chaos inject and a manual job run; Cancel has
-the focus, so a stray enter changes nothing."""
+"""The confirmations before a chaos inject, a manual job run and a
+remediation. Cancel has the focus, so a stray enter changes nothing."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from engine.remediation.actions import ActionResult
+from engine.remediation.playbook import NO_ACTION
+
+# The plan lists this many skipped sessions with their reasons, then counts
+# the rest.
+_SKIPPED_SHOWN = 3
 
 
 class _Confirm(ModalScreen[bool]):
@@ -27,10 +34,13 @@ class _Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Static(Text(self._title), classes="dialog-title")
-            yield Static(Text(self._body), classes="dialog-body")
+            yield from self._compose_body()
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.YES_LABEL, variant=self.YES_VARIANT, id="yes")
                 yield Button("Cancel (n)", variant="primary", id="no")
+
+    def _compose_body(self) -> ComposeResult:
+        yield Static(Text(self._body), classes="dialog-body")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -80,3 +90,77 @@ class ConfirmRunJob(_Confirm):
         self.job = job
         self.action_name = action
         self.target = target
+
+
+class ConfirmRemediate(_Confirm):
+    """The confirmation before a remediation, with the plan its dry run returned."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "run", id="confirm_yes"),
+        Binding("n,escape", "answer(False)", "cancel", id="confirm_no"),
+        Binding("up", "scroll_plan(False)", "scroll up", show=False),
+        Binding("down", "scroll_plan(True)", "scroll down", show=False),
+    ]
+    YES_LABEL = "Run it (y)"
+    YES_VARIANT = "error"
+
+    def __init__(
+        self, incident_id: int, plan: ActionResult, *, dry_run_only: bool
+    ) -> None:
+        super().__init__(
+            f"Remediate incident {incident_id}?", _plan_text(plan, dry_run_only)
+        )
+        self.incident_id = incident_id
+        self.plan = plan
+
+    def _compose_body(self) -> ComposeResult:
+        # A long plan scrolls with the arrow keys, so the buttons stay on an
+        # 80x24 screen.
+        with VerticalScroll(classes="dialog-plan"):
+            yield from super()._compose_body()
+
+    def action_scroll_plan(self, down: bool) -> None:
+        plan = self.query_one(".dialog-plan", VerticalScroll)
+        if down:
+            plan.scroll_down(animate=False)
+        else:
+            plan.scroll_up(animate=False)
+
+
+def _plan_text(plan: ActionResult, dry_run_only: bool) -> str:
+    """Describe a dry run's plan, and what running it for real would do.
+
+    ``dry_run_only`` is the config's remediation.dry_run setting, which makes
+    the real run a dry run too.
+    """
+    if plan.action == NO_ACTION:
+        lines = [f"No playbook action: {_sentence(plan.message)}"]
+        if not dry_run_only:
+            lines.append(
+                "Running it moves the incident to REMEDIATING, where it "
+                "resolves once its condition clears."
+            )
+    else:
+        lines = [
+            f"Playbook action: {plan.action}.",
+            f"Dry run: {_sentence(plan.message)}",
+        ]
+        skipped = list(plan.skipped.items())
+        for session, reason in skipped[:_SKIPPED_SHOWN]:
+            lines.append(f"It would leave session {session} alone: {reason}.")
+        if len(skipped) > _SKIPPED_SHOWN:
+            lines.append(f"It would leave {len(skipped) - _SKIPPED_SHOWN} more alone.")
+        if not plan.succeeded and not plan.retryable and not dry_run_only:
+            lines.append("If it fails when run, the incident is escalated.")
+    if dry_run_only:
+        lines.append(
+            "remediation.dry_run is true in the config, so running it is a "
+            "dry run too, and neither the target nor the incident's status "
+            "changes."
+        )
+    return "\n".join(lines)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."

@@ -10,7 +10,11 @@ from textual.widgets import DataTable, Footer
 from engine.config.models import WarroomConfig
 from warroom.tui.keys import WAR_ROOM_BINDINGS
 from warroom.tui.screens.base import LiveScreen
-from warroom.tui.screens.confirm import ConfirmInject, ConfirmRunJob
+from warroom.tui.screens.confirm import (
+    ConfirmInject,
+    ConfirmRemediate,
+    ConfirmRunJob,
+)
 from warroom.tui.screens.governance import GovernanceScreen
 from warroom.tui.screens.incident import IncidentScreen
 from warroom.tui.screens.job_history import JobHistoryScreen
@@ -78,10 +82,29 @@ class WarRoomScreen(LiveScreen):
             self.request(self.commands.resolve(incident), "resolve")
 
     def action_remediate(self) -> None:
+        """Dry-run the playbook action, show its plan, and run it only when
+        the engineer confirms."""
         if (incident := self._selected()) is not None:
             self.request(
-                self.commands.remediate(incident), f"remediation of incident {incident}"
+                self._ask_to_remediate(incident),
+                f"dry run of incident {incident}'s remediation",
             )
+
+    async def _ask_to_remediate(self, incident: int) -> None:
+        plan = await self.commands.preview_remediation(incident)
+        if plan is None:
+            return
+
+        def decided(run: bool | None) -> None:
+            if run:
+                self.request(
+                    self.commands.remediate(incident),
+                    f"remediation of incident {incident}",
+                )
+
+        dry_run_only = self.commands.remediation_dry_run
+        dialog = ConfirmRemediate(incident, plan, dry_run_only=dry_run_only)
+        self.app.push_screen(dialog, decided)
 
     def action_open(self) -> None:
         focused = self.focused
