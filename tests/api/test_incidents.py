@@ -262,9 +262,10 @@ async def test_remediate_dry_run(client):
     assert detail["timeline"][-1]["action"] == "remediation (dry run): acknowledge"
 
 
-async def test_remediate_needs_dry_run_field(client):
+async def test_remediate_unknown_field_is_400(client, engine):
     created = await report(client)
 
+    # A misspelt dry_run must not fall back to a real run.
     response = await client.post(
         f"/api/incidents/{created['id']}/remediate",
         json={"dryrun": True},
@@ -272,7 +273,21 @@ async def test_remediate_needs_dry_run_field(client):
     )
 
     body = assert_problem(response, 400)
-    assert "dry_run" in body["detail"]
+    assert "dryrun" in body["detail"]
+    assert engine.get_incident(created["id"]).status == "DETECTED"
+
+
+async def test_remediate_without_dry_run_follows_config(client, engine):
+    created = await report(client, {"kind": "deadlock", "title": "deadlock seen"})
+    engine.config.warroom.remediation.dry_run = True
+
+    response = await client.post(
+        f"/api/incidents/{created['id']}/remediate", json={}, headers=AUTH
+    )
+
+    assert response.status_code == 200
+    assert response.json()["dry_run"] is True
+    assert engine.get_incident(created["id"]).status == "DETECTED"
 
 
 async def test_remediate_unknown_incident_is_404(client):

@@ -25,3 +25,16 @@ def test_rules_copied_without_params() -> None:
         rule.type for rule in sidecar.validation.rules
     ]
     assert all(rule.params == {} for rule in copied)
+
+
+def test_remediation_defaults_copied() -> None:
+    sidecar = load_config(CONFIG_DIR, environ={})
+    sidecar.warroom.remediation.dry_run = True
+    sidecar.warroom.remediation.auto = True
+    local = load_config(CONFIG_DIR, environ={})
+
+    copied = config_with(local, settings_out(sidecar)).warroom.remediation
+
+    assert copied.dry_run is True
+    assert copied.auto is True
+    assert local.warroom.remediation.dry_run is False

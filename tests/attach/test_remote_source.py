@@ -91,12 +91,19 @@ async def test_remote_dry_run_changes_nothing(remote, engine):
     assert engine.get_incident(created.id).status is Status.REMEDIATING
 
 
-async def test_remediation_follows_the_dry_run_setting(remote, engine):
+async def test_remediation_follows_sidecar_dry_run(sidecar, engine):
     created = engine.create_incident("deadlock", "deadlock on claims", "tester")
-    remote.config.warroom.remediation.dry_run = True
+    engine.config.warroom.remediation.dry_run = True
+    local = fast_config()
+    assert local.warroom.remediation.dry_run is False
+    source = RemoteSource(SidecarClient(sidecar.url, TOKEN), local)
+    await source.connect()
+    try:
+        result = await source.remediate(created.id, "alice")
+    finally:
+        await source.close()
 
-    result = await remote.remediate(created.id, "alice")
-
+    assert source.config.warroom.remediation.dry_run is True
     assert result.dry_run
     assert engine.get_incident(created.id).status is Status.DETECTED
 

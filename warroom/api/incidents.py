@@ -136,7 +136,9 @@ class IncidentController(Controller):
         data: StrictBody[RemediateIn],
     ) -> ActionResultOut:
         """Run the playbook action for the incident, or with dry_run report what
-        it would do. A real run moves a DETECTED incident to REMEDIATING first."""
+        it would do. Without dry_run the engine's remediation.dry_run setting
+        decides, and the response's dry_run field shows which it was. A real run moves a
+        DETECTED incident to REMEDIATING first."""
         body = parse_body(data, RemediateIn)
         result = await engine.remediate(incident_id, actor, dry_run=body.dry_run)
         return action_result_out(incident_id, result)

@@ -173,8 +173,10 @@ class SidecarClient:
         )
 
     async def remediate(
-        self, incident_id: int, actor: str, dry_run: bool
+        self, incident_id: int, actor: str, dry_run: bool | None
     ) -> ActionResultOut:
+        """Run or preview the playbook action; None leaves the choice to the
+        sidecar's remediation.dry_run setting."""
         path = f"/api/incidents/{incident_id}/remediate"
         return await self._send(
             "POST", path, {"dry_run": dry_run}, actor, ActionResultOut

@@ -57,8 +57,8 @@ _NO_DEDUP_KEY = ""
 
 
 def config_with(local: WarroomConfig, settings: SettingsOut) -> WarroomConfig:
-    """Return ``local`` with the sidecar's monitor, thresholds, jobs, rules and
-    PHI mask rules.
+    """Return ``local`` with the sidecar's monitor, thresholds, remediation
+    defaults, jobs, rules and PHI mask rules.
 
     Keys and everything else the TUI reads stay the engineer's own.
     """
@@ -71,6 +71,12 @@ def config_with(local: WarroomConfig, settings: SettingsOut) -> WarroomConfig:
                 }
             ),
             "thresholds": ThresholdsConfig.model_validate(settings.thresholds),
+            "remediation": local.warroom.remediation.model_copy(
+                update={
+                    "auto": settings.remediation.auto,
+                    "dry_run": settings.remediation.dry_run,
+                }
+            ),
             "governance": local.warroom.governance.model_copy(
                 update={
                     "min_confidence": settings.governance.min_confidence,

@@ -246,12 +246,8 @@ class RemoteSource:
     async def remediate(
         self, incident_id: int, actor: str, dry_run: bool | None = None
     ) -> ActionResult:
-        # The sidecar's settings do not include remediation, so None follows
-        # the engineer's own config, which the TUI's confirmation also reads.
-        # NOTE: a sidecar whose own remediation.dry_run is true still runs for
-        # real when the local config leaves it false.
-        if dry_run is None:
-            dry_run = self.config.warroom.remediation.dry_run
+        # None leaves the choice to the sidecar's remediation.dry_run, which
+        # its settings copied into self.config at connect for the TUI to show.
         answer = await self.client.remediate(incident_id, actor, dry_run)
         return action_result_of(answer)
 

@@ -89,9 +89,11 @@ class IncidentPatch(msgspec.Struct):
     note: LongText = ""
 
 
-class RemediateIn(msgspec.Struct):
-    dry_run: bool
-    """true: report what the playbook action would do and change nothing."""
+class RemediateIn(msgspec.Struct, forbid_unknown_fields=True):
+    dry_run: bool | None = None
+    """true: report what the playbook action would do and change nothing.
+    false: run it. Left out or null: the engine's remediation.dry_run decides,
+    so a war room configured for dry runs only never acts on such a request."""
 
 
 class SkippedSession(msgspec.Struct):

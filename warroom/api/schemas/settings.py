@@ -40,6 +40,14 @@ class MaskRuleSettings(msgspec.Struct):
     mask_char: str
 
 
+class RemediationSettings(msgspec.Struct):
+    auto: bool
+    """The playbook runs as soon as an incident opens."""
+    dry_run: bool
+    """A remediation that does not choose (automatic, the TUI's or dashboard's
+    confirmed run, a request without dry_run) is a dry run."""
+
+
 class GovernanceSettings(msgspec.Struct):
     min_confidence: float
     """A column at or above this classifier confidence looks like PHI."""
@@ -49,14 +57,15 @@ class GovernanceSettings(msgspec.Struct):
 
 class SettingsOut(msgspec.Struct):
     """The engine's settings: its poll interval, the thresholds behind each
-    finding and card state, the jobs, the validation rules and the PHI mask
-    rules. Secrets (the target URL, the API token, the mask secret) and job or
-    rule parameters are left out."""
+    finding and card state, the remediation defaults, the jobs, the
+    validation rules and the PHI mask rules. Secrets (the target URL, the API
+    token, the mask secret) and job or rule parameters are left out."""
 
     target: str
     monitor: MonitorSettings
     thresholds: dict[str, Any]
     """The thresholds section of config/warroom.yaml, every key present."""
+    remediation: RemediationSettings
     jobs: list[JobSettings]
     validation_rules: list[ValidationRuleSettings]
     governance: GovernanceSettings
@@ -71,6 +80,10 @@ def settings_out(config: WarroomConfig) -> SettingsOut:
             history_minutes=monitor.history_minutes,
         ),
         thresholds=config.warroom.thresholds.model_dump(mode="json"),
+        remediation=RemediationSettings(
+            auto=config.warroom.remediation.auto,
+            dry_run=config.warroom.remediation.dry_run,
+        ),
         jobs=[
             JobSettings(
                 name=job.name, cron=job.cron, action=job.action, enabled=job.enabled

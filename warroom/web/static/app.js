@@ -350,8 +350,10 @@ async function remediate(id) {
   if (answer === null) return;
   await act(
     `remediating incident ${id}`,
-    () => request("POST", `/api/incidents/${id}/remediate`, { dry_run: false }),
-    (result) => `incident ${id}: ${result.action} ${result.succeeded ? "succeeded" : "did not succeed"}: ${result.message}`,
+    // Without dry_run the engine's remediation.dry_run setting decides.
+    () => request("POST", `/api/incidents/${id}/remediate`, {}),
+    (result) =>
+      `incident ${id}: ${result.action}${result.dry_run ? " (dry run only, remediation.dry_run is true)" : ""} ${result.succeeded ? "succeeded" : "did not succeed"}: ${result.message}`,
   );
 }
 
