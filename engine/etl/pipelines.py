@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from engine.targets.base import Target, TargetError
@@ -43,9 +43,9 @@ async def run_claim_ingestion(target: Target) -> list[tuple[str, Lineage]]:
 
 async def run_summaries(target: Target, days_back: int) -> list[tuple[str, Lineage]]:
     """Refresh the pharmacy fill summary, the daily order summary and
-    customer health over the ``days_back`` days up to today; return each
-    step's lineage."""
-    end = date.today()
+    customer health over the ``days_back`` days up to today in UTC; return
+    each step's lineage."""
+    end = datetime.now(UTC).date()
     start = end - timedelta(days=days_back - 1)
     await install(target)
     await call_procedure(target, "run_summaries", {"date_from": start, "date_to": end})
@@ -66,7 +66,7 @@ async def run_patient_adherence(
 ) -> Lineage:
     """Compute the PDC over the ``period_days`` days that end on
     ``period_end`` (today in UTC by default)."""
-    end = period_end or date.today()
+    end = period_end or datetime.now(UTC).date()
     start = end - timedelta(days=period_days - 1)
     await install(target)
     await call_procedure(

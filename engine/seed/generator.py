@@ -186,8 +186,9 @@ def _timestamp(day: date, seconds: int) -> datetime:
 class DemoDataGenerator:
     """Generates the demo rows for one seed, scale and ``today``.
 
-    ``today`` anchors every date: claims fall in the ``CLAIM_WINDOW_DAYS`` days
-    that end on it, prescriptions in the year before it.
+    ``today`` (the UTC date by default) anchors every date: claims fall in the
+    ``CLAIM_WINDOW_DAYS`` days that end on it, prescriptions in the year
+    before it.
     """
 
     def __init__(
@@ -197,7 +198,7 @@ class DemoDataGenerator:
             raise ValueError(f"scale must be an integer >= 1, got {scale!r}")
         self.scale = scale
         self.seed = seed
-        self.today = today if today is not None else date.today()
+        self.today = today if today is not None else datetime.now(UTC).date()
 
     def row_count(self, table: str) -> int:
         """Return the number of rows planned for ``table`` at this scale."""

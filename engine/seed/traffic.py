@@ -149,6 +149,8 @@ class DemoTraffic:
         try:
             await conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
             await conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            # current_date is then the UTC date, the seed's and the cards' day.
+            await conn.execute("SET TimeZone = 'UTC'")
         except BaseException:
             await conn.close()
             raise

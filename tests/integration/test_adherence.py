@@ -10,7 +10,7 @@ count once, and supply past the period end is cut. A treatment period under
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import psycopg
@@ -181,7 +181,7 @@ def test_reversed_fill_no_longer_counts(connection):
 async def test_job_installs_and_runs_the_pipeline(engine, database_url):
     with psycopg.connect(database_url, autocommit=True) as connection:
         _, first, _ = two_drugs_of_one_class(connection)
-        today = date.today()
+        today = datetime.now(UTC).date()
         patient = add_patient(
             connection,
             [

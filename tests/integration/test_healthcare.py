@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import psycopg
 import pytest
@@ -57,7 +57,8 @@ def independent_counts(url: str, window_minutes: int) -> dict:
             "FROM healthcare.pharmacy_claims AS c "
             "JOIN healthcare.medications AS m ON m.ndc = c.ndc"
         ).fetchall()
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    # The figures count UTC days, whatever the session's time zone.
+    day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     window_start = now - timedelta(minutes=window_minutes)
     today = [row for row in rows if day_start <= row[0]]
     window = [row for row in rows if window_start <= row[0]]

@@ -4,7 +4,7 @@ writes nothing."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import psycopg
@@ -12,7 +12,7 @@ import pytest
 
 from engine.targets.sqlfiles import script_path
 
-TO = date.today()
+TO = datetime.now(UTC).date()
 FROM = TO - timedelta(days=29)
 
 
