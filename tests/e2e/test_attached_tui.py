@@ -14,6 +14,7 @@ from tests.conftest import fast_config
 from tests.e2e.conftest import CHROMIUM, TOKEN
 from warroom.attach.command import open_remote
 from warroom.tui.app import WarRoomApp
+from warroom.tui.screens.confirm import ConfirmRemediate
 from warroom.tui.widgets.incidents import IncidentTable
 from warroom.tui.widgets.postmortems import PostmortemTable
 
@@ -86,6 +87,9 @@ async def test_attached_tui_and_page_agree(
                 )
             )
             await pilot.press("r")
+            await watch(lambda: isinstance(app.screen, ConfirmRemediate))
+            assert isinstance(app.screen, ConfirmRemediate), "no remediation dialog"
+            await pilot.press("y")
             await watch(
                 lambda: (
                     (incident_id, "RESOLVED") in browser.at
