@@ -220,7 +220,7 @@ async def run_tui(config, args) -> int:
         if sidecar is not None:
             await stop_sidecar(*sidecar)
         await runtime.close()
-    return 0
+    return app.return_code or 0
 
 
 async def run_attached(config, args) -> int:
@@ -235,7 +235,7 @@ async def run_attached(config, args) -> int:
         await app.run_async()
     finally:
         await source.close()
-    return 0
+    return app.return_code or 0
 
 
 async def run_serve(config, args) -> int:

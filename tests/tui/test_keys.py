@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.geometry import Region
 from textual.widgets import Button
 from tui_fake_source import FakeSource, fixed_clock
@@ -244,3 +245,21 @@ async def test_unknown_incident_is_a_toast(tmp_path: Path) -> None:
             pilot, lambda: isinstance(app.screen, WarRoomScreen), "the war room again"
         )
         assert any("open incident 7 rejected" in n for n in notifications(pilot))
+
+
+async def test_markup_in_title_shown_as_text(tmp_path: Path) -> None:
+    # An application name such as "[/]x" reaches the title of a blocking
+    # incident, and Textual would read it as a closing tag.
+    source = FakeSource()
+    incident = next(iter(source.open_incidents()))
+    incident.title = "session 7 ([/] unbalanced [red]RED[/red]) blocks 2"
+    app = _app(source, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(IncidentTable)
+        await wait_for(pilot, lambda: table.row_count > 0, "the incident rows")
+        _select(app, incident.id)
+        await pilot.pause()
+
+        assert app.is_running
+        subtitle = Content.from_markup(table.border_subtitle or "")
+        assert subtitle.plain == incident.title

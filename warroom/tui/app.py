@@ -174,6 +174,12 @@ class WarRoomApp(App[None]):
             if hasattr(node, handler):
                 node.post_message(message.clone())
 
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual prints the traceback only on the terminal it restores, which
+        # an SSH session may have lost, so the log keeps it too.
+        log.error("TUI stopped on an unhandled error: %s", error, exc_info=error)
+        super()._handle_exception(error)
+
     def toast(
         self,
         message: str,

@@ -4,6 +4,7 @@ run of the job starts, ends, is missed or is skipped."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
@@ -33,7 +34,7 @@ class JobHistoryScreen(SubScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(JobRunTable)
-        table.border_title = f"runs of {self.job}, newest first (UTC)"
+        table.border_title = Text(f"runs of {self.job}, newest first (UTC)")
         table.focus()
         self._show_detail()
         self._load()

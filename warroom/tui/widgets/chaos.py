@@ -97,8 +97,8 @@ class ChaosPanel(LivePanel):
             self.border_title = TITLE
             self.border_subtitle = ""
         else:
-            self.border_title = drill[0].plain if len(drill) > 1 else TITLE
-            self.border_subtitle = drill[-1].plain
+            self.border_title = Text(drill[0].plain) if len(drill) > 1 else TITLE
+            self.border_subtitle = Text(drill[-1].plain)
         text.no_wrap = True
         text.overflow = "ellipsis"
         self.set_class(view.current is not None, "-running")

@@ -74,10 +74,11 @@ class IncidentTable(KeyedTable):
         self._show_title()
 
     def _show_title(self) -> None:
-        # The title column is the first to be cut on a narrow terminal; the
-        # bottom border repeats the highlighted incident's title in full.
+        # The title column is the first to be cut on a narrow terminal, so the
+        # bottom border repeats the highlighted incident's title in full. A
+        # title quotes session and application names, so it is shown as plain text.
         selected = self.selected
-        self.border_subtitle = selected.title if selected else ""
+        self.border_subtitle = Text(selected.title) if selected else ""
 
     def _row(self, incident: Incident, now: datetime) -> Row:
         status = str(incident.status)

@@ -128,13 +128,13 @@ class JobsPanel(KeyedTable):
         job = self.selected
         if job is None:
             return
-        parts = [job.cron, job.timezone]
+        parts = [job.name, job.cron, job.timezone]
         if job.enabled and job.next_run_at is not None:
             parts.append(job.next_run_at.astimezone(UTC).strftime("next %a %H:%M UTC"))
         elif not job.enabled:
             parts.append("disabled")
         parts.append(f"last {_status(job) or 'none'}")
-        self.border_subtitle = " · ".join(parts)
+        self.border_subtitle = Text(" · ".join(parts))
 
 
 def _columns(next_width: int) -> tuple[tuple[str, int | None], ...]:

@@ -68,7 +68,7 @@ class ValidationPanel(LivePanel):
         text.no_wrap = True
         text.overflow = "ellipsis"
         self.update(text)
-        self.border_subtitle = subtitle(view, now)
+        self.border_subtitle = Text(subtitle(view, now))
         self.tooltip = _tooltip(view)
         card = view.scorecard
         self.set_class(card is not None and bool(card.failed), "-failing")
