@@ -126,10 +126,15 @@ class JobRunRepository:
         return [_record(row) for row in rows]
 
     def latest(self) -> dict[str, JobRunRecord]:
-        """Return the newest run of every job that has one."""
+        """Return the newest run of every job that has one.
+
+        A skipped overlap is left out: it never ran, and the run it overlapped,
+        which may end after it, carries the outcome.
+        """
         rows = self.store.query(
             "SELECT * FROM job_runs WHERE id IN "
-            "(SELECT max(id) FROM job_runs GROUP BY job)"
+            "(SELECT max(id) FROM job_runs WHERE status <> ? GROUP BY job)",
+            (RunStatus.SKIPPED_OVERLAP.value,),
         )
         return {row["job"]: _record(row) for row in rows}
 

@@ -77,6 +77,10 @@ async def test_trigger_during_run_409(client, engine):
     await engine.jobs.runner.wait_idle()
     history = (await client.get("/api/jobs/catalog_scan/history")).json()
     assert [run["status"] for run in history] == ["skipped_overlap", "failed"]
+    # The refused trigger never ran, so the job shows the run it overlapped.
+    jobs = (await client.get("/api/jobs")).json()
+    (job,) = [job for job in jobs if job["name"] == "catalog_scan"]
+    assert job["last_status"] == "failed"
 
 
 async def test_trigger_needs_token(client):
