@@ -3,8 +3,9 @@ PHI with the masked export's rule for each, and the latest run of each ETL
 pipeline, with the full record of the highlighted row below.
 
 It reads everything again when it opens, after a rescan or a classification,
-when a catalog scan or ETL job run starts or ends, and every
-``REFRESH_SECONDS``, because the engine's own scheduled scan sends no event.
+when a catalog scan or ETL job run starts or ends, when a governance incident
+opens, moves or closes, and every ``REFRESH_SECONDS``. A scan or a
+classification made through the REST API sends no event of its own.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
 from engine.governance.lineage import LineageReport
+from engine.monitor.findings import FindingKind
 from engine.store.governance import CatalogEntry
 from warroom.tui.commands import CatalogState
 from warroom.tui.keys import GOVERNANCE_BINDINGS
-from warroom.tui.messages import JobsUpdated
+from warroom.tui.messages import IncidentUpdated, JobsUpdated
 from warroom.tui.screens.base import SubScreen
 from warroom.tui.screens.classify import ClassifyColumn
 from warroom.tui.widgets.governance import (
@@ -35,7 +37,7 @@ from warroom.tui.widgets.governance import (
 # NOTE: a pipeline whose newest run is older than this many lineage rows of
 # the other pipelines does not show.
 LINEAGE_ROWS = 500
-REFRESH_SECONDS = 60.0
+REFRESH_SECONDS = 10.0
 
 
 def _reads_again_after(action: str) -> bool:
@@ -53,6 +55,7 @@ class GovernanceScreen(SubScreen):
         self.catalog: CatalogState | None = None
         self.lineage: LineageReport | None = None
         self.reads = 0
+        self._governance_incidents: set[int] = set()
 
     def compose(self) -> ComposeResult:
         yield Static(catalog_summary(None, ()), id="governance-summary")
@@ -117,6 +120,19 @@ class GovernanceScreen(SubScreen):
         if self.lineage is not None and not self.lineage.rows:
             text.append(f"\nlineage: {self.lineage.note}", style="italic")
         self.query_one("#governance-summary", Static).update(text)
+
+    def on_incident_updated(self, message: IncidentUpdated) -> None:
+        changed = message.view.changed_ids
+        governance = {
+            incident.id
+            for incident in message.view.open
+            if incident.kind == FindingKind.GOVERNANCE
+        }
+        # A closed incident is no longer in the open list, so any change to a
+        # governance incident seen open before also counts.
+        if changed & (governance | self._governance_incidents):
+            self._load()
+        self._governance_incidents = governance
 
     def on_jobs_updated(self, message: JobsUpdated) -> None:
         actions = {job.name: job.action for job in message.jobs}
