@@ -95,7 +95,7 @@ _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _SSN = re.compile(r"^(?!000|666|9\d\d)\d{3}-?(?!00)\d{2}-?(?!0000)\d{4}$")
 _SSN_DASHED = re.compile(r"^\d{3}-\d{2}-\d{4}$")
-_PHONE_CHARS = re.compile(r"^\+?[\d\s().-]{10,20}$")
+_PHONE_CHARS = re.compile(r"^\+?[\d\s().-]{7,20}$")
 _ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 _PERSON_NAME = re.compile(r"^[A-Z][A-Za-z'’.-]*( [A-Z][A-Za-z'’.-]*)*$")
 _STREET = re.compile(r"^\d+[A-Za-z]? +\S+.*[A-Za-z]")
@@ -258,9 +258,10 @@ def _fits_date_of_birth(value: Any) -> bool:
 
 
 def _fits_phone(value: Any) -> bool:
+    # From a seven-digit local number (555-0101) to the 15 digits of E.164.
     text = str(value)
     digits = re.sub(r"\D", "", text)
-    return bool(_PHONE_CHARS.match(text)) and 10 <= len(digits) <= 15
+    return bool(_PHONE_CHARS.match(text)) and 7 <= len(digits) <= 15
 
 
 def _text_fits(pattern: re.Pattern[str]) -> Callable[[Any], bool]:

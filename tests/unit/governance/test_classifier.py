@@ -107,6 +107,20 @@ def test_samples_contradict_name():
     assert classify("dob_verified", "text", ["yes", "no"] * 5) is None
 
 
+def test_local_phone_numbers_fit():
+    local = ["555-0101", "555-0199", "(555) 010-4477", "+1 312 555 0101"] * 2
+
+    found = classify("phone_number", "text", local)
+
+    assert found is not None
+    assert found.category is PhiCategory.PHONE
+    assert "100% of 8 sampled values fit" in found.reason
+
+
+def test_phone_counts_contradict_name():
+    assert classify("phone_count", "integer", [0, 1, 2, 3, 12] * 2) is None
+
+
 def test_samples_contradict_zip():
     assert classify("zip_mode", "text", ["gzip", "deflate", "none"] * 3) is None
 

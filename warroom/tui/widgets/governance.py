@@ -406,7 +406,10 @@ class GovernanceDetail(Static):
             text.append(f" · {column.table_type}")
         text.append("\n")
         if column.category is None:
-            text.append("the classifier found no PHI in its name or sample")
+            text.append(
+                "no PHI category: nothing in its name or values, or sampled "
+                "values that contradict its name"
+            )
         else:
             text.append(
                 f"detected {column.category}, confidence {_confidence(entry)}: "
