@@ -426,6 +426,8 @@ class Engine:
             incident_id, actor, f"{label}: {result.action}", result.message
         )
         failed = not result.succeeded and result.action != NO_ACTION
+        if result.succeeded and not dry_run and incident.drill_id is not None:
+            self.drills.remediated(incident.drill_id)
         if result.succeeded and not dry_run and action in _DATA_ACTIONS:
             # Check again at once, so the incident clears without waiting for
             # the next cycle.

@@ -462,14 +462,21 @@ class DrillRunner:
             seconds_to_resolve=drill.seconds_to_resolve,
         )
 
+    def remediated(self, drill_id: int) -> None:
+        """Record the time of the first successful remediation of the running
+        drill ``drill_id``, run by the drill itself, the TUI or the API."""
+        drill = self.current
+        if drill is None or drill.id != drill_id or drill.remediated_at is not None:
+            return
+        drill.remediated_at = utc_now()
+        self.drills.save(drill)
+
     async def _remediate(self, drill: DrillRecord, incident_id: int) -> None:
         interval = 0.5
         while True:
             result = await self.remediate(incident_id, drill_actor(drill.id))
             if result.succeeded:
-                if drill.remediated_at is None:
-                    drill.remediated_at = utc_now()
-                    self.drills.save(drill)
+                self.remediated(drill.id)
                 self._progress(drill, "remediated", result.message)
                 return
             if not result.retryable:

@@ -91,6 +91,31 @@ async def test_long_running_query_kills_head_only(engine):
     assert incident.peak["blocked_sessions"] == 3
 
 
+async def test_remediation_by_hand_timed(engine):
+    task = engine.trigger_drill("long_running_query", "test", auto_remediate=False)
+
+    async def detected() -> int:
+        while True:
+            drill = engine.drills.current
+            if drill is not None and drill.incident_id is not None:
+                return drill.incident_id
+            await asyncio.sleep(0.1)
+
+    incident_id = await asyncio.wait_for(detected(), 30)
+
+    plan = await engine.remediate(incident_id, "alice", dry_run=True)
+    previewed = engine.drills.current.remediated_at
+    result = await engine.remediate(incident_id, "alice")
+    drill = await asyncio.wait_for(task, 60)
+
+    assert plan.succeeded
+    assert previewed is None
+    assert result.succeeded
+    assert drill.status == "passed"
+    assert drill.remediated_at is not None
+    assert drill.injected_at <= drill.remediated_at <= drill.resolved_at
+
+
 async def test_drill_without_remediation_times_out(engine, config):
     config.chaos.scenarios["long_running_query"].max_duration_seconds = 2
     config.chaos.scenarios["long_running_query"].params["hold_seconds"] = 30
