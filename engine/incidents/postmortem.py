@@ -96,10 +96,12 @@ def _timings(incident: Incident) -> list[str]:
 
 
 def _actions(incident: Incident) -> list[str]:
+    # A dry run changed nothing, so only the timeline lists it.
     actions = [
         entry
         for entry in incident.timeline
-        if entry.actor != "engine" or entry.action.startswith("remediat")
+        if (entry.actor != "engine" or entry.action.startswith("remediat"))
+        and not entry.action.startswith("remediation (dry run)")
     ]
     if not actions:
         return ["- No action was taken; the condition cleared on its own."]

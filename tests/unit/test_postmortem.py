@@ -131,6 +131,20 @@ def test_actions_taken_lists_people(resolved) -> None:
     assert actions[2].endswith(" alice: resolved: locks released")
 
 
+def test_dry_run_not_an_action(manager, make_finding, poll_start) -> None:
+    (incident,) = manager.observe("demo", [make_finding()], poll_start)
+    manager.note(incident.id, "alice", "remediation (dry run): kill", "would end 101")
+    resolve_by_hand(manager, incident.id)
+
+    markdown = manager.repository.postmortem(incident.id)
+
+    assert markdown is not None
+    actions = section(markdown, "Actions taken")
+    assert len(actions) == 3
+    assert not any("dry run" in line for line in actions)
+    assert "remediation (dry run): kill" in "\n".join(section(markdown, "Timeline"))
+
+
 def test_timeline_row_per_entry(manager, resolved) -> None:
     incident_id, markdown = resolved
     timeline = manager.get(incident_id).timeline
