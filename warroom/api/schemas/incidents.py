@@ -108,7 +108,10 @@ class ActionResultOut(msgspec.Struct):
     succeeded: bool
     message: str
     terminated: list[int]
+    """The sessions the action ended, or with dry_run the sessions it would
+    end: a dry run terminates nothing."""
     skipped: list[SkippedSession]
+    """The sessions the action left alone, or with dry_run would leave alone."""
     retryable: bool
     """Nothing qualified yet (for example sessions too young); try again later."""
 
