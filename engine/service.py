@@ -37,7 +37,7 @@ from engine.healthcare.monitor import (
     HealthcareReading,
     HealthcareRefreshed,
 )
-from engine.incidents.manager import IncidentManager
+from engine.incidents.manager import NOT_CLEARED_BY_POLLS, IncidentManager
 from engine.incidents.models import (
     ALLOWED_TRANSITIONS,
     Incident,
@@ -454,7 +454,11 @@ class Engine:
                 incident.id, Status.INVESTIGATING, actor, "investigating"
             )
         if incident.status is Status.INVESTIGATING:
-            if action == NO_ACTION:
+            if action == NO_ACTION and incident.dedup_key.startswith(
+                NOT_CLEARED_BY_POLLS
+            ):
+                message = "no automatic action; resolve it by hand once fixed"
+            elif action == NO_ACTION:
                 message = "no automatic action; resolves once the condition clears"
             else:
                 message = f"running {action}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.config.models import PlaybookConfig, PlaybookEntry, RemediationConfig
+from engine.incidents.manager import NOT_CLEARED_BY_POLLS
 from engine.incidents.models import Incident
 from engine.jobs.runner import JobRunner
 from engine.remediation.actions import (
@@ -26,7 +27,8 @@ from engine.validation.runner import Validator
 # than investigating by hand.
 _MANUAL_STEPS = {
     "governance": (
-        "classify the column as its PHI category or as none with POST "
+        "classify the column as its PHI category or as none with c on the "
+        "TUI's governance screen (shift+g) or POST "
         "/api/governance/catalog/classify (see docs/RUNBOOK.md, governance)"
     ),
 }
@@ -70,13 +72,21 @@ class Playbook:
         entry = self.entry_for(incident)
         if entry is None:
             step = _MANUAL_STEPS.get(incident.kind, "investigate by hand")
+            if incident.dedup_key.startswith(NOT_CLEARED_BY_POLLS):
+                ending = (
+                    "No check watches this incident's condition, so resolve it "
+                    "by hand once it is fixed"
+                )
+            else:
+                ending = (
+                    "The incident resolves once its condition has been clear "
+                    "for incidents.clear_polls polls"
+                )
             return ActionResult(
                 NO_ACTION,
                 dry_run,
                 False,
-                f"no automatic action for {incident.kind} incidents; {step}. The "
-                "incident resolves once its condition has been clear for "
-                "incidents.clear_polls polls",
+                f"no automatic action for {incident.kind} incidents; {step}. {ending}",
             )
         action, params = entry.action, entry.params
         if action == "acknowledge":

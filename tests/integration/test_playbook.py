@@ -184,3 +184,17 @@ async def test_formulary_revert_restores_the_previous_tier(engine, database_url)
         ).fetchone()
     assert now == (tier, prior_auth)
     assert source == f"warroom revert, incident {incident.id}"
+
+
+async def test_manual_incident_resolved_by_hand(engine):
+    reported = engine.create_incident("disk_full", "data volume 97% full", "dana")
+
+    result = await engine.remediate(reported.id, "dana")
+
+    incident = engine.get_incident(reported.id)
+    assert result.action == "none"
+    assert "resolve it by hand once it is fixed" in result.message
+    assert "clear_polls" not in result.message
+    assert incident.status is Status.REMEDIATING
+    messages = [entry.message for entry in incident.timeline]
+    assert "no automatic action; resolve it by hand once fixed" in messages

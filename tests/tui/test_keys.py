@@ -7,12 +7,13 @@ from pathlib import Path
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
-from textual.widgets import Button
+from textual.widgets import Button, Static
 from tui_fake_source import FakeSource, fixed_clock
 from tui_helpers import help_rows, notifications, wait_for
 
 from engine.incidents.models import Incident, Status
 from engine.remediation.actions import ActionResult
+from engine.remediation.playbook import NO_ACTION
 from warroom.tui.app import WarRoomApp
 from warroom.tui.screens.confirm import ConfirmInject, ConfirmRemediate
 from warroom.tui.screens.help import HelpScreen
@@ -228,6 +229,26 @@ async def test_long_plan_scrolls_above_buttons(
         await pilot.press("down", "down")
         assert scroll.scroll_y == 2
         assert dialog.focused is dialog.query_one("#no", Button)
+
+
+async def test_manual_incident_plan_says_resolve(tmp_path: Path) -> None:
+    source = FakeSource()
+    incident = source.incidents[7]
+    incident.dedup_key = "manual:7"
+
+    async def acknowledge(incident_id, actor, dry_run=None) -> ActionResult:
+        return ActionResult(NO_ACTION, True, True, "no action for this kind")
+
+    source.remediate = acknowledge
+    app = _app(source, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        _select(app, 7)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRemediate), "plan")
+
+        body = "\n".join(str(item.content) for item in app.screen.query(Static))
+        assert "No check watches its condition" in body
+        assert "resolves once its condition clears" not in body
 
 
 async def test_unknown_incident_is_a_toast(tmp_path: Path) -> None:

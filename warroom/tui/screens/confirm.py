@@ -105,10 +105,16 @@ class ConfirmRemediate(_Confirm):
     YES_VARIANT = "error"
 
     def __init__(
-        self, incident_id: int, plan: ActionResult, *, dry_run_only: bool
+        self,
+        incident_id: int,
+        plan: ActionResult,
+        *,
+        dry_run_only: bool,
+        cleared_by_polls: bool = True,
     ) -> None:
         super().__init__(
-            f"Remediate incident {incident_id}?", _plan_text(plan, dry_run_only)
+            f"Remediate incident {incident_id}?",
+            _plan_text(plan, dry_run_only, cleared_by_polls),
         )
         self.incident_id = incident_id
         self.plan = plan
@@ -127,18 +133,24 @@ class ConfirmRemediate(_Confirm):
             plan.scroll_up(animate=False)
 
 
-def _plan_text(plan: ActionResult, dry_run_only: bool) -> str:
+def _plan_text(plan: ActionResult, dry_run_only: bool, cleared_by_polls: bool) -> str:
     """Describe a dry run's plan, and what running it for real would do.
 
     ``dry_run_only`` is the config's remediation.dry_run setting, which makes
-    the real run a dry run too.
+    the real run a dry run too. ``cleared_by_polls`` is False for an incident
+    that no check watches, such as one reported by hand.
     """
     if plan.action == NO_ACTION:
         lines = [f"No playbook action: {_sentence(plan.message)}"]
-        if not dry_run_only:
+        if not dry_run_only and cleared_by_polls:
             lines.append(
                 "Running it moves the incident to REMEDIATING, where it "
                 "resolves once its condition clears."
+            )
+        elif not dry_run_only:
+            lines.append(
+                "Running it moves the incident to REMEDIATING. No check "
+                "watches its condition, so resolve it with s once it is fixed."
             )
     else:
         lines = [
