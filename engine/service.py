@@ -13,6 +13,7 @@ from typing import Any
 from engine.chaos.drills import DrillRunner, ScenarioState
 from engine.chaos.interlocks import UnknownScenario
 from engine.chaos.scenarios import SCENARIOS
+from engine.chaos.scenarios.base import CHAOS_APPLICATION_PREFIX
 from engine.config.models import WarroomConfig
 from engine.events import EngineNotice, EventBus, PollCompleted, PollFailed
 from engine.governance import access
@@ -234,6 +235,9 @@ class Engine:
         findings += self.healthcare.findings
         findings += self.checks.findings
         findings += self.governance.findings
+        self.incidents.active_drill_sessions = _drill_sessions(
+            snapshot, self.incidents.active_drill_id
+        )
         opened = self.incidents.observe(self.target_name, findings, snapshot.taken_at)
         self.incidents.escalate_overdue()
 
@@ -699,3 +703,15 @@ _DATA_ACTIONS = frozenset({"quarantine_data", "suspend_phi_access", "revert_form
 
 def _next_statuses(status: Status) -> frozenset[Status]:
     return ALLOWED_TRANSITIONS[status]
+
+
+def _drill_sessions(snapshot, drill_id: int | None) -> frozenset[int]:
+    """Return the ids of the running drill's sessions, which its scenarios open
+    under an application name with the chaos prefix."""
+    if drill_id is None:
+        return frozenset()
+    return frozenset(
+        session.session_id
+        for session in snapshot.sessions
+        if (session.program or "").startswith(CHAOS_APPLICATION_PREFIX)
+    )

@@ -390,6 +390,7 @@ class DrillRunner:
         self.current = None
         self.incidents.active_drill_id = None
         self.incidents.active_drill_kinds = None
+        self.incidents.active_drill_sessions = frozenset()
         self.incidents.active_drill_injected_at = None
         self._progress(drill, "ended", drill.status, final=True)
 

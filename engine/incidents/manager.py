@@ -48,7 +48,11 @@ class IncidentManager:
         self.active_drill_id: int | None = None
         self.active_drill_kinds: frozenset[str] | None = None
         """The kinds the running drill causes; a new incident of another kind
-        is not the drill's. None tags every new incident."""
+        is not the drill's, unless its session is. None tags every new incident."""
+        self.active_drill_sessions: frozenset[int] = frozenset()
+        """The running drill's own sessions in the last poll: an incident about
+        one of them is the drill's, whatever its kind (a waiter of a drill's
+        blocker that runs past the long-query limit)."""
         self.active_drill_injected_at: datetime | None = None
 
     def observe(
@@ -143,7 +147,7 @@ class IncidentManager:
             started_at=self._condition_start(finding, taken_at),
             detected_at=taken_at,
             last_seen_at=taken_at,
-            drill_id=self._drill_of(str(finding.kind)),
+            drill_id=self._drill_of(finding),
         )
         incident.id = self.repository.insert(incident)
         self._record(
@@ -158,17 +162,19 @@ class IncidentManager:
         self.bus.publish(IncidentChanged(incident, "opened"))
         return incident
 
-    def _drill_of(self, kind: str) -> int | None:
+    def _drill_of(self, finding: Finding) -> int | None:
         kinds = self.active_drill_kinds
-        if kinds is not None and kind not in kinds:
-            return None
-        return self.active_drill_id
+        if kinds is None or str(finding.kind) in kinds:
+            return self.active_drill_id
+        if finding.session_id in self.active_drill_sessions:
+            return self.active_drill_id
+        return None
 
     def _condition_start(self, finding: Finding, taken_at: datetime) -> datetime:
         # During a drill the inject time is the known start of the fault.
         start = _condition_start(finding, taken_at)
         injected = self.active_drill_injected_at
-        if self._drill_of(str(finding.kind)) is not None and injected is not None:
+        if self._drill_of(finding) is not None and injected is not None:
             start = min(start, injected)
         return start
 

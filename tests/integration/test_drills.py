@@ -116,6 +116,27 @@ async def test_remediation_by_hand_timed(engine):
     assert drill.injected_at <= drill.remediated_at <= drill.resolved_at
 
 
+async def test_drill_sessions_long_queries_tagged(engine, config):
+    config.warroom.thresholds.long_query_seconds = 1
+    task = engine.trigger_drill("long_running_query", "test", auto_remediate=False)
+
+    async def long_queries() -> list:
+        while True:
+            found = [i for i in engine.open_incidents() if i.kind == "long_query"]
+            drill = engine.drills.current
+            if found and drill is not None and drill.incident_id is not None:
+                return found
+            await asyncio.sleep(0.1)
+
+    found = await asyncio.wait_for(long_queries(), 30)
+    drill_id = engine.drills.current.id
+    await engine.remediate(engine.drills.current.incident_id, "alice")
+    drill = await asyncio.wait_for(task, 60)
+
+    assert drill.status == "passed"
+    assert [incident.drill_id for incident in found] == [drill_id] * len(found)
+
+
 async def test_drill_without_remediation_times_out(engine, config):
     config.chaos.scenarios["long_running_query"].max_duration_seconds = 2
     config.chaos.scenarios["long_running_query"].params["hold_seconds"] = 30
