@@ -25,6 +25,8 @@ from engine.governance.access import (
 )
 from engine.governance.export import (
     EXPORTS_FOLDER,
+    PATIENT_COLUMNS,
+    PATIENTS_TABLE,
     ExportFormat,
     ExportResult,
     export_patients,
@@ -32,6 +34,7 @@ from engine.governance.export import (
     resolve_export_path,
 )
 from engine.governance.lineage import LineageReport, read_lineage
+from engine.governance.masking import MaskingError
 from engine.governance.monitor import CATEGORIES, GovernanceMonitor
 from engine.healthcare.monitor import (
     HealthcareMonitor,
@@ -650,14 +653,16 @@ class Engine:
         A relative ``path`` is taken from the exports folder. Raises
         ExportPathError for a path outside that folder, with another
         extension than the format's, or one that exists; then MaskingError
-        (MissingHashSecret) for rules that cannot apply, and TargetError
-        when the target cannot be read.
+        (MissingHashSecret) for rules that cannot apply or for an exported
+        column that the catalog marks as PHI without a mask rule, and
+        TargetError when the target cannot be read.
         """
         # The path is checked first, so a bad path is reported as such even
         # without the hash secret, and both checks come before any folder is
         # created.
         target_path = resolve_export_path(self._data_directory(), path, export_format)
         patients_masker(self.config.warroom.governance)
+        self._check_phi_masked()
         result = await export_patients(
             self.target, self.config.warroom.governance, target_path, export_format
         )
@@ -669,6 +674,27 @@ class Engine:
             actor,
         )
         return result
+
+    def _check_phi_masked(self) -> None:
+        """Raise MaskingError when the last catalog scan marks an exported
+        patients column as PHI, detected or classified, without a mask rule,
+        because the masked export would then contain its raw values."""
+        rules = self.config.warroom.governance.masking.get(PATIENTS_TABLE, {})
+        unmasked = sorted(
+            entry.column.column_name
+            for entry in self.phi_columns()
+            if f"{entry.column.table_schema}.{entry.column.table_name}"
+            == PATIENTS_TABLE
+            and entry.column.column_name in PATIENT_COLUMNS
+            and entry.column.column_name not in rules
+        )
+        if unmasked:
+            raise MaskingError(
+                f"{PATIENTS_TABLE} column(s) {', '.join(unmasked)} are PHI in the "
+                "last catalog scan but have no rule in governance.masking, so the "
+                "export would contain their raw values; add a rule for each, or "
+                "classify a false match as none"
+            )
 
     async def phi_reads_by_user(
         self, hours: float = 24.0, max_rows: int = 100

@@ -16,7 +16,7 @@ import pytest
 
 from engine.config.models import WarroomConfig
 from engine.governance.export import ExportPathError
-from engine.governance.masking import MissingHashSecret
+from engine.governance.masking import MaskingError, MissingHashSecret
 from engine.incidents.models import Status
 from engine.monitor.findings import FindingKind
 from engine.service import Engine
@@ -217,7 +217,9 @@ async def test_remediate_without_action_like_cpu(engine: Engine, database_url: s
     assert cpu.status is Status.REMEDIATING
     assert governance.escalated_at is None
     assert cpu.escalated_at is None
-    assert remediating_entry(governance).message == remediating_entry(cpu).message
+    # The cpu incident was reported by hand, so no poll clears it.
+    assert "resolves once the condition clears" in remediating_entry(governance).message
+    assert "resolve it by hand once fixed" in remediating_entry(cpu).message
     assert "investigate by hand" in cpu.timeline[-1].message
 
 
@@ -449,3 +451,13 @@ async def test_lineage_reads_runs(engine: Engine, database_url: str):
     assert [(r.pipeline, r.rows_read, r.rows_rejected) for r in report.rows] == [
         ("patient_adherence", 10, 2)
     ]
+
+
+async def test_export_rejects_unmasked_phi(engine: Engine):
+    await engine.scan_catalog("test")
+    engine.classify_column("healthcare.patients", "gender", "person_name", "dana")
+
+    with pytest.raises(MaskingError, match="gender are PHI"):
+        await engine.export_masked_patients("csv", "gender.csv", "test")
+
+    assert not (engine.export_directory() / "gender.csv").exists()
