@@ -41,7 +41,7 @@ from engine.healthcare.monitor import (
     HealthcareReading,
     HealthcareRefreshed,
 )
-from engine.incidents.manager import NOT_CLEARED_BY_POLLS, IncidentManager
+from engine.incidents.manager import IncidentManager
 from engine.incidents.models import (
     ALLOWED_TRANSITIONS,
     Incident,
@@ -461,9 +461,7 @@ class Engine:
                 incident.id, Status.INVESTIGATING, actor, "investigating"
             )
         if incident.status is Status.INVESTIGATING:
-            if action == NO_ACTION and incident.dedup_key.startswith(
-                NOT_CLEARED_BY_POLLS
-            ):
+            if action == NO_ACTION and not incident.cleared_by_polls:
                 message = "no automatic action; resolve it by hand once fixed"
             elif action == NO_ACTION:
                 message = "no automatic action; resolves once the condition clears"

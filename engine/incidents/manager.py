@@ -9,6 +9,7 @@ from pathlib import Path
 from engine.config.models import IncidentsConfig
 from engine.events import EventBus, IncidentChanged
 from engine.incidents.models import (
+    NOT_CLEARED_BY_POLLS,
     Incident,
     IncidentNotFound,
     Status,
@@ -28,9 +29,6 @@ ENGINE = "engine"
 # own. Earlier states need a person to investigate and remediate first.
 AUTO_RESOLVE_FROM = frozenset({Status.REMEDIATING, Status.ESCALATED})
 ESCALATE_FROM = frozenset({Status.DETECTED, Status.INVESTIGATING, Status.REMEDIATING})
-# Dedup key prefixes of incidents that no poll observes (reported by hand, or
-# a failed scheduled job), so a poll without their finding does not clear them.
-NOT_CLEARED_BY_POLLS = ("manual:", "job:")
 
 
 class IncidentManager:

@@ -20,6 +20,10 @@ OPEN_STATUSES = frozenset(
     {Status.DETECTED, Status.INVESTIGATING, Status.REMEDIATING, Status.ESCALATED}
 )
 
+# Dedup key prefixes of incidents that no poll observes (reported by hand, or
+# a failed scheduled job), so a poll without their finding does not clear them.
+NOT_CLEARED_BY_POLLS = ("manual:", "job:")
+
 ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DETECTED: frozenset({Status.INVESTIGATING, Status.ESCALATED}),
     Status.INVESTIGATING: frozenset({Status.REMEDIATING, Status.ESCALATED}),
@@ -122,6 +126,11 @@ class Incident:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def cleared_by_polls(self) -> bool:
+        """Whether polls watch the condition, so clear polls can resolve it."""
+        return not self.dedup_key.startswith(NOT_CLEARED_BY_POLLS)
 
     @property
     def seconds_to_detect(self) -> float:

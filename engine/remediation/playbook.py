@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.config.models import PlaybookConfig, PlaybookEntry, RemediationConfig
-from engine.incidents.manager import NOT_CLEARED_BY_POLLS
 from engine.incidents.models import Incident
 from engine.jobs.runner import JobRunner
 from engine.remediation.actions import (
@@ -72,7 +71,7 @@ class Playbook:
         entry = self.entry_for(incident)
         if entry is None:
             step = _MANUAL_STEPS.get(incident.kind, "investigate by hand")
-            if incident.dedup_key.startswith(NOT_CLEARED_BY_POLLS):
+            if not incident.cleared_by_polls:
                 ending = (
                     "No check watches this incident's condition, so resolve it "
                     "by hand once it is fixed"

@@ -8,7 +8,6 @@ from textual.containers import Grid
 from textual.widgets import DataTable, Footer
 
 from engine.config.models import WarroomConfig
-from engine.incidents.manager import NOT_CLEARED_BY_POLLS
 from warroom.tui.keys import WAR_ROOM_BINDINGS
 from warroom.tui.screens.base import LiveScreen
 from warroom.tui.screens.confirm import (
@@ -106,9 +105,7 @@ class WarRoomScreen(LiveScreen):
         dry_run_only = self.commands.remediation_dry_run
         listed = self.query_one(IncidentTable).incidents
         record = next((item for item in listed if item.id == incident), None)
-        cleared_by_polls = record is None or not record.dedup_key.startswith(
-            NOT_CLEARED_BY_POLLS
-        )
+        cleared_by_polls = record is None or record.cleared_by_polls
         dialog = ConfirmRemediate(
             incident,
             plan,
