@@ -160,3 +160,23 @@ async def browser_page() -> AsyncIterator[BrowserPage]:
             yield opened
         finally:
             await browser.close()
+
+
+async def open_with_token(browser_page: BrowserPage, server: Server, timeout_ms: int):
+    """Open the dashboard of ``server``, wait for its live stream, and enter
+    the API token and the actor name "e2e tester"; return the page."""
+    page = browser_page.page
+    await page.goto(server.url)
+    await page.wait_for_selector(".stream-live", timeout=timeout_ms)
+    await page.fill("#token", TOKEN)
+    await page.fill("#actor", "e2e tester")
+    await page.click("#use-token")
+    return page
+
+
+async def get_json(server: Server, path: str):
+    """Return the decoded body of GET ``path`` on ``server``, which must be 200."""
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.get(path)
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, TOKEN
+from tests.e2e.conftest import CHROMIUM, TOKEN, open_with_token
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -37,12 +37,7 @@ def _mask_secret(monkeypatch):
 
 
 async def _open_page(browser_page, warroom_server):
-    page = browser_page.page
-    await page.goto(warroom_server.url)
-    await page.wait_for_selector(".stream-live", timeout=LIVE_TIMEOUT)
-    await page.fill("#token", TOKEN)
-    await page.fill("#actor", "e2e tester")
-    await page.click("#use-token")
+    page = await open_with_token(browser_page, warroom_server, LIVE_TIMEOUT)
     # The engine scans the catalog after its first poll.
     scanned = re.compile(r"^Catalog scan \d+ at")
     scan = page.locator("#governance .governance-scan", has_text=scanned)

@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, TOKEN
+from tests.e2e.conftest import CHROMIUM, TOKEN, get_json, open_with_token
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -23,20 +23,12 @@ RUN_TIMEOUT = 30_000
 
 
 async def _history(server, name: str) -> list[dict]:
-    async with httpx.AsyncClient(base_url=server.url) as client:
-        response = await client.get(f"/api/jobs/{name}/history")
-    assert response.status_code == 200, response.text
-    return response.json()
+    return await get_json(server, f"/api/jobs/{name}/history")
 
 
 async def _open_page(browser_page, warroom_server):
-    page = browser_page.page
-    await page.goto(warroom_server.url)
-    await page.wait_for_selector(".stream-live", timeout=LIVE_TIMEOUT)
+    page = await open_with_token(browser_page, warroom_server, LIVE_TIMEOUT)
     await page.locator(f'#jobs tr[data-job="{JOB}"]').wait_for(timeout=LIVE_TIMEOUT)
-    await page.fill("#token", TOKEN)
-    await page.fill("#actor", "e2e tester")
-    await page.click("#use-token")
     return page
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, TOKEN
+from tests.e2e.conftest import CHROMIUM, TOKEN, get_json, open_with_token
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -19,19 +19,11 @@ AUTH = {"Authorization": f"Bearer {TOKEN}", "X-Warroom-Actor": "e2e reporter"}
 
 
 async def _incident(server, incident_id: int) -> dict:
-    async with httpx.AsyncClient(base_url=server.url) as client:
-        response = await client.get(f"/api/incidents/{incident_id}")
-    assert response.status_code == 200, response.text
-    return response.json()
+    return await get_json(server, f"/api/incidents/{incident_id}")
 
 
 async def test_remediate_previews_then_runs(browser_page, warroom_server):
-    page = browser_page.page
-    await page.goto(warroom_server.url)
-    await page.wait_for_selector(".stream-live", timeout=LIVE_TIMEOUT)
-    await page.fill("#token", TOKEN)
-    await page.fill("#actor", "e2e tester")
-    await page.click("#use-token")
+    page = await open_with_token(browser_page, warroom_server, LIVE_TIMEOUT)
     async with httpx.AsyncClient(base_url=warroom_server.url) as client:
         reported = await client.post(
             "/api/incidents",

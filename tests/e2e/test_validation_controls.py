@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, TOKEN
+from tests.e2e.conftest import CHROMIUM, TOKEN, get_json, open_with_token
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -26,19 +26,11 @@ CORRUPTION_SECONDS = 60.0
 
 
 async def _scorecard(server) -> dict:
-    async with httpx.AsyncClient(base_url=server.url) as client:
-        response = await client.get("/api/validation/scorecard")
-    assert response.status_code == 200, response.text
-    return response.json()
+    return await get_json(server, "/api/validation/scorecard")
 
 
 async def _open_page(browser_page, warroom_server):
-    page = browser_page.page
-    await page.goto(warroom_server.url)
-    await page.wait_for_selector(".stream-live", timeout=LIVE_TIMEOUT)
-    await page.fill("#token", TOKEN)
-    await page.fill("#actor", "e2e tester")
-    await page.click("#use-token")
+    page = await open_with_token(browser_page, warroom_server, LIVE_TIMEOUT)
     score = page.locator("#validation .validation-score", has_text="passed")
     await score.wait_for(timeout=LIVE_TIMEOUT)
     return page
