@@ -247,7 +247,7 @@ async def test_manual_incident_plan_says_resolve(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRemediate), "plan")
 
         body = "\n".join(str(item.content) for item in app.screen.query(Static))
-        assert "No check watches its condition" in body
+        assert "resolve it with s once it is fixed" in body
         assert "resolves once its condition clears" not in body
 
 

@@ -149,8 +149,8 @@ def _plan_text(plan: ActionResult, dry_run_only: bool, cleared_by_polls: bool) -
             )
         elif not dry_run_only:
             lines.append(
-                "Running it moves the incident to REMEDIATING. No check "
-                "watches its condition, so resolve it with s once it is fixed."
+                "Running it moves the incident to REMEDIATING; resolve it "
+                "with s once it is fixed."
             )
     else:
         lines = [
