@@ -44,6 +44,8 @@ from engine.healthcare.monitor import (
 from engine.incidents.manager import IncidentManager
 from engine.incidents.models import (
     ALLOWED_TRANSITIONS,
+    DRY_RUN_REMEDIATION,
+    REMEDIATION,
     Incident,
     IncidentNotFound,
     InvalidTransition,
@@ -428,7 +430,7 @@ class Engine:
             unreachable = error if isinstance(error, TargetUnreachable) else None
         else:
             unreachable = None
-        label = "remediation (dry run)" if dry_run else "remediation"
+        label = DRY_RUN_REMEDIATION if dry_run else REMEDIATION
         self.incidents.note(
             incident_id, actor, f"{label}: {result.action}", result.message
         )

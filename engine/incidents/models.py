@@ -24,6 +24,11 @@ OPEN_STATUSES = frozenset(
 # a failed scheduled job), so a poll without their finding does not clear them.
 NOT_CLEARED_BY_POLLS = ("manual:", "job:")
 
+# Timeline action labels of a playbook run and of its dry run, followed by
+# ": <action>".
+REMEDIATION = "remediation"
+DRY_RUN_REMEDIATION = "remediation (dry run)"
+
 ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DETECTED: frozenset({Status.INVESTIGATING, Status.ESCALATED}),
     Status.INVESTIGATING: frozenset({Status.REMEDIATING, Status.ESCALATED}),

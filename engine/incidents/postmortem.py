@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.incidents.models import Incident
+from engine.incidents.models import DRY_RUN_REMEDIATION, Incident
 
 FOLLOW_UPS: dict[str, list[str]] = {
     "blocking": [
@@ -101,7 +101,7 @@ def _actions(incident: Incident) -> list[str]:
         entry
         for entry in incident.timeline
         if (entry.actor != "engine" or entry.action.startswith("remediat"))
-        and not entry.action.startswith("remediation (dry run)")
+        and not entry.action.startswith(DRY_RUN_REMEDIATION)
     ]
     if not actions:
         return ["- No action was taken; the condition cleared on its own."]
