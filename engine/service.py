@@ -13,7 +13,7 @@ from typing import Any
 from engine.chaos.drills import DrillRunner, ScenarioState
 from engine.chaos.interlocks import UnknownScenario
 from engine.chaos.scenarios import SCENARIOS
-from engine.chaos.scenarios.base import CHAOS_APPLICATION_PREFIX
+from engine.chaos.scenarios.base import is_chaos_program
 from engine.config.models import WarroomConfig
 from engine.events import EngineNotice, EventBus, PollCompleted, PollFailed
 from engine.governance import access
@@ -683,8 +683,7 @@ class Engine:
         unmasked = sorted(
             entry.column.column_name
             for entry in self.phi_columns()
-            if f"{entry.column.table_schema}.{entry.column.table_name}"
-            == PATIENTS_TABLE
+            if entry.column.table == PATIENTS_TABLE
             and entry.column.column_name in PATIENT_COLUMNS
             and entry.column.column_name not in rules
         )
@@ -739,5 +738,5 @@ def _drill_sessions(snapshot, drill_id: int | None) -> frozenset[int]:
     return frozenset(
         session.session_id
         for session in snapshot.sessions
-        if (session.program or "").startswith(CHAOS_APPLICATION_PREFIX)
+        if is_chaos_program(session.program)
     )

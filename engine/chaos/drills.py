@@ -19,7 +19,7 @@ from engine.chaos.interlocks import (
 )
 from engine.chaos.journal import Journal, ReleaseQuarantine
 from engine.chaos.scenarios import SCENARIOS, DrillContext, Scenario
-from engine.chaos.scenarios.base import CHAOS_APPLICATION_PREFIX
+from engine.chaos.scenarios.base import is_chaos_program
 from engine.chaos.verify import Fingerprint, check_rollback, fingerprint
 from engine.config.models import ChaosConfig, TargetConfig
 from engine.events import DrillProgress, EventBus, IncidentChanged
@@ -178,8 +178,7 @@ class DrillRunner:
         # they may hold the very row locks the restore needs.
         snapshot = await self.target.snapshot()
         for session in snapshot.sessions:
-            program = session.program or ""
-            if not program.startswith(CHAOS_APPLICATION_PREFIX):
+            if not is_chaos_program(session.program):
                 continue
             if session.is_system or session.session_id in snapshot.own_session_ids:
                 continue
@@ -187,7 +186,7 @@ class DrillRunner:
             log.warning(
                 "terminated leftover chaos session %s (%s)",
                 session.session_id,
-                program,
+                session.program,
             )
 
     def _escalate_leftovers(self, drill: DrillRecord) -> None:

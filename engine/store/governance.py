@@ -45,6 +45,11 @@ class ScannedColumn:
     def key(self) -> tuple[str, str, str]:
         return (self.table_schema, self.table_name, self.column_name)
 
+    @property
+    def table(self) -> str:
+        """The table as ``schema.table``."""
+        return f"{self.table_schema}.{self.table_name}"
+
 
 @dataclass(frozen=True)
 class CatalogEntry:

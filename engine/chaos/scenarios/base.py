@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 CHAOS_APPLICATION_PREFIX = "warroom-chaos-"
 
 
+def is_chaos_program(program: str | None) -> bool:
+    """Tell whether a session's application name is a chaos drill's."""
+    return (program or "").startswith(CHAOS_APPLICATION_PREFIX)
+
+
 @dataclass
 class DrillContext:
     """Everything one drill's scenario needs, passed as one object."""

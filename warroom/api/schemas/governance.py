@@ -186,7 +186,7 @@ def scan_out(record: ScanRecord | None) -> ScanOut | None:
 def column_out(entry: CatalogEntry) -> ColumnOut:
     column = entry.column
     return ColumnOut(
-        table=f"{column.table_schema}.{column.table_name}",
+        table=column.table,
         column=column.column_name,
         ordinal=column.ordinal,
         table_type=column.table_type,

@@ -95,7 +95,7 @@ def column_name(entry: CatalogEntry) -> str:
 
 
 def table_name(entry: CatalogEntry) -> str:
-    return f"{entry.column.table_schema}.{entry.column.table_name}"
+    return entry.column.table
 
 
 def mask_rule_of(entry: CatalogEntry, masking: Masking) -> MaskRuleConfig | None:
