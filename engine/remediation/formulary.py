@@ -26,16 +26,23 @@ async def revert_formulary(
     validator: Validator, incident: Incident, *, dry_run: bool = False
 ) -> ActionResult:
     rule = validator.rule(str(incident.metrics.get("rule", "")))
-    if rule is None or rule.table != FORMULARY or not rule.row_level:
+    target = validator.target
+    dialect = target.dialect.name
+    if (
+        rule is None
+        or rule.table != FORMULARY
+        or not rule.row_level
+        or not rule.runs_on(dialect)
+    ):
         return ActionResult(
             ACTION,
             dry_run,
             False,
-            f"not reverted: {ACTION} needs a row-level rule on {FORMULARY}",
+            f"not reverted: {ACTION} needs a row-level rule on {FORMULARY} "
+            f"with a predicate for {dialect}",
         )
-    target = validator.target
     quote = target.dialect.quote_identifier
-    where = predicate(rule, quote).replace("%", "%%")
+    where = predicate(rule, quote, dialect).replace("%", "%%")
     rows = await target.fetch(
         f"SELECT t.{quote('ndc')} FROM {quote_table(FORMULARY, quote)} AS t "
         f"WHERE {where} ORDER BY t.{quote('ndc')}"

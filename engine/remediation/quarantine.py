@@ -53,8 +53,11 @@ def selection_for(incident: Incident, validator: Validator) -> Selection | str:
             )
         if not rule.row_level:
             return f"rule {rule.name} ({type(rule).__name__}) marks no rows to move"
+        dialect = validator.target.dialect.name
+        if not rule.runs_on(dialect):
+            return f"rule {rule.name} has no predicate for the {dialect} dialect"
         # The predicate has no parameters, so a literal % must be doubled.
-        where = predicate(rule, quote).replace("%", "%%")
+        where = predicate(rule, quote, dialect).replace("%", "%%")
         return Selection(rule.table, where, f"validation rule {rule.name}")
     if incident.kind == "claim_volume" and "pharmacy_id" in metrics:
         return Selection(

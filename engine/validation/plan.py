@@ -45,8 +45,12 @@ def quote_table(table: str, quote: Quote) -> str:
     return f"{quote(schema)}.{quote(name)}"
 
 
-def predicate(rule: Rule, quote: Quote, index: int = 0) -> str:
-    """Return the condition a violating row of ``rule`` meets, on alias ``t``."""
+def predicate(rule: Rule, quote: Quote, dialect: str, index: int = 0) -> str:
+    """Return the condition a violating row of ``rule`` meets, on alias ``t``.
+
+    Only a custom_sql rule can lack one for ``dialect`` (a KeyError); check
+    ``rule.runs_on(dialect)`` first.
+    """
     if isinstance(rule, NullCheck):
         return f"t.{quote(rule.column)} IS NULL"
     if isinstance(rule, RangeCheck):
@@ -67,8 +71,8 @@ def predicate(rule: Rule, quote: Quote, index: int = 0) -> str:
     if isinstance(rule, Duplicate):
         present = " AND ".join(f"t.{quote(column)} IS NOT NULL" for column in rule.key)
         return f"({present} AND t.{_window_column(index)} > 1)"
-    if isinstance(rule, CustomSql) and rule.where is not None:
-        return f"({rule.where})"
+    if isinstance(rule, CustomSql) and rule.where:
+        return f"({rule.where[dialect]})"
     raise ValueError(f"rule {rule.name} is not row-level")
 
 
@@ -135,7 +139,7 @@ def table_scan(
             present = count.replace("*", f"t.{quote(rule.column)}")
             columns.append(f"({count} - {present})")
         else:
-            condition = predicate(rule, quote, windows.get(rule.name, 0))
+            condition = predicate(rule, quote, dialect, windows.get(rule.name, 0))
             columns.append(_count_if(condition, dialect))
         if isinstance(rule, RangeCheck):
             present = count.replace("*", f"t.{quote(rule.column)}")
@@ -177,7 +181,7 @@ def sample_statement(
     """Build the query for up to ``limit`` keys of rows that violate ``rule``,
     in key order."""
     relation, windows = source(rule.table, [rule], quote)
-    condition = predicate(rule, quote, windows.get(rule.name, 0))
+    condition = predicate(rule, quote, dialect, windows.get(rule.name, 0))
     keys = ", ".join(f"t.{quote(column)}" for column in key)
     if dialect == "mssql":
         return (

@@ -44,6 +44,10 @@ class Rule:
         """The columns of ``table`` the rule reads, for the catalog check."""
         return ()
 
+    def runs_on(self, dialect: str) -> bool:
+        """Return whether the rule has SQL for ``dialect``. Only custom_sql can lack it."""
+        return True
+
 
 @dataclass(frozen=True)
 class _ColumnRule(Rule):
@@ -104,16 +108,20 @@ class Freshness(_ColumnRule):
 
 @dataclass(frozen=True)
 class CustomSql(Rule):
-    """Either a row predicate on the table (``where``, as ``t.column``), run in
-    the table's scan, or a query per dialect that returns the violation count.
-    A query that returns NULL or no row is "not evaluated"."""
+    """Either a row predicate per dialect on the table (``where``, as
+    ``t.column``), run in the table's scan, or a query per dialect that
+    returns the violation count. A query that returns NULL or no row is
+    "not evaluated"."""
 
-    where: str | None
+    where: dict[str, str]
     queries: dict[str, str]
 
     @property
     def row_level(self) -> bool:  # type: ignore[override]
-        return self.where is not None
+        return bool(self.where)
+
+    def runs_on(self, dialect: str) -> bool:
+        return dialect in (self.where if self.where else self.queries)
 
 
 def parse_rule(
@@ -196,23 +204,32 @@ def _custom(base: dict[str, Any], params: dict[str, Any]) -> CustomSql:
     if (where is None) == (query is None):
         raise RuleError(
             "custom_sql needs exactly one of params.where (a row predicate) and "
-            "params.query (a count, one per dialect)"
+            "params.query (a count), each SQL text or one per dialect"
         )
     if where is not None:
-        if not isinstance(where, str) or not where.strip():
-            raise RuleError("params.where must be a non-empty SQL predicate")
-        return CustomSql(**base, where=where.strip(), queries={})
-    if isinstance(query, str):
-        query = dict.fromkeys(DIALECTS, query)
-    if not isinstance(query, dict) or not query:
-        raise RuleError("params.query must be SQL text or a map of dialect to SQL")
-    unknown = sorted(set(query) - set(DIALECTS))
+        return CustomSql(**base, where=_per_dialect(where, "where"), queries={})
+    return CustomSql(**base, where={}, queries=_per_dialect(query, "query"))
+
+
+def _per_dialect(value: Any, name: str) -> dict[str, str]:
+    """Return ``value`` as a map of dialect to SQL text. Plain text applies
+    to every dialect."""
+    if isinstance(value, str):
+        value = dict.fromkeys(DIALECTS, value)
+    if not isinstance(value, dict) or not value:
+        raise RuleError(f"params.{name} must be SQL text or a map of dialect to SQL")
+    unknown = sorted(set(value) - set(DIALECTS))
     if unknown:
         raise RuleError(
-            f"params.query names unknown dialect(s) {', '.join(unknown)}; "
+            f"params.{name} names unknown dialect(s) {', '.join(unknown)}; "
             f"use {', '.join(DIALECTS)}"
         )
-    return CustomSql(**base, where=None, queries={k: str(v) for k, v in query.items()})
+    empty = sorted(
+        k for k, v in value.items() if not isinstance(v, str) or not v.strip()
+    )
+    if empty:
+        raise RuleError(f"params.{name} for {', '.join(empty)} must be non-empty SQL")
+    return {dialect: text.strip() for dialect, text in value.items()}
 
 
 def _column(column: str | None, kind: str) -> str:

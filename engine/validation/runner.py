@@ -83,9 +83,17 @@ class Validator:
         started = time.perf_counter()
         run_at = utc_now()
         chosen = list(self.rules if rules is None else rules)
-        results: dict[str, RuleResult] = {}
+        dialect = self.target.dialect.name
+        results: dict[str, RuleResult] = {
+            rule.name: self._result(
+                rule, "not evaluated", detail=f"no SQL for the {dialect} dialect"
+            )
+            for rule in chosen
+            if not rule.runs_on(dialect)
+        }
+        runnable = [rule for rule in chosen if rule.name not in results]
         scanned = [
-            rule for rule in chosen if rule.row_level or isinstance(rule, Freshness)
+            rule for rule in runnable if rule.row_level or isinstance(rule, Freshness)
         ]
         scanned.sort(key=lambda rule: rule.table)
         for table, group in groupby(scanned, key=lambda rule: rule.table):
@@ -94,7 +102,7 @@ class Validator:
             for batch in batches:
                 for result in await self._scan_table(table, batch):
                     results[result.rule] = result
-        for rule in chosen:
+        for rule in runnable:
             if isinstance(rule, CustomSql) and not rule.row_level:
                 results[rule.name] = await self._custom_query(rule)
         ordered = tuple(results[rule.name] for rule in chosen)
@@ -164,13 +172,7 @@ class Validator:
         )
 
     async def _custom_query(self, rule: CustomSql) -> RuleResult:
-        query = rule.queries.get(self.target.dialect.name)
-        if query is None:
-            return self._result(
-                rule,
-                "not evaluated",
-                detail=f"no query for the {self.target.dialect.name} dialect",
-            )
+        query = rule.queries[self.target.dialect.name]
         try:
             rows = await self.target.fetch(query)
         except TargetError as error:

@@ -97,6 +97,21 @@ async def test_where_rule_runs_in_the_scan(target):
     assert (results["big"].outcome, results["big"].violations) == ("fail", 1)
 
 
+async def test_rule_without_sql_for_the_dialect_is_not_evaluated(target):
+    results, card = await run(
+        target,
+        rule("late", "custom_sql", where={"mssql": "t.amount > 100"}),
+        rule("counted", "custom_sql", query={"mssql": "SELECT 1"}),
+        rule("big", "custom_sql", where={"postgres": "t.amount > 100"}),
+    )
+
+    for name in ("late", "counted"):
+        assert results[name].outcome == "not evaluated"
+        assert results[name].detail == "no SQL for the postgres dialect"
+    assert (results["big"].outcome, results["big"].violations) == ("fail", 1)
+    assert card.evaluated == 1
+
+
 @pytest.mark.parametrize(
     ("query", "detail"),
     [

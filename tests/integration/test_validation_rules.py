@@ -169,6 +169,7 @@ async def test_claim_submitted_after_48h_fails(validator, database_url):
 
     assert result.outcome == "fail"
     assert result.violations == 1
+    assert [sample["claim_id"] for sample in result.samples] == [20]
 
 
 async def test_claim_submitted_at_48h_passes(validator, database_url):

@@ -67,6 +67,23 @@ def test_custom_query_applies_to_both_dialects():
     assert not rule.row_level
 
 
+def test_custom_predicate_may_differ_per_dialect():
+    rule = parse("custom_sql", where={"postgres": "t.a > now()"})
+
+    assert isinstance(rule, CustomSql)
+    assert rule.where == {"postgres": "t.a > now()"}
+    assert rule.row_level
+    assert rule.runs_on("postgres")
+    assert not rule.runs_on("mssql")
+
+
+def test_custom_predicate_text_applies_to_both_dialects():
+    rule = parse("custom_sql", where=" t.a > 1 ")
+
+    assert rule.where == {"postgres": "t.a > 1", "mssql": "t.a > 1"}
+    assert rule.runs_on("mssql")
+
+
 @pytest.mark.parametrize(
     ("kind", "column", "params", "message"),
     [
@@ -85,6 +102,10 @@ def test_custom_query_applies_to_both_dialects():
         ),
         ("custom_sql", None, {}, "exactly one of params.where"),
         ("custom_sql", None, {"query": {"oracle": "SELECT 1"}}, "unknown dialect"),
+        ("custom_sql", None, {"where": {"sqlite": "t.a"}}, "unknown dialect"),
+        ("custom_sql", None, {"where": {"mssql": " "}}, "for mssql must be non-empty"),
+        ("custom_sql", None, {"where": ""}, "must be non-empty"),
+        ("custom_sql", None, {"where": []}, "SQL text or a map"),
         ("null_check", "a", {"max": 3}, "unknown params for null_check: max"),
         ("null_check", "a b", {}, "not a plain column name"),
     ],
