@@ -59,6 +59,7 @@ from engine.jobs.models import JobState
 from engine.jobs.scheduler import build_scheduler
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.monitor.graph import BlockingGraph, build_graph
+from engine.monitor.heads import HeadHistory
 from engine.monitor.history import MetricHistory, figures_of
 from engine.monitor.poller import PollLoop
 from engine.monitor.thresholds import evaluate
@@ -129,6 +130,7 @@ class Engine:
         monitor = config.warroom.monitor
         points = int(monitor.history_minutes * 60 / monitor.poll_interval_seconds)
         self.history = MetricHistory(points)
+        self._heads = HeadHistory()
         self.healthcare = HealthcareMonitor(
             target, config.warroom.healthcare, config.target.name
         )
@@ -234,7 +236,8 @@ class Engine:
             name: self.history.series(name)
             for name in ("cpu_percent", "memory_percent")
         }
-        findings = evaluate(snapshot, graph, limits, recent)
+        heads_since = self._heads.update(graph, snapshot.taken_at)
+        findings = evaluate(snapshot, graph, limits, recent, heads_since)
         # The healthcare breaches of the last read count in every poll, so
         # their incidents stay open until a read shows them clear.
         findings += self.healthcare.findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from engine.config.models import ThresholdsConfig
 from engine.monitor.findings import Finding, FindingKind, Severity
@@ -16,15 +17,19 @@ def evaluate(
     graph: BlockingGraph,
     limits: ThresholdsConfig,
     recent: Mapping[str, Sequence[float | None]] | None = None,
+    heads_since: Mapping[int, datetime] | None = None,
 ) -> list[Finding]:
     """Return every finding of this poll, in a stable order.
 
     ``recent`` contains the previous polls' figures by metric name (oldest
     first). CPU and memory findings need ``limits.host_sustained_polls``
     polls in a row over the limit; without ``recent`` this poll alone counts.
+    ``heads_since`` names the head blockers that an earlier poll saw waiting,
+    with the time they became heads (see ``engine.monitor.heads``); their
+    blocking counts from then, not from their waiters' lock waits.
     """
     findings: list[Finding] = []
-    findings += _blocking(snapshot, graph, limits)
+    findings += _blocking(snapshot, graph, limits, heads_since or {})
     findings += _cycles(snapshot, graph)
     findings += _deadlocks(snapshot, limits)
     findings += _long_queries(snapshot, graph, limits)
@@ -58,7 +63,10 @@ def _describe(session: Session | None, session_id: int) -> str:
 
 
 def _blocking(
-    snapshot: HealthSnapshot, graph: BlockingGraph, limits: ThresholdsConfig
+    snapshot: HealthSnapshot,
+    graph: BlockingGraph,
+    limits: ThresholdsConfig,
+    heads_since: Mapping[int, datetime],
 ) -> list[Finding]:
     findings = []
     for head in graph.head_blockers:
@@ -69,6 +77,9 @@ def _blocking(
             if snapshot.session(victim) is not None
         ]
         longest = max(waits, default=0.0)
+        if head in heads_since:
+            heading = (snapshot.taken_at - heads_since[head]).total_seconds()
+            longest = min(longest, max(0.0, heading))
         if longest < limits.blocked_wait_seconds:
             continue
         session = snapshot.session(head)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from engine.config.models import ThresholdsConfig
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.monitor.graph import build_graph
+from engine.monitor.heads import HeadHistory
 from engine.monitor.thresholds import evaluate
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
 
@@ -136,6 +137,67 @@ def test_blocking_max_wait_counts() -> None:
     assert blocking[0].metrics["max_wait_seconds"] == 4.0
     assert blocking[0].metrics["victims"] == [2, 3]
     assert blocking[0].metrics["blocked_sessions"] == 2
+
+
+def polls(*shots: HealthSnapshot) -> list[list[Finding]]:
+    """Evaluate ``shots`` as consecutive polls, remembering the heads."""
+    heads = HeadHistory()
+    results = []
+    for shot in shots:
+        graph = build_graph(shot.sessions)
+        since = heads.update(graph, shot.taken_at)
+        results.append(
+            of_kind(
+                evaluate(shot, graph, LIMITS, heads_since=since), FindingKind.BLOCKING
+            )
+        )
+    return results
+
+
+def later(shot: HealthSnapshot, seconds: float) -> HealthSnapshot:
+    return replace(shot, taken_at=shot.taken_at + timedelta(seconds=seconds))
+
+
+def test_blocking_hand_over_not_long() -> None:
+    # 1 holds the lock, 2 waits on 1 and 3 waits behind 2. When 1 is killed,
+    # 2 takes the lock. 3 has waited 30 s, but not on 2 for that long.
+    holder = session(1, state="active", open_transactions=1)
+    before = snapshot(holder, waiter(2, (1,), 30.0), waiter(3, (2,), 30.0))
+    handed_over = later(
+        snapshot(
+            session(2, state="active", open_transactions=1), waiter(3, (2,), 30.2)
+        ),
+        0.2,
+    )
+
+    first, second = polls(before, handed_over)
+
+    assert [finding.session_id for finding in first] == [1]
+    assert second == []
+
+
+def test_blocking_new_head_timed_from_hand_over() -> None:
+    holder = session(1, state="active", open_transactions=1)
+    before = snapshot(holder, waiter(2, (1,), 30.0), waiter(3, (2,), 30.0))
+    head = session(2, state="idle in transaction", open_transactions=1)
+    handed_over = snapshot(head, waiter(3, (2,), 31.0))
+
+    _, at_hand_over, still_held = polls(
+        before, later(handed_over, 1.0), later(handed_over, 3.0)
+    )
+
+    assert at_hand_over == []
+    assert [finding.session_id for finding in still_held] == [2]
+    assert still_held[0].metrics["max_wait_seconds"] == 2.0
+
+
+def test_blocking_head_never_waiting_keeps_wait() -> None:
+    head = session(1, state="active", open_transactions=1)
+    shot = snapshot(head, waiter(2, (1,), 30.0))
+
+    (findings,) = polls(shot)
+
+    assert findings[0].metrics["max_wait_seconds"] == 30.0
 
 
 def test_blocking_dedup_key_has_login_time() -> None:
