@@ -56,7 +56,20 @@ async def test_drill_to_postmortem(client):
         drill = next(item for item in drills if item["id"] == drill_id)
         return drill if drill["ended_at"] else None
 
-    drill = await eventually(drill_finished)
+    try:
+        drill = await eventually(drill_finished)
+    except AssertionError as error:
+        # Name what the drill still waits for, so a failure in CI says why.
+        still_open = (
+            await client.get("/api/incidents", params={"open": "true"})
+        ).json()
+        summary = [
+            (item["id"], item["kind"], item["status"], item["drill_id"], item["title"])
+            for item in still_open["items"]
+        ]
+        raise AssertionError(
+            f"drill {drill_id} not ended; open incidents: {summary}"
+        ) from error
     assert drill["status"] == "passed", drill["error"]
     assert drill["incident_id"] == incident["id"]
     assert drill["seconds_to_detect"] < 2.0
