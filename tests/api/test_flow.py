@@ -59,7 +59,7 @@ async def test_drill_to_postmortem(client):
     try:
         drill = await eventually(drill_finished)
     except AssertionError as error:
-        # Name what the drill still waits for, so a failure in CI says why.
+        # List what the drill still waits for, so a failure in CI shows the cause.
         still_open = (
             await client.get("/api/incidents", params={"open": "true"})
         ).json()
