@@ -129,10 +129,13 @@ def _classified(column: ScannedColumn, samples: Sequence[Any]) -> ScannedColumn:
     found = classify(column.column_name, column.data_type, samples, column.table_name)
     if found is None:
         return column
+    if found.category is None:
+        # Keep why the name was not trusted, with no category.
+        return replace(column, reason=found.reason)
     return replace(
         column,
         category=str(found.category),
-        confidence=round(found.confidence, 3),
+        confidence=round(found.confidence or 0.0, 3),
         reason=found.reason,
         detected_by=CLASSIFIER,
     )

@@ -39,9 +39,10 @@ class PhiCategory(StrEnum):
 class Classification:
     """The classifier's result for one column."""
 
-    category: PhiCategory
-    confidence: float
-    """From 0 to 1."""
+    category: PhiCategory | None
+    """None when the sampled values contradict the column's name."""
+    confidence: float | None
+    """From 0 to 1, and None without a category."""
     reason: str
 
 
@@ -319,9 +320,10 @@ def classify(
 ) -> Classification | None:
     """Classify one column from its name, type and sampled values.
 
-    ``samples`` are values read from the column (NULLs are ignored); with
+    ``samples`` are values read from the column (NULLs are ignored). With
     fewer than five, the name alone decides. Returns None when the column
-    looks like no category, including when the samples contradict its name.
+    looks like no category. When the name looks like a category and the
+    samples contradict it, the result has no category and gives the reason.
     """
     words = split_words(column)
     table_words = split_words(table)
@@ -363,7 +365,9 @@ def _weigh_samples(match: _NameMatch, values: list[Any]) -> Classification | Non
         return Classification(match.category, confidence, f"{reason}; {fitted}")
     if share < CONTRADICT_SHARE:
         # The name alone is not enough: ``dob_verified`` with yes/no values.
-        return None
+        return Classification(
+            None, None, f"{reason}; only {fitted}, so the name is not trusted"
+        )
     return Classification(match.category, match.confidence - 0.2, f"{reason}; {fitted}")
 
 

@@ -45,7 +45,10 @@ class Rule:
         return ()
 
     def runs_on(self, dialect: str) -> bool:
-        """Return whether the rule has SQL for ``dialect``. Only custom_sql can lack it."""
+        """Return whether the rule has SQL for ``dialect``.
+
+        Only a custom_sql rule can lack it.
+        """
         return True
 
 

@@ -145,6 +145,25 @@ async def test_new_phi_column_opens_incident(engine: Engine, database_url: str):
     assert incidents[0].status is Status.DETECTED
 
 
+async def test_scan_keeps_contradicted_reason(engine: Engine, database_url: str):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "ALTER TABLE healthcare.patients ADD COLUMN dob_verified text"
+        )
+        connection.execute(
+            "UPDATE healthcare.patients SET dob_verified = "
+            "CASE WHEN patient_id % 2 = 0 THEN 'yes' ELSE 'no' END"
+        )
+
+    await engine.scan_catalog("test")
+
+    column = entries_by_column(engine, "healthcare.patients")["dob_verified"].column
+    assert column.category is None
+    assert column.confidence is None
+    assert "so the name is not trusted" in (column.reason or "")
+    assert engine.governance.findings == ()
+
+
 async def test_classifying_column_clears_finding(engine: Engine, database_url: str):
     await engine.scan_catalog("test")
     with psycopg.connect(database_url, autocommit=True) as connection:

@@ -102,9 +102,19 @@ def test_samples_raise_confidence():
     assert "100% of 6 sampled values fit" in confirmed.reason
 
 
+def assert_contradicted(found) -> None:
+    assert found is not None
+    assert found.category is None
+    assert found.confidence is None
+    assert "so the name is not trusted" in found.reason
+
+
 def test_samples_contradict_name():
     # A flag column whose name contains the word dob, holding no dates.
-    assert classify("dob_verified", "text", ["yes", "no"] * 5) is None
+    found = classify("dob_verified", "text", ["yes", "no"] * 5)
+
+    assert_contradicted(found)
+    assert "only 0% of 10 sampled values fit" in found.reason
 
 
 def test_local_phone_numbers_fit():
@@ -118,11 +128,11 @@ def test_local_phone_numbers_fit():
 
 
 def test_phone_counts_contradict_name():
-    assert classify("phone_count", "integer", [0, 1, 2, 3, 12] * 2) is None
+    assert_contradicted(classify("phone_count", "integer", [0, 1, 2, 3, 12] * 2))
 
 
 def test_samples_contradict_zip():
-    assert classify("zip_mode", "text", ["gzip", "deflate", "none"] * 3) is None
+    assert_contradicted(classify("zip_mode", "text", ["gzip", "deflate", "none"] * 3))
 
 
 def test_too_few_samples_keep_name_confidence():
@@ -149,7 +159,7 @@ def test_nulls_ignored_in_samples():
 def test_future_dates_are_no_birth_dates():
     future = [date.today() + timedelta(days=30 * i) for i in range(1, 10)]
 
-    assert classify("dob", "date", future) is None
+    assert_contradicted(classify("dob", "date", future))
 
 
 @pytest.mark.parametrize(

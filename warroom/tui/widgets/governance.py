@@ -405,11 +405,10 @@ class GovernanceDetail(Static):
         if column.table_type != "BASE TABLE":
             text.append(f" · {column.table_type}")
         text.append("\n")
-        if column.category is None:
-            text.append(
-                "no PHI category: nothing in its name or values, or sampled "
-                "values that contradict its name"
-            )
+        if column.category is None and column.reason:
+            text.append(f"no PHI category: {column.reason}")
+        elif column.category is None:
+            text.append("no PHI category: nothing in its name or values")
         else:
             text.append(
                 f"detected {column.category}, confidence {_confidence(entry)}: "
