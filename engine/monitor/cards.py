@@ -31,6 +31,8 @@ class CardView:
     ceiling: float = 0.0
     """The value a full-height sparkline bar stands for. Bars start at 0, and
     a series that goes higher is drawn to its own maximum."""
+    brief: str = ""
+    """The detail in a few characters, for a card too narrow for ``detail``."""
 
 
 def cards_of(
@@ -65,6 +67,7 @@ def cards_of(
             critical_at=5,
             series=_series(history, "long_queries"),
             detail=f">= {limits.long_query_seconds:g} s",
+            brief=f"≥{limits.long_query_seconds:g}s",
         ),
     )
 
@@ -106,6 +109,7 @@ def _percent_card(
         critical_at=limit,
         series=_series(history, f"{key}_percent"),
         detail=f"limit {limit:g}",
+        brief=f"/{limit:g}",
         ceiling=100.0,
     )
 
@@ -137,6 +141,7 @@ def _connections_card(
         f"limit {limit:.0f}{of_max}",
         _series(history, "connections"),
         ceiling=limit,
+        brief=f"/{limit:.0f}",
     )
 
 
@@ -149,6 +154,7 @@ def _count_card(
     critical_at: float,
     series: tuple[float, ...],
     detail: str = "",
+    brief: str = "",
     ceiling: float | None = None,
 ) -> CardView:
     if figure.value is None:
@@ -162,4 +168,5 @@ def _count_card(
         detail or f"crit at {critical_at:g}",
         series,
         critical_at if ceiling is None else ceiling,
+        brief or f"≥{critical_at:g}",
     )

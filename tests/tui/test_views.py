@@ -42,6 +42,18 @@ def test_cards_show_state_and_reason_for_missing_figures() -> None:
     assert cards["long_queries"].value == "2"
 
 
+def test_cards_brief_details() -> None:
+    limits = ThresholdsConfig(
+        cpu_percent=90, connections_warn=20, long_query_seconds=30
+    )
+    cards = {card.key: card for card in cards_of(_snapshot(), SERIES, limits)}
+
+    assert cards["cpu"].brief == "/90"
+    assert cards["connections"].brief == "/20"
+    assert cards["blocking"].brief == "≥5"
+    assert cards["long_queries"].brief == "≥30s"
+
+
 def test_cards_before_the_first_poll() -> None:
     cards = cards_of(None, {}, ThresholdsConfig())
     assert {card.state for card in cards} == {UNKNOWN}

@@ -19,6 +19,7 @@ class MetricCard(Vertical):
     def __init__(self, key: str) -> None:
         super().__init__(id=f"card-{key}", classes="card -na")
         self.key = key
+        self._card: CardView | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="card-label")
@@ -34,15 +35,29 @@ class MetricCard(Vertical):
             # No figure: show the reason instead of a line of invented zeros.
             value = Text.assemble(("n/a", "bold"), f" ({card.detail})")
         else:
-            value = Text.assemble(
-                (card.value, "bold"), " ", (card.state, "italic"), "  ", card.detail
-            )
+            value = self._value_line(card)
+        self._card = card
         self.query_one(".card-value", Static).update(value)
         sparkline = self.query_one(ZeroSparkline)
         sparkline.ceiling = card.ceiling
         sparkline.data = card.series
         self.set_class(missing, "-missing")
         self.tooltip = f"{card.label}: {card.value} ({card.state}); {card.detail}"
+
+    def on_resize(self) -> None:
+        if self._card is not None:
+            self.show(self._card)
+
+    def _value_line(self, card: CardView) -> Text:
+        """Return the value, the state and the detail, with the brief detail
+        or none when the card is too narrow for it."""
+        head = Text.assemble((card.value, "bold"), " ", (card.state, "italic"))
+        width = self.content_size.width
+        for detail in (f"  {card.detail}", f" {card.brief}" if card.brief else ""):
+            line = head + detail
+            if not width or line.cell_len <= width:
+                return line
+        return head
 
 
 class MetricCards(Horizontal):
