@@ -68,6 +68,15 @@ class JobRun(Event):
 
 
 @dataclass(frozen=True)
+class CatalogChanged(Event):
+    """A catalog scan ended or a person classified a column."""
+
+    change: str
+    """scanned or classified."""
+    actor: str
+
+
+@dataclass(frozen=True)
 class EngineNotice(Event):
     level: str
     message: str

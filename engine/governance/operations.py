@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from engine.config.models import WarroomConfig
-from engine.events import EngineNotice, EventBus
+from engine.events import CatalogChanged, EngineNotice, EventBus
 from engine.governance import access
 from engine.governance.access import (
     AccessWindow,
@@ -64,6 +64,7 @@ class GovernanceOperations:
             self.governance.error = str(error)
             raise
         self.governance.error = None
+        self.bus.publish(CatalogChanged("scanned", actor))
         return record
 
     async def _scheduled_catalog_scan(self) -> None:
@@ -114,6 +115,7 @@ class GovernanceOperations:
         )
         self.governance.refresh_findings()
         log.info("column %s.%s classified as %s by %s", table, column, category, actor)
+        self.bus.publish(CatalogChanged("classified", actor))
 
     def export_directory(self) -> Path:
         """Return the folder masked exports are written to: ``exports`` in

@@ -189,6 +189,37 @@ async def test_stream_sends_validation_cycle(app, client, engine):
     assert event["error"] is None
 
 
+async def test_stream_sends_catalog_changes(app, client, engine):
+    async with EventStream(app) as stream:
+        await stream.next_event("poll")
+        scan = await client.post(
+            "/api/governance/catalog/scan",
+            headers={**AUTH, "X-Warroom-Actor": "bob"},
+        )
+        # The engine's own scan after its first poll sends one too.
+        scanned = await stream.next_event(
+            "catalog", timeout=30, change="scanned", actor="bob"
+        )
+        column = engine.phi_columns()[0].column
+        classify = await client.post(
+            "/api/governance/catalog/classify",
+            json={
+                "table": f"{column.table_schema}.{column.table_name}",
+                "column": column.column_name,
+                "category": "none",
+            },
+            headers={**AUTH, "X-Warroom-Actor": "dana"},
+        )
+        classified = await stream.next_event(
+            "catalog", change="classified", actor="dana"
+        )
+
+    assert scan.status_code == 200, scan.text
+    assert classify.status_code == 200, classify.text
+    assert scanned == {"change": "scanned", "actor": "bob"}
+    assert classified == {"change": "classified", "actor": "dana"}
+
+
 async def test_stream_ends_when_engine_stops(
     database_url, sidecar, tmp_path, monkeypatch
 ):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.attach.conftest import eventually
+from engine.events import CatalogChanged
+from tests.attach.conftest import eventually, next_event
 from warroom.attach.client import SidecarRejected
 
 
@@ -52,3 +53,22 @@ async def test_classify_reaches_engine(remote, engine):
         await remote.classify_column(table, "no_such_column", "phone", "alice")
     assert rejected.value.status == 404
     assert "no_such_column" in str(rejected.value)
+
+
+async def test_catalog_changes_reach_remote_bus(remote, engine):
+    await eventually(lambda: engine.last_catalog_scan() is not None, "first scan")
+    column = engine.phi_columns()[0].column
+    table = f"{column.table_schema}.{column.table_name}"
+    events = remote.bus.subscribe()
+
+    def by(actor):
+        # The engine's scheduled scans send events too.
+        return lambda event: isinstance(event, CatalogChanged) and event.actor == actor
+
+    await engine.scan_catalog("bob")
+    scanned = await next_event(events, by("bob"))
+    engine.classify_column(table, column.column_name, "none", "alice")
+    classified = await next_event(events, by("alice"))
+
+    assert scanned == CatalogChanged("scanned", "bob")
+    assert classified == CatalogChanged("classified", "alice")

@@ -1,6 +1,7 @@
 """The dashboard's governance panel in Chromium against a real `warroom
 serve`: the PHI columns with their mask rules, the lineage row of an ETL run
-that starts while the page is open, and the Masked export control."""
+that starts while the page is open, a catalog scan made through the API, and
+the Masked export control."""
 
 from __future__ import annotations
 
@@ -99,6 +100,22 @@ async def test_panel_shows_phi_and_lineage(browser_page, warroom_server):
     text = await row.inner_text()
     assert f"{newest['source']} → {newest['target']}" in text
     assert f"{newest['rows_read']:,}" in text
+    assert browser_page.errors == []
+
+
+async def test_panel_follows_api_scan(browser_page, warroom_server):
+    page = await _open_page(browser_page, warroom_server)
+    async with httpx.AsyncClient(base_url=warroom_server.url, timeout=30) as client:
+        scanned = await client.post("/api/governance/catalog/scan", headers=AUTH)
+    assert scanned.status_code == 200, scanned.text
+
+    # The catalog event brings the new scan well before the panel's own
+    # periodic read (60 s).
+    scan_id = scanned.json()["id"]
+    heading = page.locator(
+        "#governance .governance-scan", has_text=f"Catalog scan {scan_id} at"
+    )
+    await heading.wait_for(timeout=LIVE_TIMEOUT)
     assert browser_page.errors == []
 
 

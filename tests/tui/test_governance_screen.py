@@ -12,7 +12,7 @@ from textual.widgets import OptionList
 from tui_fake_source import CATALOG, FakeSource, _incident, fixed_clock
 from tui_helpers import help_rows, notifications, wait_for
 
-from engine.events import IncidentChanged, JobRun
+from engine.events import CatalogChanged, IncidentChanged, JobRun
 from engine.incidents.models import Status
 from engine.store.jobs import JobRunRecord, RunStatus
 from warroom.tui.app import WarRoomApp
@@ -165,6 +165,22 @@ async def test_catalog_scan_job_rereads(tmp_path: Path) -> None:
         source.bus.publish(JobRun(run))
 
         await wait_for(pilot, lambda: screen.reads > reads, "the reread")
+        assert len(screen.query_one(CatalogTable).entries) == 2
+
+
+async def test_catalog_change_rereads(tmp_path: Path) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot)
+        reads = screen.reads
+        source.catalog_entries = source.catalog_entries[:2]
+
+        # A classification through the REST API, with no incident to close.
+        source.bus.publish(CatalogChanged("classified", "alice"))
+
+        # Well before the periodic read, which would hide a missed event.
+        await wait_for(pilot, lambda: screen.reads > reads, "the reread", timeout=5)
         assert len(screen.query_one(CatalogTable).entries) == 2
 
 

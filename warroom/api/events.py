@@ -1,8 +1,8 @@
 """Server-sent events: the engine's events as they happen.
 
 Each engine event becomes one SSE message with an ``event:`` name (poll,
-poll_failed, incident, drill, job, notice, healthcare, validation) and a JSON
-``data:`` line. A comment
+poll_failed, incident, drill, job, notice, healthcare, validation, catalog)
+and a JSON ``data:`` line. A comment
 line is sent when nothing happened for ``KEEPALIVE_SECONDS`` so proxies keep
 the connection open. The stream subscribes to the engine's bus when it starts
 and unsubscribes when the client disconnects or the engine stops.
@@ -89,8 +89,9 @@ async def events(
 ) -> ServerSentEvent:
     """Stream engine events as server-sent events: poll summaries, failed polls,
     incident changes (id, status, title), drill progress, job runs, notices,
-    healthcare reads and validation cycles (the score's counts). The stream
-    ends with a comment when the sidecar stops."""
+    healthcare reads, validation cycles (the score's counts), and catalog scans
+    and classifications. The stream ends with a comment when the sidecar
+    stops."""
     subscription = event_streams.open(engine.bus)
     log.info("event stream opened (%s subscriber(s))", engine.bus.subscriber_count)
     return ServerSentEvent(

@@ -34,6 +34,7 @@ from engine.chaos.drills import ScenarioState
 from engine.chaos.interlocks import UnknownScenario
 from engine.config.models import WarroomConfig
 from engine.events import (
+    CatalogChanged,
     DrillProgress,
     EngineNotice,
     EventBus,
@@ -59,6 +60,7 @@ from engine.validation.models import Scorecard
 from warroom.api.schemas.chaos import ChaosOut
 from warroom.api.schemas.dashboard import DashboardOut
 from warroom.api.schemas.events import (
+    CatalogEvent,
     DrillEvent,
     IncidentEvent,
     JobRunEvent,
@@ -382,6 +384,10 @@ class RemoteSource:
                 self.bus.publish(HealthcareRefreshed(self._healthcare))
             elif message.event == "validation":
                 await self._on_validation(_decode(message, ValidationEvent))
+            elif message.event == "catalog":
+                # The governance screen reads the catalog through the sidecar.
+                catalog = _decode(message, CatalogEvent)
+                self.bus.publish(CatalogChanged(catalog.change, catalog.actor))
             elif message.event == "notice":
                 notice = _decode(message, NoticeEvent)
                 self.bus.publish(EngineNotice(notice.level, notice.message))

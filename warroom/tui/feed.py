@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.events import (
+    CatalogChanged,
     DrillProgress,
     EngineNotice,
     Event,
@@ -25,6 +26,7 @@ from engine.healthcare.monitor import HealthcareRefreshed
 from engine.monitor.history import METRICS
 from engine.validation.cycle import ChecksCompleted
 from warroom.tui.messages import (
+    CatalogUpdated,
     DrillUpdated,
     HealthcareUpdated,
     IncidentUpdated,
@@ -76,6 +78,7 @@ class Feed:
     def messages_for(self, events: Iterable[Event]) -> list[LiveMessage]:
         """Return one message per kind of news in ``events``, in a fixed order."""
         poll = incidents = drill = healthcare = jobs = validation = False
+        catalog: str | None = None
         changed: set[int] = set()
         jobs_changed: set[str] = set()
         for event in events:
@@ -98,6 +101,8 @@ class Feed:
             elif isinstance(event, ChecksCompleted):
                 # A data check that cannot run blocks the drills it would find.
                 validation = drill = True
+            elif isinstance(event, CatalogChanged):
+                catalog = event.change
         messages: list[LiveMessage] = []
         if poll:
             messages.append(self.poll())
@@ -113,6 +118,8 @@ class Feed:
             messages.append(self.healthcare())
         if validation:
             messages.append(self.validation())
+        if catalog is not None:
+            messages.append(CatalogUpdated(catalog))
         return messages
 
     def _sla_due(self) -> bool:

@@ -115,6 +115,18 @@ class ValidationUpdated(LiveMessage):
         return type(self)(self.view)
 
 
+class CatalogUpdated(LiveMessage):
+    """A catalog scan ended or a column was classified, so the governance
+    screen reads the catalog again."""
+
+    def __init__(self, change: str) -> None:
+        super().__init__()
+        self.change = change
+
+    def clone(self) -> Self:
+        return type(self)(self.change)
+
+
 class ClockTicked(LiveMessage):
     """Once a second, so ages and cooldowns count without engine events."""
 

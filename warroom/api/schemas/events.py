@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from engine.events import (
+    CatalogChanged,
     DrillProgress,
     EngineNotice,
     Event,
@@ -95,6 +96,12 @@ class NoticeEvent(msgspec.Struct):
     message: str
 
 
+class CatalogEvent(msgspec.Struct):
+    change: str
+    """scanned or classified."""
+    actor: str
+
+
 def event_payload(event: Event, long_query_seconds: float) -> tuple[str, Any] | None:
     """Return the SSE event name and payload for an engine event, or None to skip it."""
     if isinstance(event, PollCompleted):
@@ -137,6 +144,8 @@ def event_payload(event: Event, long_query_seconds: float) -> tuple[str, Any] | 
         )
     if isinstance(event, ChecksCompleted):
         return "validation", _validation_event(event)
+    if isinstance(event, CatalogChanged):
+        return "catalog", CatalogEvent(change=event.change, actor=event.actor)
     return None
 
 

@@ -2,10 +2,10 @@
 PHI with the masked export's rule for each, and the latest run of each ETL
 pipeline, with the full record of the highlighted row below.
 
-It reads everything again when it opens, after a rescan or a classification,
-when a catalog scan or ETL job run starts or ends, when a governance incident
-opens, moves or closes, and every ``REFRESH_SECONDS``. A scan or a
-classification made through the REST API sends no event of its own.
+It reads everything again when it opens, when a catalog scan ends or a
+column is classified (here, through the REST API or by the schedule), when
+an ETL job run starts or ends, when a governance incident opens, moves or
+closes, and every ``REFRESH_SECONDS``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from engine.monitor.findings import FindingKind
 from engine.store.governance import CatalogEntry
 from warroom.tui.commands import CatalogState
 from warroom.tui.keys import GOVERNANCE_BINDINGS
-from warroom.tui.messages import IncidentUpdated, JobsUpdated
+from warroom.tui.messages import CatalogUpdated, IncidentUpdated, JobsUpdated
 from warroom.tui.screens.base import SubScreen
 from warroom.tui.screens.classify import ClassifyColumn
 from warroom.tui.widgets.governance import (
@@ -37,7 +37,9 @@ from warroom.tui.widgets.governance import (
 # NOTE: a pipeline whose newest run is older than this many lineage rows of
 # the other pipelines does not show.
 LINEAGE_ROWS = 500
-REFRESH_SECONDS = 10.0
+# Scans, classifications and job runs send events. The periodic read finds
+# lineage that an ETL run outside the war room's jobs wrote.
+REFRESH_SECONDS = 60.0
 
 
 def _reads_again_after(action: str) -> bool:
@@ -133,6 +135,9 @@ class GovernanceScreen(SubScreen):
         if changed & (governance | self._governance_incidents):
             self._load()
         self._governance_incidents = governance
+
+    def on_catalog_updated(self, message: CatalogUpdated) -> None:
+        self._load()
 
     def on_jobs_updated(self, message: JobsUpdated) -> None:
         actions = {job.name: job.action for job in message.jobs}

@@ -132,6 +132,8 @@ function onEvent(name, data) {
     governancePanel.onJob(data.job, state.dashboard?.jobs.jobs);
   } else if (name === "validation") {
     refreshRules();
+  } else if (name === "catalog") {
+    governancePanel.markStale();
   } else if (name === "notice") {
     notify(data.message, data.level === "info" ? "info" : "warning");
   }

@@ -10,8 +10,9 @@ import { clockTime, duration } from "./format.js";
 // A pipeline whose newest run is older than this many lineage rows of the
 // others does not show, as in the TUI.
 const LINEAGE_ROWS = 500;
-// The engine's own scheduled catalog scan sends no event, so the panel also
-// reads again at the first refresh after this long.
+// Scans, classifications and job runs send events. The panel also reads
+// again at the first refresh after this long, for lineage that an ETL run
+// outside the war room's jobs wrote.
 const REFRESH_SECONDS = 60;
 
 /**
