@@ -145,6 +145,30 @@ async def test_list_names_invalid_filter(client):
         assert f"query parameter {field!r}" in problem["detail"], field
 
 
+async def test_list_names_unknown_parameter(client):
+    # A misspelt filter must not return every incident as if it matched.
+    response = await client.get("/api/incidents", params={"stat": "OPEN", "open": "1"})
+
+    problem = assert_problem(response, 400)
+    assert "query parameter 'stat'" in problem["detail"]
+    assert "it takes: kind, limit, offset, open, status" in problem["detail"]
+    assert problem["errors"] == [
+        {
+            "source": "query",
+            "field": "stat",
+            "message": "not a parameter of this endpoint "
+            "(it takes: kind, limit, offset, open, status)",
+        }
+    ]
+
+
+async def test_parameter_on_endpoint_without_any(client):
+    response = await client.get("/api/dashboard", params={"verbose": "1"})
+
+    problem = assert_problem(response, 400)
+    assert "(it takes: none)" in problem["detail"]
+
+
 async def test_get_with_timeline(client):
     created = await report(client)
 

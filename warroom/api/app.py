@@ -26,6 +26,7 @@ from warroom.api.health import HealthController
 from warroom.api.healthcare import HealthcareController
 from warroom.api.incidents import IncidentController
 from warroom.api.jobs import JobsController
+from warroom.api.query import known_query_parameters
 from warroom.api.sessions import SessionsController
 from warroom.api.settings import settings
 from warroom.api.validation import ValidationController
@@ -73,7 +74,7 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
             settings,
             events,
         ],
-        guards=[AccessGuard(sidecar)],
+        guards=[AccessGuard(sidecar), known_query_parameters],
         dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
     )
     app = Litestar(
