@@ -18,3 +18,18 @@ def data_home() -> Path:
     if override:
         return Path(override).expanduser().resolve()
     return Path(platformdirs.user_data_dir("warroom", appauthor=False))
+
+
+# Owner read and write only. The state database, the logs and postmortem
+# copies can contain the SQL text of sessions, and SQL text can contain PHI.
+PRIVATE_FILE_MODE = 0o600
+
+
+def create_private(path: Path) -> Path:
+    """Create ``path`` empty with mode 0600 if it does not exist, and return it.
+
+    An existing file keeps its mode, so an operator's own choice is kept.
+    """
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE)
+    os.close(descriptor)
+    return path

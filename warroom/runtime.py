@@ -13,7 +13,7 @@ from pathlib import Path
 from engine.config import WarroomConfig, load_config
 from engine.config.models import TargetConfig
 from engine.jobs.models import JobNotFound
-from engine.paths import CONFIG_DIR, data_home
+from engine.paths import CONFIG_DIR, create_private, data_home
 from engine.service import Engine
 from engine.store import Store
 from engine.targets.base import Target, TargetError
@@ -278,6 +278,7 @@ def configure_logging(home: Path | None = None, to_file: bool = True) -> Path | 
     if to_file:
         path = (home or data_home()) / "logs" / "warroom.log"
         path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
         handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
     else:
         path = None

@@ -18,6 +18,7 @@ from engine.incidents.models import (
 )
 from engine.incidents.postmortem import render_postmortem
 from engine.monitor.findings import Finding, FindingKind
+from engine.paths import create_private
 from engine.store.database import utc_now
 from engine.store.incidents import IncidentRepository
 
@@ -310,7 +311,7 @@ class IncidentManager:
         path = folder / f"incident-{incident_id}.md"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(markdown, encoding="utf-8")
+            create_private(path).write_text(markdown, encoding="utf-8")
         except OSError as error:
             # The postmortem is safe in the state database; only the copy failed.
             log.error("cannot write postmortem copy %s: %s", path, error)

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engine.paths import create_private
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -42,6 +44,8 @@ class Store:
         self.path = Path(path) if str(path) != ":memory:" else path
         if isinstance(self.path, Path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # SQLite creates the -wal and -shm files with the database's mode.
+            create_private(self.path)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(
             str(self.path), check_same_thread=False, isolation_level=None

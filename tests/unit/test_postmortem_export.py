@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+
 from engine.incidents.models import Status
 
 
@@ -20,6 +22,7 @@ def test_postmortem_copied_to_folder(manager, finding, poll_start, tmp_path):
 
     copy = tmp_path / "postmortems" / f"incident-{incident_id}.md"
     assert copy.read_text() == manager.repository.postmortem(incident_id)
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
 
 
 def test_unwritable_folder_keeps_postmortem(manager, finding, poll_start, tmp_path):

@@ -11,6 +11,8 @@ import logging
 import sys
 from pathlib import Path
 
+from engine.paths import create_private
+
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -24,6 +26,7 @@ class FileLogging:
     def start(self) -> None:
         root = logging.getLogger()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(self.path)
         handler = logging.FileHandler(self.path, encoding="utf-8")
         handler.setFormatter(logging.Formatter(_FORMAT))
         self._set_aside = [item for item in root.handlers if _on_terminal(item)]
