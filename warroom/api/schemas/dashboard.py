@@ -223,15 +223,19 @@ def _panels(engine: Engine) -> _Panels:
         return panels
     incidents = [incident_out(incident) for incident in engine.open_incidents()]
     postmortems = postmortem_summaries(engine.recent_postmortems(10))
+    # The cooldowns run down from built_at, so read them right after it and
+    # not after the other panels, which can take a while under load.
+    built_at = datetime.now(UTC)
+    scenarios = [scenario_out(state) for state in engine.scenarios()]
     panels = _Panels(
         sequence=sequence,
-        built_at=datetime.now(UTC),
+        built_at=built_at,
         cards=_raw(metric_cards(engine)),
         healthcare=_raw(healthcare_out(engine)),
         open_incidents=_raw(incidents),
         jobs=_raw(jobs_panel(engine)),
         validation=_raw(validation_panel(engine)),
-        scenarios=[scenario_out(state) for state in engine.scenarios()],
+        scenarios=scenarios,
         recent_postmortems=_raw(postmortems),
     )
     _panels_by_engine[engine] = panels
