@@ -153,7 +153,10 @@ async def test_rescan_calls_source(tmp_path: Path) -> None:
         assert "catalog scan 8 at 03-14 03:00 UTC" in summary
 
 
-async def test_catalog_scan_job_rereads(tmp_path: Path) -> None:
+async def _rereads_after(tmp_path: Path, publish) -> None:
+    """Open the screen, shrink the catalog, call ``publish(source)``, and
+    check that the screen reads the catalog again within 5 s, well before
+    its periodic read, which would hide a missed event."""
     source = FakeSource()
     app = _app(source, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -161,47 +164,36 @@ async def test_catalog_scan_job_rereads(tmp_path: Path) -> None:
         reads = screen.reads
         source.catalog_entries = source.catalog_entries[:2]
 
-        run = JobRunRecord(9, "catalog_scan", "manual", "bob", RunStatus.SUCCEEDED)
-        source.bus.publish(JobRun(run))
+        publish(source)
 
-        await wait_for(pilot, lambda: screen.reads > reads, "the reread")
+        await wait_for(pilot, lambda: screen.reads > reads, "the reread", timeout=5)
         assert len(screen.query_one(CatalogTable).entries) == 2
+
+
+async def test_catalog_scan_job_rereads(tmp_path: Path) -> None:
+    run = JobRunRecord(9, "catalog_scan", "manual", "bob", RunStatus.SUCCEEDED)
+
+    await _rereads_after(tmp_path, lambda source: source.bus.publish(JobRun(run)))
 
 
 async def test_catalog_change_rereads(tmp_path: Path) -> None:
-    source = FakeSource()
-    app = _app(source, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(app, pilot)
-        reads = screen.reads
-        source.catalog_entries = source.catalog_entries[:2]
+    # A classification through the REST API, with no incident to close.
+    change = CatalogChanged("classified", "alice")
 
-        # A classification through the REST API, with no incident to close.
-        source.bus.publish(CatalogChanged("classified", "alice"))
-
-        # Well before the periodic read, which would hide a missed event.
-        await wait_for(pilot, lambda: screen.reads > reads, "the reread", timeout=5)
-        assert len(screen.query_one(CatalogTable).entries) == 2
+    await _rereads_after(tmp_path, lambda source: source.bus.publish(change))
 
 
 async def test_governance_incident_rereads(tmp_path: Path) -> None:
-    source = FakeSource()
-    app = _app(source, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(app, pilot)
-        reads = screen.reads
-        source.catalog_entries = source.catalog_entries[:2]
+    # A scan through the REST API found a new PHI column.
+    opened = _incident(
+        41, "governance", Status.DETECTED, "warning", "unclassified PHI", 1, 1
+    )
 
-        # A scan through the REST API found a new PHI column.
-        opened = _incident(
-            41, "governance", Status.DETECTED, "warning", "unclassified PHI", 1, 1
-        )
+    def publish(source: FakeSource) -> None:
         source.incidents[opened.id] = opened
         source.bus.publish(IncidentChanged(opened, "opened"))
 
-        # Well before the periodic read, which would hide a missed event.
-        await wait_for(pilot, lambda: screen.reads > reads, "the reread", timeout=5)
-        assert len(screen.query_one(CatalogTable).entries) == 2
+    await _rereads_after(tmp_path, publish)
 
 
 async def test_help_lists_governance_keys(tmp_path: Path) -> None:
