@@ -36,4 +36,5 @@ class HeadHistory:
                 since[head] = taken_at
         self._since = since
         self._waiting = frozenset(graph.waits_on)
+        # A copy, so a caller cannot change what the next poll compares with.
         return dict(since)

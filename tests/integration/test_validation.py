@@ -97,7 +97,7 @@ async def test_where_rule_runs_in_the_scan(target):
     assert (results["big"].outcome, results["big"].violations) == ("fail", 1)
 
 
-async def test_rule_without_sql_for_the_dialect_is_not_evaluated(target):
+async def test_missing_dialect_sql_not_evaluated(target):
     results, card = await run(
         target,
         rule("late", "custom_sql", where={"mssql": "t.amount > 100"}),
