@@ -53,6 +53,9 @@ class IncidentManager:
         one of them is the drill's, whatever its kind (a waiter of a drill's
         blocker that runs past the long-query limit)."""
         self.active_drill_injected_at: datetime | None = None
+        self._resolved_while_seen: dict[tuple[str, str], Incident] = {}
+        """Incidents a person resolved while the last poll still saw their
+        condition, by target and dedup key, until a poll finds it clear."""
 
     def observe(
         self,
@@ -88,6 +91,10 @@ class IncidentManager:
                 continue
             if clear_others and key not in seen:
                 self._clear_poll(incident, taken_at)
+        if clear_others:
+            for target_key in list(self._resolved_while_seen):
+                if target_key[0] == target and target_key[1] not in seen:
+                    del self._resolved_while_seen[target_key]
         return opened
 
     def open_manual(
@@ -131,6 +138,20 @@ class IncidentManager:
         return opened
 
     def _open(self, target: str, finding: Finding, taken_at: datetime) -> Incident:
+        started_at = self._condition_start(finding, taken_at)
+        detail = f"{finding.title}; root cause: {finding.root_cause}"
+        resolved_early = self._resolved_while_seen.pop(
+            (target, finding.dedup_key), None
+        )
+        if resolved_early is not None and resolved_early.resolved_at is not None:
+            # This incident could not be detected before that resolve, so its
+            # time to detect counts from there, not from the fault's start.
+            started_at = min(taken_at, max(started_at, resolved_early.resolved_at))
+            detail += (
+                f"; incident {resolved_early.id} was resolved at "
+                f"{resolved_early.resolved_at:%H:%M:%S} UTC while this condition "
+                "was still present"
+            )
         incident = Incident(
             id=0,
             kind=str(finding.kind),
@@ -143,7 +164,7 @@ class IncidentManager:
             session_id=finding.session_id,
             metrics=dict(finding.metrics),
             peak=_numeric(finding.metrics),
-            started_at=self._condition_start(finding, taken_at),
+            started_at=started_at,
             detected_at=taken_at,
             last_seen_at=taken_at,
             drill_id=self._drill_of(finding),
@@ -153,12 +174,21 @@ class IncidentManager:
             incident,
             ENGINE,
             "detected",
-            f"{finding.title}; root cause: {finding.root_cause}",
+            detail,
             to_status=Status.DETECTED,
             at=taken_at,
         )
         log.info("incident %s opened: %s", incident.id, finding.dedup_key)
         self.bus.publish(IncidentChanged(incident, "opened"))
+        if resolved_early is not None:
+            self._record(
+                resolved_early,
+                ENGINE,
+                "recurred",
+                f"condition still present after the resolve; incident "
+                f"{incident.id} opened for it",
+                at=taken_at,
+            )
         return incident
 
     def _drill_of(self, finding: Finding) -> int | None:
@@ -245,6 +275,10 @@ class IncidentManager:
             incident.escalated_at = now
         if status is Status.RESOLVED:
             incident.resolved_at = now
+            if incident.cleared_by_polls and incident.clear_polls == 0:
+                self._resolved_while_seen[incident.target, incident.dedup_key] = (
+                    incident
+                )
         self.repository.update(incident)
         self._record(
             incident,

@@ -140,6 +140,67 @@ def test_resolved_key_opens_new_incident(manager, finding, poll_start) -> None:
     assert opened[0].id != incident_id
 
 
+def resolve_while_seen(manager, make_finding, poll_start) -> tuple[int, datetime]:
+    """Open an incident whose wait began 2 minutes before the poll, resolve it
+    by hand before any clear poll, and return it with its resolve time."""
+    incident_id = open_incident(manager, make_finding(wait=120.0), poll_start)
+    manager.transition(incident_id, Status.ESCALATED, "alice")
+    resolved = manager.transition(incident_id, Status.RESOLVED, "alice")
+    return incident_id, resolved.resolved_at
+
+
+def test_recurrence_after_early_resolve(manager, make_finding, poll_start):
+    first, resolved_at = resolve_while_seen(manager, make_finding, poll_start)
+
+    next_poll = resolved_at + timedelta(seconds=1)
+    (opened,) = manager.observe("demo", [make_finding(wait=700.0)], next_poll)
+
+    incident = manager.get(opened.id)
+    assert incident.started_at == resolved_at
+    assert incident.seconds_to_detect == 1.0
+    (detected,) = incident.timeline
+    assert f"incident {first} was resolved at" in detected.message
+    assert "while this condition was still present" in detected.message
+    recurred = manager.get(first).timeline[-1]
+    assert recurred.action == "recurred"
+    assert f"incident {opened.id} opened for it" in recurred.message
+
+
+def test_resolve_after_clear_poll_unlinked(manager, make_finding, poll_start):
+    incident_id = open_incident(manager, make_finding(wait=120.0), poll_start)
+    manager.transition(incident_id, Status.ESCALATED, "alice")
+    clear(manager, poll_start, range(1, CLEAR_POLLS))
+    resolved = manager.transition(incident_id, Status.RESOLVED, "alice")
+
+    next_poll = resolved.resolved_at + timedelta(seconds=1)
+    (opened,) = manager.observe("demo", [make_finding(wait=5.0)], next_poll)
+
+    incident = manager.get(opened.id)
+    assert incident.seconds_to_detect == 5.0
+    assert "was resolved at" not in incident.timeline[0].message
+    assert actions(manager, incident_id)[-1] == "resolved"
+
+
+def test_clear_poll_ends_recurrence_link(manager, make_finding, poll_start):
+    first, resolved_at = resolve_while_seen(manager, make_finding, poll_start)
+    manager.observe("demo", [], resolved_at + timedelta(seconds=1))
+
+    later = resolved_at + timedelta(seconds=2)
+    (opened,) = manager.observe("demo", [make_finding(wait=5.0)], later)
+
+    assert manager.get(opened.id).seconds_to_detect == 5.0
+    assert actions(manager, first)[-1] == "resolved"
+
+
+def test_recurrence_link_per_target(manager, make_finding, poll_start):
+    _first, resolved_at = resolve_while_seen(manager, make_finding, poll_start)
+
+    next_poll = resolved_at + timedelta(seconds=1)
+    (opened,) = manager.observe("west", [make_finding(wait=5.0)], next_poll)
+
+    assert manager.get(opened.id).seconds_to_detect == 5.0
+
+
 def test_detected_entry_by_engine(manager, finding, poll_start) -> None:
     incident_id = open_incident(manager, finding, poll_start)
 
