@@ -481,6 +481,15 @@ class ValidationConfig(_Strict):
         gt=0,
         description="How often the rules, the PHI audit and the claim burst run.",
     )
+    statement_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "Time limit of each validation statement. The rules run on a "
+            "session of their own, apart from target.statement_timeout_seconds, "
+            "so a scan of a large table can take longer than a poll's query."
+        ),
+    )
     max_samples: int = Field(default=10, ge=0, le=100)
     rules: list[ValidationRuleConfig] = Field(default_factory=list)
 

@@ -24,7 +24,8 @@ class Dialect(Protocol):
 
 @runtime_checkable
 class ChaosSession(Protocol):
-    """A connection a chaos scenario drives to inject a fault."""
+    """A connection of its own, apart from the engine's monitor and admin
+    sessions: a chaos scenario's, a pipeline's or the validation's."""
 
     session_id: int
 
@@ -59,6 +60,14 @@ class Target(Protocol):
     async def own_session_ids(self) -> frozenset[int]: ...
 
     async def open_chaos_session(self, application_name: str) -> ChaosSession: ...
+
+    async def open_own_session(
+        self, application_name: str, statement_timeout: float, timeout_setting: str
+    ) -> ChaosSession:
+        """Open a session for the engine's own long reads, with a statement
+        timeout of its own that a timeout error names as ``timeout_setting``.
+        Until closed, the session counts among own_session_ids."""
+        ...
 
     async def run_script(self, file_name: str) -> None: ...
 

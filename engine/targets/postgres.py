@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,11 +53,20 @@ class _Totals:
 
 
 class PostgresChaosSession:
-    """An autocommit connection that a chaos scenario drives."""
+    """An autocommit connection of its own: a chaos scenario's, a pipeline's
+    or the validation's."""
 
-    def __init__(self, connection: psycopg.AsyncConnection, session_id: int):
+    def __init__(
+        self,
+        connection: psycopg.AsyncConnection,
+        session_id: int,
+        on_close: Callable[[int], None] | None = None,
+        timeout_setting: str | None = None,
+    ):
         self._connection = connection
         self.session_id = session_id
+        self._on_close = on_close
+        self._timeout_setting = timeout_setting
 
     async def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
         try:
@@ -70,10 +80,17 @@ class PostgresChaosSession:
         try:
             cursor = await self._connection.execute(sql, params)
             return await cursor.fetchall()
+        except psycopg.errors.QueryCanceled as error:
+            message = f"statement timed out or was cancelled: {str(error).strip()}"
+            if self._timeout_setting:
+                message += f"; raise {self._timeout_setting} if the server is just slow"
+            raise TargetError(message) from error
         except psycopg.Error as error:
             raise TargetError(str(error).strip()) from error
 
     async def close(self) -> None:
+        if self._on_close is not None:
+            self._on_close(self.session_id)
         if not self._connection.closed:
             await self._connection.close()
 
@@ -102,6 +119,8 @@ class PostgresTarget:
         self._admin: psycopg.AsyncConnection | None = None
         self._totals: _Totals | None = None
         self._lock = asyncio.Lock()
+        self._own_sessions: set[int] = set()
+        """Backend ids of the sessions open_own_session opened and not closed."""
         if self.is_local:
             psutil.cpu_percent(interval=None)  # starts the CPU interval
 
@@ -131,10 +150,15 @@ class PostgresTarget:
         self._monitor = self._admin = None
 
     async def _open(
-        self, application_name: str, statement_timeout: bool = True
+        self, application_name: str, statement_timeout: float | None = None
     ) -> psycopg.AsyncConnection:
+        """Connect with ``statement_timeout`` seconds (default: the target's),
+        or none at all for 0."""
+        seconds = (
+            self._statement_timeout if statement_timeout is None else statement_timeout
+        )
         # 0 disables the timeout: chaos sessions hold locks and sleep on purpose.
-        timeout_ms = int(self._statement_timeout * 1000) if statement_timeout else 0
+        timeout_ms = max(1, round(seconds * 1000)) if seconds > 0 else 0
         try:
             return await psycopg.AsyncConnection.connect(
                 self.url,
@@ -202,9 +226,11 @@ class PostgresTarget:
         )
 
     def _admin_pids(self) -> set[int]:
-        if self._admin is None or self._admin.closed:
-            return set()
-        return {self._admin.info.backend_pid}
+        """Return the admin session's and the open own sessions' backend ids."""
+        pids = set(self._own_sessions)
+        if self._admin is not None and not self._admin.closed:
+            pids.add(self._admin.info.backend_pid)
+        return pids
 
     def _counters(
         self, record: dict[str, Any], sessions: tuple[Session, ...]
@@ -269,8 +295,18 @@ class PostgresTarget:
         return frozenset(pids)
 
     async def open_chaos_session(self, application_name: str) -> PostgresChaosSession:
-        connection = await self._open(application_name, statement_timeout=False)
+        connection = await self._open(application_name, statement_timeout=0)
         return PostgresChaosSession(connection, connection.info.backend_pid)
+
+    async def open_own_session(
+        self, application_name: str, statement_timeout: float, timeout_setting: str
+    ) -> PostgresChaosSession:
+        connection = await self._open(application_name, statement_timeout)
+        pid = connection.info.backend_pid
+        self._own_sessions.add(pid)
+        return PostgresChaosSession(
+            connection, pid, self._own_sessions.discard, timeout_setting
+        )
 
     async def fetch(
         self, sql: str, params: dict[str, Any] | None = None

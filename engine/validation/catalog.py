@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.targets.base import Target
+from engine.targets.base import ChaosSession, Target
 from engine.targets.sqlfiles import load_statement
 from engine.validation.rules import Referential, Rule
 
@@ -28,15 +28,15 @@ class RuleCatalogError(Exception):
         super().__init__("\n".join(lines))
 
 
-async def read_catalog(target: Target) -> Catalog:
-    dialect = target.dialect.name
+async def read_catalog(reader: Target | ChaosSession, dialect: str) -> Catalog:
+    """Return the tables, columns and primary keys visible to ``reader``."""
     columns: dict[str, dict[str, str]] = {}
-    for schema, table, column, data_type in await target.fetch(
+    for schema, table, column, data_type in await reader.fetch(
         load_statement(dialect, "validation", "columns")
     ):
         columns.setdefault(f"{schema}.{table}", {})[column] = str(data_type)
     keys: dict[str, list[str]] = {}
-    for schema, table, column in await target.fetch(
+    for schema, table, column in await reader.fetch(
         load_statement(dialect, "validation", "primary_keys")
     ):
         keys.setdefault(f"{schema}.{table}", []).append(column)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from engine.config.models import ValidationConfig
 from engine.store.database import utc_now
-from engine.targets.base import Target, TargetError
+from engine.targets.base import ChaosSession, Target, TargetError
 from engine.validation.catalog import (
     Catalog,
     RuleCatalogError,
@@ -25,6 +25,13 @@ from engine.validation.plan import TableScan, sample_statement, table_scan
 from engine.validation.rules import CustomSql, Freshness, RangeCheck, Rule
 
 log = logging.getLogger(__name__)
+
+VALIDATION_APPLICATION = "warroom-validation"
+TIMEOUT_SETTING = "validation.statement_timeout_seconds"
+
+Reader = Target | ChaosSession
+"""The connection a run reads through: its own session, or the target's
+admin session."""
 
 
 class Validator:
@@ -45,20 +52,23 @@ class Validator:
     def rule(self, name: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.name == name), None)
 
-    async def read_catalog(self) -> Catalog:
-        """Return the target's tables, columns and keys, read once."""
+    async def read_catalog(self, reader: Reader | None = None) -> Catalog:
+        """Return the target's tables, columns and keys, read once (through
+        ``reader`` when given, else the target's admin session)."""
         if self.catalog is None:
-            self.catalog = await read_catalog(self.target)
+            self.catalog = await read_catalog(
+                reader or self.target, self.target.dialect.name
+            )
         return self.catalog
 
-    async def prepare(self) -> Catalog:
+    async def prepare(self, reader: Reader | None = None) -> Catalog:
         """Return the catalog after checking every rule against it; raise
         RuleCatalogError for a rule naming a missing table or column.
 
         A failed check reads the catalog again next time, so a table created
         later is found.
         """
-        catalog = await self.read_catalog()
+        catalog = await self.read_catalog(reader)
         try:
             check_rules(self.rules, catalog)
         except RuleCatalogError:
@@ -78,8 +88,24 @@ class Validator:
         ``batched`` runs every scannable rule of a table in one scan. Without
         it each rule gets a scan of its own, which the benchmark compares
         against; the results are the same either way.
+
+        The run reads through a session of its own (VALIDATION_APPLICATION)
+        with validation.statement_timeout_seconds, closed at the end.
         """
-        await self.prepare()
+        session = await self.target.open_own_session(
+            VALIDATION_APPLICATION,
+            self.config.statement_timeout_seconds,
+            TIMEOUT_SETTING,
+        )
+        try:
+            return await self._run(session, rules, batched)
+        finally:
+            await session.close()
+
+    async def _run(
+        self, session: Reader, rules: Sequence[Rule] | None, batched: bool
+    ) -> Scorecard:
+        await self.prepare(session)
         started = time.perf_counter()
         run_at = utc_now()
         chosen = list(self.rules if rules is None else rules)
@@ -100,15 +126,17 @@ class Validator:
             table_rules = list(group)
             batches = [table_rules] if batched else [[rule] for rule in table_rules]
             for batch in batches:
-                for result in await self._scan_table(table, batch):
+                for result in await self._scan_table(session, table, batch):
                     results[result.rule] = result
         for rule in runnable:
             if isinstance(rule, CustomSql) and not rule.row_level:
-                results[rule.name] = await self._custom_query(rule)
+                results[rule.name] = await self._custom_query(session, rule)
         ordered = tuple(results[rule.name] for rule in chosen)
         return Scorecard(run_at, time.perf_counter() - started, ordered)
 
-    async def _scan_table(self, table: str, rules: list[Rule]) -> list[RuleResult]:
+    async def _scan_table(
+        self, session: Reader, table: str, rules: list[Rule]
+    ) -> list[RuleResult]:
         dialect = self.target.dialect.name
         scan = table_scan(
             table,
@@ -118,15 +146,16 @@ class Validator:
             self.catalog.primary_keys if self.catalog else None,
         )
         try:
-            rows = await self.target.fetch(scan.sql)
+            rows = await session.fetch(scan.sql)
         except TargetError as error:
             log.error("validation scan of %s failed: %s", table, error)
             return [self._result(rule, "error", detail=str(error)) for rule in rules]
         return [
-            await self._evaluate(rule, value) for rule, value in _split(scan, rows[0])
+            await self._evaluate(session, rule, value)
+            for rule, value in _split(scan, rows[0])
         ]
 
-    async def _evaluate(self, rule: Rule, values: dict) -> RuleResult:
+    async def _evaluate(self, session: Reader, rule: Rule, values: dict) -> RuleResult:
         checked = int(values["checked"])
         if isinstance(rule, Freshness):
             return _freshness(self._result, rule, values, checked)
@@ -139,7 +168,7 @@ class Validator:
             return self._result(
                 rule, "pass", rows_checked=checked, nulls_skipped=nulls, detail=detail
             )
-        samples = await self._samples(rule)
+        samples = await self._samples(session, rule)
         return self._result(
             rule,
             "fail",
@@ -150,7 +179,7 @@ class Validator:
             detail=f"{violations} of {checked} row(s) violate it",
         )
 
-    async def _samples(self, rule: Rule) -> tuple[dict, ...]:
+    async def _samples(self, session: Reader, rule: Rule) -> tuple[dict, ...]:
         key = self.key_of(rule.table)
         if not key or not self.config.max_samples:
             return ()
@@ -162,7 +191,7 @@ class Validator:
             self.config.max_samples,
         )
         try:
-            rows = await self.target.fetch(statement)
+            rows = await session.fetch(statement)
         except TargetError as error:
             log.warning("samples of rule %s not read: %s", rule.name, error)
             return ()
@@ -171,10 +200,10 @@ class Validator:
             for row in rows
         )
 
-    async def _custom_query(self, rule: CustomSql) -> RuleResult:
+    async def _custom_query(self, session: Reader, rule: CustomSql) -> RuleResult:
         query = rule.queries[self.target.dialect.name]
         try:
-            rows = await self.target.fetch(query)
+            rows = await session.fetch(query)
         except TargetError as error:
             return self._result(rule, "error", detail=str(error))
         if not rows or rows[0][0] is None:

@@ -205,3 +205,57 @@ async def test_unknown_table_or_column_stops_the_run(target):
         "rules[1] (typo): table vt.child has no column 'cod'",
         "rules[2] (gone): table vt.nothing does not exist",
     ]
+
+
+async def test_run_reads_on_own_session(target):
+    # The query counts a violation unless it runs on the validation session
+    # with validation.statement_timeout_seconds (1.5 s) as its timeout.
+    query = (
+        "SELECT CASE WHEN current_setting('application_name') = "
+        "'warroom-validation' AND current_setting('statement_timeout') = "
+        "'1500ms' THEN 0 ELSE 1 END"
+    )
+    config = ValidationConfig(
+        statement_timeout_seconds=1.5,
+        rules=[rule("own", "custom_sql", query=query)],
+    )
+
+    before = await target.own_session_ids()
+    card = await Validator(target, config).run()
+
+    assert card.results[0].outcome == "pass"
+    assert await target.own_session_ids() == before
+
+
+async def test_slow_scan_times_out_with_setting(target):
+    config = ValidationConfig(
+        statement_timeout_seconds=0.2,
+        rules=[
+            rule("slow", "custom_sql", query="SELECT count(*) FROM pg_sleep(2)"),
+            rule("code", "null_check", "code"),
+        ],
+    )
+
+    results = {
+        result.rule: result
+        for result in (await Validator(target, config).run()).results
+    }
+
+    assert results["slow"].outcome == "error"
+    assert "statement timed out" in results["slow"].detail
+    assert "raise validation.statement_timeout_seconds" in results["slow"].detail
+    assert results["code"].outcome == "fail"
+
+
+async def test_own_session_counts_as_own(target):
+    session = await target.open_own_session(
+        "warroom-validation", 5.0, "validation.statement_timeout_seconds"
+    )
+
+    during = await target.own_session_ids()
+    snapshot = await target.snapshot()
+    await session.close()
+
+    assert session.session_id in during
+    assert session.session_id in snapshot.own_session_ids
+    assert session.session_id not in await target.own_session_ids()

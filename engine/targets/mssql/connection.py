@@ -58,12 +58,13 @@ class MssqlConnection:
         settings: MssqlSettings,
         application_name: str,
         *,
-        query_timeout: bool = True,
+        query_timeout: float | None = None,
     ) -> MssqlConnection:
         """Connect and read the session id (@@SPID).
 
-        ``query_timeout=False`` leaves statements without a timeout, for
-        chaos sessions that hold locks and sleep on purpose. Raises
+        ``query_timeout`` is in seconds (default: the settings'). 0 leaves
+        statements without a timeout, for chaos sessions that hold locks and
+        sleep on purpose. Raises
         OdbcDriverMissing, LoginFailed, TargetTimeout or TargetUnreachable.
         """
         pyodbc = load_pyodbc()
@@ -84,7 +85,8 @@ class MssqlConnection:
             except pyodbc.Error as error:
                 raise translate(error, settings, "connect") from None
             # 0 means no timeout; ODBC counts whole seconds.
-            raw.timeout = max(1, round(settings.query_timeout)) if query_timeout else 0
+            seconds = settings.query_timeout if query_timeout is None else query_timeout
+            raw.timeout = max(1, round(seconds)) if seconds > 0 else 0
             try:
                 row = raw.cursor().execute("SELECT @@SPID").fetchone()
             except pyodbc.Error as error:

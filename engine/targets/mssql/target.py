@@ -6,7 +6,8 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC
 from typing import Any
 
@@ -44,11 +45,17 @@ class MssqlDialect:
 
 
 class MssqlChaosSession:
-    """A connection that a chaos scenario drives, with no query timeout."""
+    """A connection of its own: a chaos scenario's or a pipeline's (no query
+    timeout) or the validation's."""
 
-    def __init__(self, connection: MssqlConnection):
+    def __init__(
+        self,
+        connection: MssqlConnection,
+        on_close: Callable[[int], None] | None = None,
+    ):
         self._connection = connection
         self.session_id = connection.session_id
+        self._on_close = on_close
 
     async def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
         await self._connection.execute(sql, params)
@@ -59,6 +66,8 @@ class MssqlChaosSession:
         return await self._connection.fetch(sql, params)
 
     async def close(self) -> None:
+        if self._on_close is not None:
+            self._on_close(self.session_id)
         await self._connection.close()
 
 
@@ -103,6 +112,8 @@ class MssqlTarget:
         self._admin: MssqlConnection | None = None
         self._totals: Totals | None = None
         self._lock = asyncio.Lock()
+        self._own_sessions: set[int] = set()
+        """Session ids of the sessions open_own_session opened and not closed."""
 
     def __repr__(self) -> str:
         return f"MssqlTarget({self.name!r}, {self.settings.describe()!r})"
@@ -192,6 +203,7 @@ class MssqlTarget:
 
     def _own_ids(self, monitor_id: Any) -> frozenset[int]:
         own = {int(monitor_id)} if monitor_id is not None else set()
+        own.update(self._own_sessions)
         for connection in (self._monitor, self._admin):
             if connection is not None and not connection.closed:
                 own.add(connection.session_id)
@@ -256,9 +268,21 @@ class MssqlTarget:
 
     async def open_chaos_session(self, application_name: str) -> MssqlChaosSession:
         connection = await MssqlConnection.open(
-            self.settings, application_name, query_timeout=False
+            self.settings, application_name, query_timeout=0
         )
         return MssqlChaosSession(connection)
+
+    async def open_own_session(
+        self, application_name: str, statement_timeout: float, timeout_setting: str
+    ) -> MssqlChaosSession:
+        settings = replace(
+            self.settings,
+            query_timeout=statement_timeout,
+            query_timeout_setting=timeout_setting,
+        )
+        connection = await MssqlConnection.open(settings, application_name)
+        self._own_sessions.add(connection.session_id)
+        return MssqlChaosSession(connection, self._own_sessions.discard)
 
     async def fetch(
         self, sql: str, params: dict[str, Any] | None = None

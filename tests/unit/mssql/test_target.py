@@ -221,6 +221,36 @@ async def test_chaos_session_binds_named_parameters(target):
     assert "APP={warroom-chaos-deadlock}" in target.fake.connect_calls[-1][0]
 
 
+def timeout_on_sleep(sql: str, values: tuple) -> list:
+    if sql.startswith("WAITFOR"):
+        raise Error(
+            "HYT00",
+            "[HYT00] [Microsoft][ODBC Driver 18 for SQL Server]Query timeout "
+            "expired (0) (SQLExecDirectW)",
+        )
+    return respond(sql, values)
+
+
+async def test_own_session_timeout_and_owner(install_pyodbc, settings):
+    fake = install_pyodbc(respond=timeout_on_sleep)
+    target = MssqlTarget(settings, name="sql1")
+    await target.connect()
+    session = await target.open_own_session(
+        "warroom-validation", 42.4, "validation.statement_timeout_seconds"
+    )
+
+    assert fake.connections[-1].timeout == 42
+    assert session.session_id in await target.own_session_ids()
+    with pytest.raises(TargetError) as raised:
+        await session.fetch("WAITFOR DELAY '00:01:00'")
+    assert "timed out after 42.4 s" in str(raised.value)
+    assert "validation.statement_timeout_seconds" in str(raised.value)
+
+    await session.close()
+    assert session.session_id not in await target.own_session_ids()
+    await target.close()
+
+
 async def test_missing_parameter_is_target_error(target):
     with pytest.raises(TargetError, match="missing value"):
         await target.execute("WAITFOR DELAY %(delay)s", {})
