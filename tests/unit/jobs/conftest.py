@@ -58,8 +58,8 @@ JOBS = JobsConfig(
         job("ok", "health_snapshot"),
         job("boom", "catalog_scan"),
         job("critical_boom", "catalog_scan", critical=True),
-        # Due once a year only, so a five-minute boundary during a test that
-        # holds its run open adds no second run.
+        # Due once a year only, so a five-minute boundary while a test keeps
+        # its run open adds no second run.
         job("slow", "statistics_maintenance", timeout_seconds=5, cron="0 0 1 1 *"),
         job("hangs", "statistics_maintenance", timeout_seconds=0.05, critical=True),
     ],
