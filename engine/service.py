@@ -253,6 +253,8 @@ class Engine(GovernanceOperations):
             self._spawn(self.run_checks())
         if self.governance.due():
             self._spawn(self._scheduled_catalog_scan())
+        if self.drills.leftovers_due():
+            self._spawn(self.drills.retry_leftovers())
         return result
 
     def _record_failure(self, error: TargetError) -> None:

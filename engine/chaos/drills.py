@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from engine.chaos.interlocks import (
 )
 from engine.chaos.journal import Journal, ReleaseQuarantine
 from engine.chaos.scenarios import SCENARIOS, DrillContext, Scenario
-from engine.chaos.scenarios.base import is_chaos_program
+from engine.chaos.scenarios.base import LEFTOVER_RETRY_SECONDS, is_chaos_program
 from engine.chaos.verify import Fingerprint, check_rollback, fingerprint
 from engine.config.models import ChaosConfig, TargetConfig
 from engine.events import DrillProgress, EventBus, IncidentChanged
@@ -80,6 +81,8 @@ class DrillRunner:
         self.current: DrillRecord | None = None
         self._task: asyncio.Task[DrillRecord] | None = None
         self._killed_by: KillSwitchEngaged | None = None
+        self._retry_lock = asyncio.Lock()
+        self._last_retry = time.monotonic()
 
     def scenarios(self) -> list[ScenarioState]:
         now = utc_now()
@@ -123,50 +126,133 @@ class DrillRunner:
     async def recover(self) -> None:
         """Finish drills a crash left behind: end their sessions, restore rows.
 
-        A failure here is logged and leaves the drill marked running, so the
-        next start tries again; it never stops the engine from starting.
+        Only drills that ran on this target (same name and identity) are
+        touched. A journal entry that cannot be restored stays pending for
+        retry_leftovers; nothing here stops the engine from starting.
         """
-        interrupted = self.drills.running(self.target_config.name)
-        if not interrupted and not self.drills.pending_journal():
+        self._warn_other_targets()
+        interrupted = [
+            drill
+            for drill in self.drills.running(self.target_config.name)
+            if self._is_ours(drill)
+        ]
+        if not interrupted and not self._leftover_drills():
             return
         try:
             await self._end_leftover_sessions()
-            for drill in interrupted:
-                restored = await self.journal.restore(drill.id)
-                await self._undo_remediation(drill)
-                drill.status = "interrupted"
-                drill.error = "engine stopped during the drill"
-                drill.rolled_back_at = drill.ended_at = utc_now()
-                self.drills.save(drill)
-                self._escalate_leftovers(drill)
-                log.warning(
-                    "drill %s (%s) was interrupted; restored %s row(s)",
-                    drill.id,
-                    drill.scenario,
-                    restored,
-                )
-            await self._restore_leftovers()
         except Exception:
-            log.exception("rollback of interrupted drills failed, will retry")
-
-    async def _restore_leftovers(self) -> None:
-        """Restore the journal entries an earlier failed rollback left, and
-        record on each such drill that its rows came back at this start."""
-        pending = {entry.drill_id for entry in self.drills.pending_journal()}
-        if not pending:
+            log.exception("leftover chaos sessions not ended; recovery retries later")
             return
-        await self.journal.restore()
-        for drill_id in sorted(pending):
+        for drill in interrupted:
+            await self._finish_interrupted(drill)
+        await self.retry_leftovers()
+
+    async def _finish_interrupted(self, drill: DrillRecord) -> None:
+        drill.status = "interrupted"
+        drill.error = "engine stopped during the drill"
+        drill.ended_at = utc_now()
+        try:
+            result = await self.journal.restore(drill.id)
+            if result.failures:
+                drill.error += (
+                    f"; {result.summary()}; tried again every "
+                    f"{LEFTOVER_RETRY_SECONDS:g} s and at each start"
+                )
+            else:
+                await self._undo_remediation(drill)
+                drill.rolled_back_at = utc_now()
+        except Exception as error:
+            log.exception("rollback of interrupted drill %s failed", drill.id)
+            drill.error += f"; rollback failed: {error}"
+        self.drills.save(drill)
+        self._escalate_leftovers(drill)
+        log.warning(
+            "drill %s (%s) was interrupted: %s", drill.id, drill.scenario, drill.error
+        )
+
+    def leftovers_due(self, now: float | None = None) -> bool:
+        """Tell whether retry_leftovers should run now: at most once every
+        LEFTOVER_RETRY_SECONDS, and only while some entry is pending."""
+        now = time.monotonic() if now is None else now
+        if self._retry_lock.locked() or now - self._last_retry < LEFTOVER_RETRY_SECONDS:
+            return False
+        self._last_retry = now
+        return bool(self._leftover_drills())
+
+    async def retry_leftovers(self) -> None:
+        """Restore the journal entries that earlier rollbacks of this target's
+        drills left pending, except the running drill's, and record on each
+        drill whose rows are all back that they came back later."""
+        if self._retry_lock.locked():
+            return
+        async with self._retry_lock:
+            await self._retry_leftovers()
+
+    async def _retry_leftovers(self) -> None:
+        for drill_id in self._leftover_drills():
             drill = self.drills.get(drill_id)
-            if drill is None or drill.rolled_back_at is not None:
+            if drill is None:
                 continue
-            await self._undo_remediation(drill)
-            drill.rolled_back_at = utc_now()
-            drill.error = (
-                f"{drill.error or drill.status}; rows restored at a later start"
+            try:
+                result = await self.journal.restore(drill_id)
+                if result.failures:
+                    continue
+                await self._undo_remediation(drill)
+            except Exception:
+                log.exception("rows left by drill %s not restored yet", drill_id)
+                continue
+            if drill.rolled_back_at is None:
+                drill.rolled_back_at = utc_now()
+                drill.error = f"{drill.error or drill.status}; rows restored later"
+                self.drills.save(drill)
+            log.warning("drill %s: rows left by its rollback restored", drill_id)
+
+    def _leftover_drills(self) -> list[int]:
+        """Return this target's drills, other than the running one, that have
+        journal entries still to restore."""
+        running = self.current.id if self.current is not None else None
+        ids = {entry.drill_id for entry in self.drills.pending_journal()}
+        ours = []
+        for drill_id in sorted(ids - {running}):
+            drill = self.drills.get(drill_id)
+            if drill is not None and self._is_ours(drill):
+                ours.append(drill_id)
+        return ours
+
+    def _is_ours(self, drill: DrillRecord) -> bool:
+        """Tell whether ``drill`` ran on this target: the same name and, when
+        the drill recorded one, the same identity."""
+        if drill.target != self.target_config.name:
+            return False
+        return drill.target_identity in (None, self.target.identity)
+
+    def _warn_other_targets(self) -> None:
+        ids = {entry.drill_id for entry in self.drills.pending_journal()}
+        for drill_id in sorted(ids):
+            drill = self.drills.get(drill_id)
+            if drill is None or self._is_ours(drill):
+                continue
+            log.warning(
+                "drill %s (%s) left rows to restore on %s (%s); they are restored "
+                "when warroom watches that database again, not on %s",
+                drill.id,
+                drill.scenario,
+                drill.target,
+                drill.target_identity or "identity not recorded",
+                self.target.identity,
             )
-            self.drills.save(drill)
-            log.warning("drill %s: rows left by its failed rollback restored", drill_id)
+
+    def unrestored(self) -> str | None:
+        """Return why an earlier drill's rows on this target are not all back,
+        or None when every journal entry is restored."""
+        leftovers = self._leftover_drills()
+        if not leftovers:
+            return None
+        drill = self.drills.get(leftovers[0])
+        reason = (
+            drill.error if drill is not None and drill.error else "rollback pending"
+        )
+        return f"drill {leftovers[0]} left rows not yet restored ({reason})"
 
     async def _undo_remediation(self, drill: DrillRecord) -> None:
         scenario = SCENARIOS.get(drill.scenario)
@@ -221,7 +307,9 @@ class DrillRunner:
             self._interlock_state(name, scenario_class),
         )
         assert config is not None and scenario_class is not None
-        drill = self.drills.create(name, self.target_config.name, actor)
+        drill = self.drills.create(
+            name, self.target_config.name, actor, self.target.identity
+        )
         self.current = drill
         self.incidents.active_drill_id = drill.id
         self.incidents.active_drill_kinds = (
@@ -253,6 +341,7 @@ class DrillRunner:
             conflicting_incident=conflicting,
             kill_switch_incident=self._kill_switch_incident(),
             kill_switch_severity=self.chaos_config.kill_switch_severity,
+            unrestored=self.unrestored(),
             detector_problem=(
                 self.detector_problem(scenario_class.detector)
                 if scenario_class is not None
@@ -366,7 +455,7 @@ class DrillRunner:
             )
         except Exception as error:
             log.exception("rollback of drill %s failed", drill.id)
-            drill.error = f"rollback failed: {error}; run it again with the engine"
+            drill.error = f"rollback failed: {error}"
             drill.status = "failed"
         else:
             for notice in check.notices:

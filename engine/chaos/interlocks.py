@@ -45,6 +45,10 @@ class DetectorUnavailable(InterlockError):
     """The check that would catch the drill's fault cannot run."""
 
 
+class RollbackIncomplete(InterlockError):
+    """An earlier drill's rows on the target are not all restored yet."""
+
+
 class KillSwitchEngaged(InterlockError):
     """An incident no drill caused is open at or above the kill switch severity."""
 
@@ -83,6 +87,8 @@ class InterlockState:
     kill_switch_severity: str = "critical"
     detector_problem: str | None = None
     """The reason the check that finds this scenario's fault cannot run, or None."""
+    unrestored: str | None = None
+    """The reason an earlier drill's rows are not all restored yet, or None."""
 
 
 def check_interlocks(
@@ -103,6 +109,11 @@ def check_interlocks(
             f"chaos is not allowed on target {target.name!r}: only the embedded "
             "demo target allows it by default; set target.allow_chaos: true in "
             "config/warroom.yaml to allow it"
+        )
+    if state.unrestored is not None:
+        raise RollbackIncomplete(
+            f"{state.unrestored}; no new fault goes in until the war room has "
+            "put them back (see logs/warroom.log)"
         )
     if state.kill_switch_incident is not None:
         raise KillSwitchEngaged(state.kill_switch_incident, state.kill_switch_severity)

@@ -1,32 +1,43 @@
 """The rollback journal: what a drill changed, written before it changes it.
 
-Three kinds of entry. ``update`` keeps the original values of the columns a
-named restore statement puts back. ``insert`` keeps the key of a row the drill
-adds, and restoring deletes it. ``row`` keeps a whole original row, and
-restoring writes it back whether it was changed or moved away. Before the entries, the
-rows remediation quarantined during the drill go back to their tables.
+Two kinds of entry. ``insert`` keeps the key of a row the drill adds, and
+restoring deletes it. ``row`` keeps a whole original row, and restoring
+writes it back whether it was changed or moved away. Before the entries,
+the rows remediation quarantined during the drill go back to their tables.
 Restoring is idempotent and works from the journal alone, so it can run again
-after a crash.
+after a crash. An entry that fails stays pending and the others go on.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from engine.chaos import rows_sql
 from engine.store.drills import DrillRepository, JournalEntry
-from engine.targets.base import Target
-from engine.targets.sqlfiles import load_statement
+from engine.targets.base import Target, TargetError
 
 log = logging.getLogger(__name__)
 
-# Table to the named statement in sql/<dialect>/chaos.sql that restores a row.
-RESTORE_STATEMENTS = {"healthcare.pharmacy_claims": "restore_claim"}
-
 # Puts a drill's quarantined rows back: (drill id, rows it added by table).
 ReleaseQuarantine = Callable[[int, dict[str, list[dict[str, Any]]]], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored: int
+    """Journal entries restored by this call."""
+    failures: tuple[str, ...]
+    """One line per entry (or quarantine release) that failed and stays
+    pending: the table, the row's key and the error."""
+
+    def summary(self) -> str:
+        """Return the failures as one sentence for a drill's error."""
+        first = self.failures[0]
+        more = f" (and {len(self.failures) - 1} more)" if len(self.failures) > 1 else ""
+        return f"{len(self.failures)} journal entry(s) not restored: {first}{more}"
 
 
 class Journal:
@@ -39,17 +50,6 @@ class Journal:
         self.drills = drills
         self.target = target
         self.release_quarantine = release_quarantine
-
-    def record(
-        self,
-        drill_id: int,
-        table_name: str,
-        row_key: dict[str, Any],
-        original: dict[str, Any],
-    ) -> None:
-        if table_name not in RESTORE_STATEMENTS:
-            raise ValueError(f"no restore statement for table {table_name}")
-        self.drills.journal(drill_id, table_name, row_key, original)
 
     def record_insert(
         self, drill_id: int, table_name: str, row_key: dict[str, Any]
@@ -67,25 +67,41 @@ class Journal:
         """Journal a whole row before the drill changes or moves it."""
         self.drills.journal(drill_id, table_name, row_key, row, "row")
 
-    async def restore(self, drill_id: int | None = None) -> int:
-        """Release quarantined rows, then restore journaled rows newest first;
-        return how many journal entries were restored."""
-        entries = self.drills.pending_journal(drill_id)
+    async def restore(self, drill_id: int) -> RestoreResult:
+        """Release the drill's quarantined rows, then restore its journaled
+        rows newest first. A failed entry is logged and left pending, so a
+        later call tries it again, and the rest are still restored."""
+        failures: list[str] = []
         if self.release_quarantine is not None:
-            drills = {entry.drill_id for entry in entries}
-            if drill_id is not None:
-                drills.add(drill_id)
-            for drill in sorted(drills):
-                await self.release_quarantine(drill, self._added(drill))
+            try:
+                await self.release_quarantine(drill_id, self._added(drill_id))
+            except TargetError as error:
+                log.error(
+                    "drill %s: quarantined rows not released: %s", drill_id, error
+                )
+                failures.append(f"quarantined rows not released: {error}")
         restored = 0
-        for entry in entries:
-            statement, params = self._statement(entry)
-            await self.target.execute(statement, params)
+        for entry in self.drills.pending_journal(drill_id):
+            statement = self._statement(entry)
+            if statement is not None:
+                try:
+                    await self.target.execute(*statement)
+                except TargetError as error:
+                    log.error(
+                        "drill %s: journal entry %s (%s %s) not restored: %s",
+                        drill_id,
+                        entry.id,
+                        entry.table_name,
+                        entry.row_key,
+                        error,
+                    )
+                    failures.append(f"{entry.table_name} {entry.row_key}: {error}")
+                    continue
             self.drills.mark_restored(entry.id)
             restored += 1
         if restored:
             log.info("restored %s journaled row(s) for drill %s", restored, drill_id)
-        return restored
+        return RestoreResult(restored, tuple(failures))
 
     def _added(self, drill_id: int) -> dict[str, list[dict[str, Any]]]:
         added: dict[str, list[dict[str, Any]]] = {}
@@ -94,7 +110,10 @@ class Journal:
                 added.setdefault(entry.table_name, []).append(entry.row_key)
         return added
 
-    def _statement(self, entry: JournalEntry) -> tuple[str, dict[str, Any]]:
+    def _statement(self, entry: JournalEntry) -> tuple[str, dict[str, Any]] | None:
+        """Return the statement that restores ``entry``, or None for an
+        ``update`` entry of an older version, which journaled claims whose
+        drill changed only ``updated_at``: nothing is put back for those."""
         dialect = self.target.dialect.name
         quote = self.target.dialect.quote_identifier
         if entry.operation == "insert":
@@ -113,7 +132,10 @@ class Journal:
                 ),
                 entry.original,
             )
-        statement = load_statement(
-            dialect, "chaos", RESTORE_STATEMENTS[entry.table_name]
+        log.info(
+            "journal entry %s (%s %s) from an older version: nothing to restore",
+            entry.id,
+            entry.table_name,
+            entry.row_key,
         )
-        return statement, {**entry.row_key, **entry.original}
+        return None

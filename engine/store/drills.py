@@ -37,6 +37,8 @@ class DrillRecord:
     ended_at: datetime | None = None
     incident_id: int | None = None
     error: str | None = None
+    target_identity: str | None = None
+    """The database the drill ran on (Target.identity); None before it was kept."""
 
     def _since_inject(self, moment: datetime | None) -> float | None:
         if moment is None or self.injected_at is None:
@@ -97,14 +99,29 @@ class DrillRepository:
     def __init__(self, store: Store):
         self.store = store
 
-    def create(self, scenario: str, target: str, actor: str) -> DrillRecord:
+    def create(
+        self,
+        scenario: str,
+        target: str,
+        actor: str,
+        target_identity: str | None = None,
+    ) -> DrillRecord:
         started = utc_now()
         drill_id = self.store.execute(
-            "INSERT INTO drills (scenario, target, actor, status, started_at) "
-            "VALUES (?, ?, ?, 'running', ?)",
-            (scenario, target, actor, to_text(started)),
+            "INSERT INTO drills "
+            "(scenario, target, actor, status, started_at, target_identity) "
+            "VALUES (?, ?, ?, 'running', ?, ?)",
+            (scenario, target, actor, to_text(started), target_identity),
         )
-        return DrillRecord(drill_id, scenario, target, actor, "running", started)
+        return DrillRecord(
+            drill_id,
+            scenario,
+            target,
+            actor,
+            "running",
+            started,
+            target_identity=target_identity,
+        )
 
     def save(self, drill: DrillRecord) -> None:
         assignments = ", ".join(f"{name} = ?" for name in _TIMES)
@@ -211,5 +228,6 @@ def _drill(row: sqlite3.Row) -> DrillRecord:
         status=row["status"],
         incident_id=row["incident_id"],
         error=row["error"],
+        target_identity=row["target_identity"],
         **{name: from_text(row[name]) for name in _TIMES},
     )

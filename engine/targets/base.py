@@ -47,6 +47,12 @@ class Target(Protocol):
     database: str | None
     is_local: bool
 
+    @property
+    def identity(self) -> str:
+        """The server and database this target connects to, without the
+        password: two targets with one identity are one database."""
+        ...
+
     async def connect(self) -> None: ...
 
     async def close(self) -> None: ...

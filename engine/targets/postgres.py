@@ -127,6 +127,10 @@ class PostgresTarget:
     def __repr__(self) -> str:
         return f"PostgresTarget({self.name!r}, {redact_url(self.url)!r})"
 
+    @property
+    def identity(self) -> str:
+        return redact_url(self.url)
+
     async def connect(self) -> None:
         """Open the monitor and admin connections; raise TargetUnreachable."""
         self._monitor = await self._open(MONITOR_APPLICATION)

@@ -15,13 +15,11 @@ WHERE service_date >= DATEADD(DAY, -30, CAST(SYSUTCDATETIME() AS date))
 ORDER BY service_date DESC, claim_id DESC;
 
 -- name: touch_claim
+-- Takes the claim's row lock with an update that changes no value, so the
+-- drill has nothing to put back and never undoes an application's later
+-- change to the claim.
 UPDATE healthcare.pharmacy_claims
-SET updated_at = SYSUTCDATETIME()
-WHERE claim_id = %(claim_id)s AND service_date = %(service_date)s;
-
--- name: restore_claim
-UPDATE healthcare.pharmacy_claims
-SET claim_status = %(claim_status)s, updated_at = %(updated_at)s
+SET updated_at = updated_at
 WHERE claim_id = %(claim_id)s AND service_date = %(service_date)s;
 
 -- name: hold
@@ -193,6 +191,12 @@ CROSS APPLY (
             WHEN b.bucket BETWEEN 15 AND 16 THEN '76'
         END AS reject_code
 ) AS s;
+
+-- name: phi_suspension
+-- PHI Exposure: a suspension the drill's user already has, which the
+-- drill's rollback must not lift.
+SELECT suspended_at, reason FROM healthcare.phi_access_suspensions
+WHERE user_name = %(user_name)s;
 
 -- name: phi_reads
 -- PHI Exposure: one user reads many different patients' records within

@@ -11,13 +11,11 @@ LIMIT %(count)s
 FOR UPDATE SKIP LOCKED;
 
 -- name: touch_claim
+-- Takes the claim's row lock with an update that changes no value, so the
+-- drill has nothing to put back and never undoes an application's later
+-- change to the claim.
 UPDATE healthcare.pharmacy_claims
-SET updated_at = clock_timestamp()
-WHERE claim_id = %(claim_id)s AND service_date = %(service_date)s;
-
--- name: restore_claim
-UPDATE healthcare.pharmacy_claims
-SET claim_status = %(claim_status)s, updated_at = %(updated_at)s
+SET updated_at = updated_at
 WHERE claim_id = %(claim_id)s AND service_date = %(service_date)s;
 
 -- name: hold
@@ -161,6 +159,12 @@ CROSS JOIN LATERAL (
         END AS reject_code
 ) AS s
 RETURNING claim_id, service_date;
+
+-- name: phi_suspension
+-- PHI Exposure: a suspension the drill's user already has, which the
+-- drill's rollback must not lift.
+SELECT suspended_at, reason FROM healthcare.phi_access_suspensions
+WHERE user_name = %(user_name)s;
 
 -- name: phi_reads
 -- PHI Exposure: one user reads many different patients' records within

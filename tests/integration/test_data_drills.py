@@ -90,3 +90,25 @@ async def test_partly_resolved_drill_has_no_resolve_time(engine, config):
     assert drill.status == "timed out"
     assert drill.resolved_at is None
     assert drill.seconds_to_resolve is None
+
+
+async def test_phi_drill_keeps_real_suspension(engine, database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO healthcare.phi_access_suspensions (user_name, reason) "
+            "VALUES ('contractor017', 'privacy officer: case 123')"
+        )
+
+    drill = await asyncio.wait_for(
+        engine.trigger_drill("phi_exposure", "test", auto_remediate=True), 30
+    )
+
+    with psycopg.connect(database_url) as connection:
+        (reason,) = connection.execute(
+            "SELECT reason FROM healthcare.phi_access_suspensions "
+            "WHERE user_name = 'contractor017'"
+        ).fetchone()
+    assert drill.status == "failed"
+    assert "contractor017 is already suspended" in drill.error
+    assert "case 123" in drill.error
+    assert reason == "privacy officer: case 123"

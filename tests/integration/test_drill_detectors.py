@@ -81,5 +81,5 @@ async def test_leftover_journal_restored_at_next_start(engine, database_url):
     after = repository.get(drill.id)
     assert left == 0
     assert after.rolled_back_at is not None
-    assert after.error.endswith("rows restored at a later start")
+    assert after.error.endswith("rows restored later")
     assert repository.pending_journal(drill.id) == []

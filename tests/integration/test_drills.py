@@ -190,12 +190,85 @@ async def test_unknown_scenario_rejected(engine):
         engine.trigger_drill("disk_full", "test")
 
 
+FORMULARY_COLUMNS = "ndc, tier, prior_auth_required, effective_date, updated_at"
+
+
+def formulary_row(url: str) -> dict:
+    with psycopg.connect(url) as connection:
+        cursor = connection.execute(
+            f"SELECT {FORMULARY_COLUMNS} FROM healthcare.formulary ORDER BY ndc LIMIT 1"
+        )
+        names = [column.name for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def journal_formulary_row(engine, original: dict):
+    """Record a formulary_change drill that journaled ``original`` and then
+    crashed."""
+    drills = engine.drills.drills
+    drill = drills.create("formulary_change", "test", "test", engine.target.identity)
+    drills.journal(
+        drill.id, "healthcare.formulary", {"ndc": original["ndc"]}, original, "row"
+    )
+    return drill
+
+
 async def test_rollback_after_crash_restores_rows(engine, database_url):
     """A journal left by a crashed drill is restored when the engine recovers."""
+    original = formulary_row(database_url)
+    drill = journal_formulary_row(engine, original)
+    with psycopg.connect(database_url) as connection:
+        connection.execute(
+            "UPDATE healthcare.formulary SET tier = 3, prior_auth_required = true "
+            "WHERE ndc = %s",
+            (original["ndc"],),
+        )
+
+    await engine.drills.recover()
+
+    drills = engine.drills.drills
+    assert formulary_row(database_url) == original
+    assert drills.get(drill.id).status == "interrupted"
+    assert drills.pending_journal() == []
+
+
+async def test_claim_drill_changes_no_claim(engine, database_url):
+    """The claim drills lock claims with an update that changes no value, so
+    a claim the application adjudicates during the drill keeps that change."""
     before = claims_state(database_url)
+    claim_id = before[-1][0]
+
+    async def adjudicate_when_blocked() -> None:
+        await asyncio.sleep(1.0)
+        with psycopg.connect(database_url) as connection:
+            connection.execute(
+                "UPDATE healthcare.pharmacy_claims SET claim_status = 'reversed' "
+                "WHERE claim_id = %s",
+                (claim_id,),
+            )
+
+    adjudication = asyncio.create_task(adjudicate_when_blocked())
+    drill = await asyncio.wait_for(
+        engine.trigger_drill("long_running_query", "test", auto_remediate=True), 60
+    )
+    await adjudication
+
+    after = {row[0]: row for row in claims_state(database_url)}
+    assert drill.status == "passed", drill.error
+    assert engine.drills.drills.journal_entries(drill.id) == []
+    assert after[claim_id][2] == "reversed"
+    assert after[claim_id][3] == before[-1][3]
+    assert [row for row in before if row[0] != claim_id] == [
+        after[row[0]] for row in before if row[0] != claim_id
+    ]
+
+
+async def test_legacy_claim_entry_keeps_later_change(engine, database_url):
+    """An ``update`` entry of an older version is closed without writing."""
+    before = claims_state(database_url)
+    claim_id, service_date, status, updated_at = before[-1]
     drills = engine.drills.drills
     drill = drills.create("long_running_query", "test", "test")
-    claim_id, service_date, status, updated_at = before[-1]
     drills.journal(
         drill.id,
         "healthcare.pharmacy_claims",
@@ -204,14 +277,15 @@ async def test_rollback_after_crash_restores_rows(engine, database_url):
     )
     with psycopg.connect(database_url) as connection:
         connection.execute(
-            "UPDATE healthcare.pharmacy_claims SET claim_status = 'reversed', "
-            "updated_at = now() WHERE claim_id = %s",
+            "UPDATE healthcare.pharmacy_claims SET claim_status = 'reversed' "
+            "WHERE claim_id = %s",
             (claim_id,),
         )
 
     await engine.drills.recover()
 
-    assert claims_state(database_url) == before
+    after = claims_state(database_url)
+    assert after[-1][2] == "reversed"
     assert drills.get(drill.id).status == "interrupted"
     assert drills.pending_journal() == []
 
@@ -245,33 +319,25 @@ async def test_chaos_sessions_outlive_statement_timeout(database_url, tmp_path):
 async def test_recovery_ends_leftover_chaos_sessions(engine, database_url):
     """After a crash mid-drill, leftover sessions that hold the drill's row
     locks are terminated before the row is restored."""
-    before = claims_state(database_url)
-    claim_id, service_date, status, updated_at = before[-1]
-    drills = engine.drills.drills
-    drill = drills.create("long_running_query", "test", "test")
-    drills.journal(
-        drill.id,
-        "healthcare.pharmacy_claims",
-        {"claim_id": claim_id, "service_date": service_date},
-        {"claim_status": status, "updated_at": updated_at},
-    )
+    original = formulary_row(database_url)
+    drill = journal_formulary_row(engine, original)
     leftover = await psycopg.AsyncConnection.connect(
-        database_url, application_name="warroom-chaos-long_running_query"
+        database_url, application_name="warroom-chaos-formulary_change"
     )
     await leftover.execute(
-        "UPDATE healthcare.pharmacy_claims SET claim_status = 'reversed' "
-        "WHERE claim_id = %s",
-        (claim_id,),
+        "UPDATE healthcare.formulary SET tier = 3 WHERE ndc = %s",
+        (original["ndc"],),
     )
-    incident = engine.create_incident("blocking", "left by the crash", "test")
+    incident = engine.create_incident("validation", "left by the crash", "test")
     engine.incidents.repository.store.execute(
         "UPDATE incidents SET drill_id = ? WHERE id = ?", (drill.id, incident.id)
     )
 
     await asyncio.wait_for(engine.drills.recover(), 10)
 
+    drills = engine.drills.drills
     assert chaos_sessions(database_url) == 0
-    assert claims_state(database_url) == before
+    assert formulary_row(database_url) == original
     assert drills.get(drill.id).status == "interrupted"
     assert engine.get_incident(incident.id).status is Status.ESCALATED
     await leftover.close()

@@ -68,7 +68,7 @@ def test_named_statements_exist():
 
 @pytest.mark.parametrize(
     "name",
-    ["pick_claims", "touch_claim", "restore_claim", "hold", "set_deadlock_timeout"],
+    ["pick_claims", "touch_claim", "hold", "set_deadlock_timeout"],
 )
 def test_chaos_statements_exist(name: str):
     assert load_statement("postgres", "chaos", name)

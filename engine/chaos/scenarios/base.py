@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 # Every chaos session's application_name starts with this, so recovery after a
 # crash can find and end the sessions a killed drill left behind.
 CHAOS_APPLICATION_PREFIX = "warroom-chaos-"
+# How often the engine retries journal entries a rollback could not restore.
+LEFTOVER_RETRY_SECONDS = 60.0
 
 
 def is_chaos_program(program: str | None) -> bool:
@@ -128,9 +130,15 @@ class Scenario:
         raise NotImplementedError
 
     async def rollback(self, context: DrillContext) -> None:
-        """Release the scenario's sessions and restore every journaled row."""
+        """Release the scenario's sessions and restore every journaled row;
+        raise TargetError naming the entries that could not be restored."""
         await context.release()
-        await context.journal.restore(context.drill_id)
+        result = await context.journal.restore(context.drill_id)
+        if result.failures:
+            raise TargetError(
+                f"{result.summary()}; the war room tries them again every "
+                f"{LEFTOVER_RETRY_SECONDS:g} s and at each start"
+            )
         await self.undo_remediation(context.target, context.drill_id)
 
     async def undo_remediation(self, target: Target, drill_id: int) -> None:

@@ -1,4 +1,4 @@
-"""Pick recent claims for a scenario and journal them before any change."""
+"""Pick recent claims for a scenario to lock."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from typing import Any
 from engine.chaos.scenarios.base import DrillContext
 from engine.targets.base import ChaosSession, TargetError
 
-CLAIMS = "healthcare.pharmacy_claims"
 
-
-async def journal_recent_claims(
+async def pick_recent_claims(
     context: DrillContext, session: ChaosSession, count: int
 ) -> list[dict[str, Any]]:
-    """Pick ``count`` recent claims no other session has locked, journal each
-    and return their keys.
+    """Pick ``count`` recent claims no other session has locked and return
+    their keys.
 
     The pick runs FOR UPDATE SKIP LOCKED, so inside a transaction on
-    ``session`` the rows stay locked until the scenario changes them.
+    ``session`` the rows stay locked until the scenario touches them. The
+    touch changes no value (sql/<dialect>/chaos.sql: touch_claim), so the
+    journal keeps nothing for these rows.
     """
     rows = await session.fetch(context.statement("pick_claims"), {"count": count})
     if len(rows) < count:
@@ -25,14 +25,7 @@ async def journal_recent_claims(
             f"found {len(rows)} recent claim(s) that no one has locked, need "
             f"{count}: is the demo data loaded?"
         )
-    keys = []
-    for claim_id, service_date, status, updated_at in rows:
-        key = {"claim_id": claim_id, "service_date": service_date}
-        context.journal.record(
-            context.drill_id,
-            CLAIMS,
-            key,
-            {"claim_status": status, "updated_at": updated_at},
-        )
-        keys.append(key)
-    return keys
+    return [
+        {"claim_id": claim_id, "service_date": service_date}
+        for claim_id, service_date, *_ in rows
+    ]

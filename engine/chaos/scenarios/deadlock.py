@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from engine.chaos.scenarios.base import DrillContext, Scenario
-from engine.chaos.scenarios.claims import journal_recent_claims
+from engine.chaos.scenarios.claims import pick_recent_claims
 from engine.targets.base import ChaosSession, TargetError
 
 
@@ -19,7 +19,7 @@ class Deadlock(Scenario):
         first = await context.open_session(self.name)
         second = await context.open_session(self.name)
 
-        keys = await journal_recent_claims(context, first, 2)
+        keys = await pick_recent_claims(context, first, 2)
 
         for session in (first, second):
             await _lower_deadlock_timeout(context, session, timeout_ms)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from engine.chaos.scenarios.base import DrillContext, Scenario
-from engine.chaos.scenarios.claims import journal_recent_claims
+from engine.chaos.scenarios.claims import pick_recent_claims
 
 
 class LongRunningQuery(Scenario):
@@ -19,7 +19,7 @@ class LongRunningQuery(Scenario):
 
         holder = await context.open_session(self.name)
         await holder.execute(context.statement("begin"))
-        (key,) = await journal_recent_claims(context, holder, 1)
+        (key,) = await pick_recent_claims(context, holder, 1)
         await holder.execute(context.statement("touch_claim"), key)
 
         async def hold_then_commit() -> None:

@@ -4,6 +4,7 @@ minutes, as a stolen login or a scraping script would."""
 from __future__ import annotations
 
 from engine.chaos.scenarios.base import DrillContext, Scenario
+from engine.targets.base import TargetError
 
 LOG = "healthcare.phi_access_log"
 SUSPENSIONS = "healthcare.phi_access_suspensions"
@@ -20,6 +21,17 @@ class PhiExposure(Scenario):
         user = str(context.params.get("user_name", "contractor017"))
         reads = int(context.params.get("reads", 100))
         spread = float(context.params.get("spread_minutes", 4))
+        existing = await context.target.fetch(
+            context.statement("phi_suspension"), {"user_name": user}
+        )
+        if existing:
+            suspended_at, reason = existing[0]
+            raise TargetError(
+                f"{user} is already suspended from PHI since {suspended_at} "
+                f"({reason}); the drill's rollback would lift that suspension, "
+                "so it injected nothing. Set chaos.scenarios.phi_exposure.params."
+                "user_name to a user with no suspension"
+            )
         # Remediation suspends the user; the rollback lifts that suspension.
         context.journal.record_insert(
             context.drill_id, SUSPENSIONS, {"user_name": user}

@@ -118,6 +118,10 @@ class MssqlTarget:
     def __repr__(self) -> str:
         return f"MssqlTarget({self.name!r}, {self.settings.describe()!r})"
 
+    @property
+    def identity(self) -> str:
+        return self.settings.describe()
+
     async def connect(self) -> None:
         """Open the monitor and admin connections."""
         self._monitor = await MssqlConnection.open(self.settings, MONITOR_APPLICATION)

@@ -1,0 +1,128 @@
+"""Recovery of drills that a crash or a failed rollback left behind.
+
+One entry that cannot be restored does not hold up the others. A journal is
+replayed only on the database it came from. No drill starts while rows are
+still out."""
+
+from __future__ import annotations
+
+import itertools
+
+import psycopg
+import pytest
+
+from engine.chaos.interlocks import RollbackIncomplete
+
+_numbers = itertools.count(1)
+
+
+def add_customer(url: str, with_order: bool) -> int:
+    email = f"left{next(_numbers)}@example.com"
+    with psycopg.connect(url, autocommit=True) as connection:
+        (customer_id,) = connection.execute(
+            "INSERT INTO commerce.customers (email, first_name, last_name, state) "
+            "VALUES (%s, 'Left', 'Over', 'TX') RETURNING customer_id",
+            (email,),
+        ).fetchone()
+        if with_order:
+            connection.execute(
+                "INSERT INTO commerce.orders (customer_id, total_amount) "
+                "VALUES (%s, 10)",
+                (customer_id,),
+            )
+    return customer_id
+
+
+def customer_exists(url: str, customer_id: int) -> bool:
+    with psycopg.connect(url) as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM commerce.customers WHERE customer_id = %s",
+            (customer_id,),
+        ).fetchone()
+    return count == 1
+
+
+def interrupted_insert(engine, customer_id: int, identity: str | None):
+    """Record a running data_corruption drill that added ``customer_id``."""
+    drills = engine.drills.drills
+    drill = drills.create("data_corruption", engine.target_name, "test", identity)
+    drills.journal(
+        drill.id, "commerce.customers", {"customer_id": customer_id}, {}, "insert"
+    )
+    return drill
+
+
+async def test_failed_entry_leaves_others_restored(engine, database_url):
+    # An order references the first drill's customer, so deleting it fails.
+    stuck = add_customer(database_url, with_order=True)
+    free = add_customer(database_url, with_order=False)
+    first = interrupted_insert(engine, stuck, engine.target.identity)
+    second = interrupted_insert(engine, free, engine.target.identity)
+    drills = engine.drills.drills
+
+    await engine.drills.recover()
+
+    failed = drills.get(first.id)
+    assert failed.status == "interrupted"
+    assert failed.rolled_back_at is None
+    assert "1 journal entry(s) not restored: commerce.customers" in failed.error
+    assert "tried again every 60 s and at each start" in failed.error
+    assert len(drills.pending_journal(first.id)) == 1
+    assert customer_exists(database_url, stuck)
+    restored = drills.get(second.id)
+    assert restored.status == "interrupted"
+    assert restored.rolled_back_at is not None
+    assert not customer_exists(database_url, free)
+    assert drills.running(engine.target_name) == []
+
+
+async def test_no_drill_while_rows_are_out(engine, database_url):
+    stuck = add_customer(database_url, with_order=True)
+    drill = interrupted_insert(engine, stuck, engine.target.identity)
+    await engine.drills.recover()
+
+    with pytest.raises(RollbackIncomplete, match=f"drill {drill.id} left rows"):
+        engine.trigger_drill("deadlock", "test")
+    blocked = {state.name: state.blocked_by for state in engine.scenarios()}
+    assert all(f"drill {drill.id} left rows" in reason for reason in blocked.values())
+
+
+async def test_retry_restores_once_cause_is_gone(engine, database_url):
+    stuck = add_customer(database_url, with_order=True)
+    drill = interrupted_insert(engine, stuck, engine.target.identity)
+    await engine.drills.recover()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "DELETE FROM commerce.orders WHERE customer_id = %s", (stuck,)
+        )
+
+    await engine.drills.retry_leftovers()
+
+    after = engine.drills.drills.get(drill.id)
+    assert not customer_exists(database_url, stuck)
+    assert after.rolled_back_at is not None
+    assert after.error.endswith("rows restored later")
+    assert engine.drills.unrestored() is None
+
+
+async def test_journal_of_other_database_not_replayed(engine, database_url):
+    customer_id = add_customer(database_url, with_order=False)
+    other = "postgresql://postgres@elsewhere/warroom_demo"
+    drill = interrupted_insert(engine, customer_id, other)
+
+    await engine.drills.recover()
+    await engine.drills.retry_leftovers()
+
+    drills = engine.drills.drills
+    assert customer_exists(database_url, customer_id)
+    assert drills.get(drill.id).status == "running"
+    assert len(drills.pending_journal(drill.id)) == 1
+    assert engine.drills.unrestored() is None
+
+
+async def test_drill_records_target_identity(engine):
+    drill = await engine.drills.run("deadlock", "test", auto_remediate=True)
+
+    assert engine.drills.drills.get(drill.id).target_identity == (
+        engine.target.identity
+    )
