@@ -122,6 +122,9 @@ class Engine(GovernanceOperations):
         self._loop = PollLoop(self.poll_once, monitor.poll_interval_seconds)
         self._background: set[asyncio.Task[Any]] = set()
         self._recovered = False
+        self.unrestored_at_stop: str | None = None
+        """The reason a drill's rows were still out when stop ran, or None.
+        The next start on this target puts them back."""
         self.started = False
         context = JobContext(
             target,
@@ -178,6 +181,9 @@ class Engine(GovernanceOperations):
 
     async def stop(self) -> None:
         await self.drills.stop()
+        self.unrestored_at_stop = self.drills.unrestored()
+        if self.unrestored_at_stop is not None:
+            log.error("stopping with a drill's rows out: %s", self.unrestored_at_stop)
         await self.jobs.stop()
         await self._loop.stop()
         for task in list(self._background):

@@ -220,7 +220,7 @@ async def run_tui(config, args) -> int:
         if sidecar is not None:
             await stop_sidecar(*sidecar)
         await runtime.close()
-    return app.return_code or 0
+    return app.return_code or _stop_status(runtime)
 
 
 async def run_attached(config, args) -> int:
@@ -264,7 +264,12 @@ async def run_serve(config, args) -> int:
         await stop_sidecar(server, task)
     finally:
         await runtime.close()
-    return 0
+    return _stop_status(runtime)
+
+
+def _stop_status(runtime) -> int:
+    """Return 1 when the engine stopped with a drill's rows still out."""
+    return 1 if runtime.engine.unrestored_at_stop is not None else 0
 
 
 async def run_governance_export(config, args) -> int:

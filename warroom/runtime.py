@@ -74,6 +74,13 @@ class Runtime:
             self._traffic_stop.set()
             await asyncio.gather(self._traffic, return_exceptions=True)
         await self.engine.stop()
+        if self.engine.unrestored_at_stop is not None:
+            print(
+                f"warroom: {self.engine.unrestored_at_stop}; the next start on "
+                "this target puts them back",
+                file=sys.stderr,
+                flush=True,
+            )
         if self.embedded is not None:
             await asyncio.to_thread(self.embedded.stop)
         self.lock.release()

@@ -480,7 +480,14 @@ class DrillRunner:
         self.incidents.active_drill_kinds = None
         self.incidents.active_drill_sessions = frozenset()
         self.incidents.active_drill_injected_at = None
-        self._progress(drill, "ended", drill.status, final=True)
+        self._progress(
+            drill,
+            "ended",
+            drill.status,
+            final=True,
+            rolled_back=drill.rolled_back_at is not None,
+            error=drill.error,
+        )
 
     async def _follow(self, drill, scenario, events, auto_remediate) -> None:
         """Wait for the drill's first incident, then until every incident of

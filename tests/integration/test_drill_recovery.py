@@ -126,3 +126,21 @@ async def test_drill_records_target_identity(engine):
     assert engine.drills.drills.get(drill.id).target_identity == (
         engine.target.identity
     )
+
+
+async def test_stop_reports_rows_still_out(database_url, tmp_path):
+    from engine.service import Engine
+    from engine.targets.postgres import PostgresTarget
+    from tests.conftest import fast_config
+
+    target = PostgresTarget(database_url, name="test", is_local=True)
+    engine = Engine(fast_config(), target, tmp_path / "state.db")
+    await engine.start(poll=False)
+    stuck = add_customer(database_url, with_order=True)
+    drill = interrupted_insert(engine, stuck, engine.target.identity)
+    await engine.drills.recover()
+
+    await engine.stop()
+
+    assert engine.unrestored_at_stop is not None
+    assert engine.unrestored_at_stop.startswith(f"drill {drill.id} left rows")

@@ -10,7 +10,7 @@ from pathlib import Path
 from tui_fake_source import NOW, FakeSource, fixed_clock
 from tui_helpers import notifications, wait_for
 
-from engine.events import EngineNotice, IncidentChanged, PollFailed
+from engine.events import DrillProgress, EngineNotice, IncidentChanged, PollFailed
 from engine.incidents.models import Status
 from warroom.tui.app import WarRoomApp
 from warroom.tui.logs import FileLogging
@@ -63,6 +63,26 @@ async def test_new_incident_appears_with_a_toast(tmp_path: Path) -> None:
         assert table.selected_id == 6
         assert any("incident 8 opened" in line for line in notifications(pilot))
         assert any("drill deadlock started" in line for line in notifications(pilot))
+
+
+async def test_drill_not_rolled_back_says_so(tmp_path: Path) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        error = "rollback failed: 1 journal entry(s) not restored"
+        figures = {"final": True, "rolled_back": False, "error": error}
+        source.bus.publish(
+            DrillProgress(34, "formulary_change", "ended", "failed", figures)
+        )
+
+        await wait_for(
+            pilot,
+            lambda: any("NOT rolled back" in line for line in notifications(pilot)),
+            "the rollback failure toast",
+        )
+        (line,) = [line for line in notifications(pilot) if "drill 34" in line]
+        assert f"NOT rolled back: {error}" in line
+        assert "rolled back;" not in line
 
 
 def test_file_logging_sets_terminal_handlers_aside(tmp_path: Path) -> None:

@@ -226,6 +226,12 @@ class Feed:
 
 def _drill_outcome(event: DrillProgress) -> Notice:
     title = f"drill {event.drill_id} {event.scenario}: {event.message}"
+    if event.figures.get("rolled_back") is False:
+        return Notice(
+            f"NOT rolled back: {event.figures.get('error') or 'reason not given'}",
+            title,
+            "error",
+        )
     if event.message == "passed":
         return Notice("rolled back; see the chaos panel for its timings", title)
     return Notice(
