@@ -165,6 +165,7 @@ class Engine(GovernanceOperations):
         An unreachable target does not stop the engine: the poll loop records
         a target_unreachable incident and keeps trying.
         """
+        self.incidents.write_missing_postmortems()
         try:
             await self.target.connect()
         except TargetError as error:
@@ -490,6 +491,11 @@ class Engine(GovernanceOperations):
         """
         incident = self.incidents.get(incident_id)
         markdown = self.incidents.repository.postmortem(incident_id)
+        if markdown is None and incident.status is Status.RESOLVED:
+            # A stop between the resolve and the postmortem's write leaves a
+            # resolved incident without one.
+            self.incidents.write_missing_postmortems()
+            markdown = self.incidents.repository.postmortem(incident_id)
         if markdown is None:
             raise PostmortemNotFound(
                 f"incident {incident_id} is {incident.status}; its postmortem is "

@@ -292,7 +292,7 @@ class IncidentManager:
         )
         log.info("incident %s %s -> %s by %s", incident_id, previous, status, actor)
         if status is Status.RESOLVED:
-            self._write_postmortem(incident_id)
+            self.write_postmortem(incident_id)
         updated = self.get(incident_id)
         self.bus.publish(IncidentChanged(updated, "status"))
         return updated
@@ -332,7 +332,19 @@ class IncidentManager:
         if publish and action != "detected":
             self.bus.publish(IncidentChanged(self.get(incident.id), "timeline"))
 
-    def _write_postmortem(self, incident_id: int) -> None:
+    def write_missing_postmortems(self) -> list[int]:
+        """Write the postmortem of every resolved incident that lacks one, as
+        a stop between a resolve and its postmortem leaves; return their ids."""
+        missing = self.repository.resolved_without_postmortem()
+        for incident_id in missing:
+            log.warning(
+                "incident %s resolved without a postmortem; writing it", incident_id
+            )
+            self.write_postmortem(incident_id)
+        return missing
+
+    def write_postmortem(self, incident_id: int) -> None:
+        """Render the incident's postmortem and store it (and its copy)."""
         incident = self.get(incident_id)
         markdown = render_postmortem(incident)
         self.repository.save_postmortem(incident_id, utc_now(), markdown)

@@ -138,6 +138,15 @@ class IncidentRepository:
         )
         return row["markdown"] if row else None
 
+    def resolved_without_postmortem(self) -> list[int]:
+        """Return the ids of resolved incidents that have no postmortem."""
+        rows = self.store.query(
+            "SELECT id FROM incidents WHERE status = 'RESOLVED' AND NOT EXISTS "
+            "(SELECT 1 FROM postmortems AS p WHERE p.incident_id = incidents.id) "
+            "ORDER BY id"
+        )
+        return [int(row["id"]) for row in rows]
+
     def recent_postmortems(self, limit: int = 10) -> list[PostmortemSummary]:
         rows = self.store.query(
             "SELECT p.incident_id, p.written_at, i.title, i.kind, i.detected_at, "

@@ -544,3 +544,19 @@ def test_note_publishes_timeline(manager, bus, finding, poll_start) -> None:
     events = drain(queue)
     assert [event.change for event in events] == ["timeline"]
     assert events[0].incident.timeline[-1].message == "hello"
+
+
+def test_missing_postmortem_written_later(manager, finding, poll_start) -> None:
+    incident_id = open_incident(manager, finding, poll_start)
+    manager.transition(incident_id, Status.ESCALATED, "alice")
+    manager.transition(incident_id, Status.RESOLVED, "alice")
+    # A stop right after the resolve's commit loses the postmortem's write.
+    manager.repository.store.execute(
+        "DELETE FROM postmortems WHERE incident_id = ?", (incident_id,)
+    )
+
+    written = manager.write_missing_postmortems()
+
+    assert written == [incident_id]
+    assert "Root cause" in manager.repository.postmortem(incident_id)
+    assert manager.write_missing_postmortems() == []
