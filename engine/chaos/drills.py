@@ -279,20 +279,47 @@ class DrillRunner:
         """Escalate the drill's open incidents, because no drill drives them now.
 
         Once escalated they resolve on their own when the condition has been
-        clear for the configured polls, which the rollback ensures.
+        clear for the configured polls, which the rollback ensures. No poll
+        watches a job's incident, so the job the drill broke runs once more:
+        its success resolves the escalated incident.
         """
         for incident in self.incidents.repository.open_incidents():
             if incident.drill_id != drill.id:
                 continue
-            if incident.status not in ESCALATE_FROM:
-                continue
-            self.incidents.transition(
+            if incident.status in ESCALATE_FROM:
+                self.incidents.transition(
+                    incident.id,
+                    Status.ESCALATED,
+                    CHAOS_ACTOR,
+                    f"drill {drill.id} ended ({drill.status}) before this incident "
+                    "resolved; its fault is rolled back",
+                )
+            job = incident.metrics.get("job")
+            if incident.kind == "job_failure" and job:
+                self._rerun_job(drill, incident, str(job))
+
+    def _rerun_job(self, drill: DrillRecord, incident: Incident, job: str) -> None:
+        if self.trigger_job is None:
+            return
+        try:
+            record, _task = self.trigger_job(job, CHAOS_ACTOR)
+        except Exception as error:
+            log.warning("job %s not run again after drill %s: %s", job, drill.id, error)
+            self.incidents.note(
                 incident.id,
-                Status.ESCALATED,
                 CHAOS_ACTOR,
-                f"drill {drill.id} ended ({drill.status}) before this incident "
-                "resolved; its fault is rolled back",
+                "job not run again",
+                f"{job} could not start after drill {drill.id}: {error}; run it "
+                "by hand, and its success resolves this incident",
             )
+            return
+        self.incidents.note(
+            incident.id,
+            CHAOS_ACTOR,
+            "job run again",
+            f"drill {drill.id} rolled back the fault; run {record.id} of {job} "
+            "started, and its success resolves this incident",
+        )
 
     def start(
         self, name: str, actor: str, auto_remediate: bool

@@ -6,12 +6,16 @@ still out."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import psycopg
 import pytest
 
 from engine.chaos.interlocks import RollbackIncomplete
+from engine.incidents.models import Status
+from engine.monitor.findings import Finding, FindingKind, Severity
+from engine.store.database import utc_now
 
 _numbers = itertools.count(1)
 
@@ -144,3 +148,33 @@ async def test_stop_reports_rows_still_out(database_url, tmp_path):
 
     assert engine.unrestored_at_stop is not None
     assert engine.unrestored_at_stop.startswith(f"drill {drill.id} left rows")
+
+
+async def test_interrupted_job_drill_reruns_job(engine):
+    drills = engine.drills.drills
+    drill = drills.create("job_failure", engine.target_name, "test", None)
+    finding = Finding(
+        kind=FindingKind.JOB_FAILURE,
+        dedup_key="job:statistics_maintenance",
+        severity=Severity.CRITICAL,
+        title="critical job statistics_maintenance timed out",
+        root_cause="left by the crash",
+        metrics={"job": "statistics_maintenance"},
+    )
+    (incident,) = engine.incidents.observe(
+        engine.target_name, [finding], utc_now(), clear_others=False
+    )
+    engine.incidents.repository.store.execute(
+        "UPDATE incidents SET drill_id = ? WHERE id = ?", (drill.id, incident.id)
+    )
+
+    await engine.drills.recover()
+    for _ in range(100):
+        if engine.get_incident(incident.id).status is Status.RESOLVED:
+            break
+        await asyncio.sleep(0.1)
+
+    after = engine.get_incident(incident.id)
+    actions = [entry.action for entry in after.timeline]
+    assert after.status is Status.RESOLVED
+    assert actions.index("escalated") < actions.index("job run again")
