@@ -203,6 +203,7 @@ async def run_tui(config, args) -> int:
     sidecar = None
     try:
         await runtime.engine.start()
+        _print_recovery(runtime, sys.stdout)
         if runtime.embedded is not None:
             runtime.start_traffic()
             await runtime.compute_demo_adherence()
@@ -253,6 +254,7 @@ async def run_serve(config, args) -> int:
     )
     try:
         await runtime.engine.start()
+        _print_recovery(runtime, sys.stderr)
         if runtime.embedded is not None:
             runtime.start_traffic()
             await runtime.compute_demo_adherence()
@@ -265,6 +267,12 @@ async def run_serve(config, args) -> int:
     finally:
         await runtime.close()
     return _stop_status(runtime)
+
+
+def _print_recovery(runtime, stream) -> None:
+    """Print what the engine's start did about drills a stop interrupted."""
+    for note in runtime.engine.drills.recovery_notes:
+        print(f"recovered: {note}", file=stream, flush=True)
 
 
 def _stop_status(runtime) -> int:
@@ -316,6 +324,8 @@ async def run_drill_command(config, args) -> int:
     )
     try:
         await runtime.engine.start()
+        if not quiet:
+            _print_recovery(runtime, sys.stderr)
         # One data check cycle first, so a data drill whose check cannot run
         # is rejected with the reason instead of timing out undetected.
         await runtime.engine.run_checks()

@@ -82,6 +82,8 @@ class DrillRunner:
         self._task: asyncio.Task[DrillRecord] | None = None
         self._killed_by: KillSwitchEngaged | None = None
         self._retry_lock = asyncio.Lock()
+        self.recovery_notes: list[str] = []
+        """One line per drill the last recover finished, for the command to print."""
         self._last_retry = time.monotonic()
 
     def scenarios(self) -> list[ScenarioState]:
@@ -166,9 +168,11 @@ class DrillRunner:
             drill.error += f"; rollback failed: {error}"
         self.drills.save(drill)
         self._escalate_leftovers(drill)
-        log.warning(
-            "drill %s (%s) was interrupted: %s", drill.id, drill.scenario, drill.error
-        )
+        note = f"drill {drill.id} ({drill.scenario}) was interrupted: {drill.error}"
+        if drill.rolled_back_at is not None:
+            note += "; its sessions are ended and its rows restored"
+        self.recovery_notes.append(note)
+        log.warning(note)
 
     def leftovers_due(self, now: float | None = None) -> bool:
         """Tell whether retry_leftovers should run now: at most once every

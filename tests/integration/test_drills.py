@@ -230,6 +230,10 @@ async def test_rollback_after_crash_restores_rows(engine, database_url):
     assert formulary_row(database_url) == original
     assert drills.get(drill.id).status == "interrupted"
     assert drills.pending_journal() == []
+    assert engine.drills.recovery_notes == [
+        f"drill {drill.id} (formulary_change) was interrupted: engine stopped "
+        "during the drill; its sessions are ended and its rows restored"
+    ]
 
 
 async def test_claim_drill_changes_no_claim(engine, database_url):
