@@ -143,7 +143,7 @@ class DrillRunner:
         try:
             await self._end_leftover_sessions()
         except Exception:
-            log.exception("leftover chaos sessions not ended; recovery retries later")
+            log.exception("leftover chaos sessions not ended; the next start retries")
             return
         for drill in interrupted:
             await self._finish_interrupted(drill)
@@ -219,7 +219,10 @@ class DrillRunner:
         ours = []
         for drill_id in sorted(ids - {running}):
             drill = self.drills.get(drill_id)
-            if drill is not None and self._is_ours(drill):
+            # A drill still marked running was interrupted and is recover's.
+            if drill is None or drill.status == "running":
+                continue
+            if self._is_ours(drill):
                 ours.append(drill_id)
         return ours
 
@@ -249,6 +252,13 @@ class DrillRunner:
     def unrestored(self) -> str | None:
         """Return why an earlier drill's rows on this target are not all back,
         or None when every journal entry is restored."""
+        running = self.current.id if self.current is not None else None
+        for drill in self.drills.running(self.target_config.name):
+            if drill.id != running and self._is_ours(drill):
+                return (
+                    f"drill {drill.id} ({drill.scenario}) was interrupted and is "
+                    "not recovered yet"
+                )
         leftovers = self._leftover_drills()
         if not leftovers:
             return None
