@@ -190,6 +190,7 @@ class Engine(GovernanceOperations):
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        await self.checks.close()
         await self.target.close()
         self.store.close()
         self.started = False

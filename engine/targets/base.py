@@ -29,6 +29,11 @@ class ChaosSession(Protocol):
 
     session_id: int
 
+    @property
+    def broken(self) -> bool:
+        """Whether the connection is closed or lost, so it needs replacing."""
+        ...
+
     async def execute(self, sql: str, params: dict[str, Any] | None = None) -> None: ...
 
     async def fetch(

@@ -68,6 +68,10 @@ class PostgresChaosSession:
         self._on_close = on_close
         self._timeout_setting = timeout_setting
 
+    @property
+    def broken(self) -> bool:
+        return self._connection.closed or self._connection.broken
+
     async def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
         try:
             await self._connection.execute(sql, params)

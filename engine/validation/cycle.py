@@ -115,6 +115,10 @@ class DataChecks:
         self.error = error
         return ChecksCompleted(self.scorecard, self.findings, error)
 
+    async def close(self) -> None:
+        """Close the validator's own session; the next run opens another."""
+        await self.validator.close()
+
     def _store(self, scorecard: Scorecard) -> None:
         # A store that cannot be written loses this run's history, not the run.
         if self.history is None:

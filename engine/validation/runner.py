@@ -3,6 +3,7 @@ that failed, then the custom queries."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -48,6 +49,7 @@ class Validator:
         self.rules: list[Rule] = [rule.typed() for rule in config.rules]
         self._types = {rule.name: rule.type for rule in config.rules}
         self.catalog: Catalog | None = None
+        self._session: ChaosSession | None = None
 
     def rule(self, name: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.name == name), None)
@@ -89,18 +91,36 @@ class Validator:
         it each rule gets a scan of its own, which the benchmark compares
         against; the results are the same either way.
 
-        The run reads through a session of its own (VALIDATION_APPLICATION)
-        with validation.statement_timeout_seconds, closed at the end.
+        The run reads through the validator's own session
+        (VALIDATION_APPLICATION, with validation.statement_timeout_seconds),
+        opened by the first run and again after it breaks.
         """
-        session = await self.target.open_own_session(
+        session = await self._own_session()
+        card = await self._run(session, rules, batched)
+        if session.broken:
+            # The connection was lost during the run (a server restart, a
+            # terminated backend), so its errors are not about the data.
+            log.warning("validation session lost during a run; running again")
+            card = await self._run(await self._own_session(), rules, batched)
+        return card
+
+    async def _own_session(self) -> ChaosSession:
+        if self._session is not None and not self._session.broken:
+            return self._session
+        await self.close()
+        self._session = await self.target.open_own_session(
             VALIDATION_APPLICATION,
             self.config.statement_timeout_seconds,
             TIMEOUT_SETTING,
         )
-        try:
-            return await self._run(session, rules, batched)
-        finally:
-            await session.close()
+        return self._session
+
+    async def close(self) -> None:
+        """Close the validator's own session, if one is open."""
+        session, self._session = self._session, None
+        if session is not None:
+            with contextlib.suppress(TargetError):
+                await session.close()
 
     async def _run(
         self, session: Reader, rules: Sequence[Rule] | None, batched: bool

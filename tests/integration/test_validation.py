@@ -221,10 +221,34 @@ async def test_run_reads_on_own_session(target):
     )
 
     before = await target.own_session_ids()
-    card = await Validator(target, config).run()
+    validator = Validator(target, config)
+    first = await validator.run()
+    during = await target.own_session_ids()
+    second = await validator.run()
+    await validator.close()
 
-    assert card.results[0].outcome == "pass"
+    assert first.results[0].outcome == "pass"
+    assert second.results[0].outcome == "pass"
+    assert len(during - before) == 1
     assert await target.own_session_ids() == before
+
+
+async def test_broken_session_is_replaced(target):
+    validator = Validator(
+        target, ValidationConfig(rules=[rule("code", "null_check", "code")])
+    )
+    before = await target.own_session_ids()
+    await validator.run()
+    (old,) = await target.own_session_ids() - before
+    await target.fetch("SELECT pg_terminate_backend(%(pid)s)", {"pid": old})
+
+    card = await validator.run()
+    (new,) = await target.own_session_ids() - before
+    await validator.close()
+
+    assert card.results[0].outcome == "fail"
+    assert card.results[0].violations == 2
+    assert new != old
 
 
 async def test_slow_scan_times_out_with_setting(target):

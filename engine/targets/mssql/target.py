@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC
 from typing import Any
 
-from engine.targets.base import TargetError
+from engine.targets.base import TargetError, TargetUnreachable
 from engine.targets.models import HealthSnapshot
 from engine.targets.mssql.connection import MssqlConnection, ResultSet
 from engine.targets.mssql.counters import Totals, counters_from
@@ -57,13 +57,26 @@ class MssqlChaosSession:
         self.session_id = connection.session_id
         self._on_close = on_close
 
+    @property
+    def broken(self) -> bool:
+        return self._connection.closed
+
     async def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
-        await self._connection.execute(sql, params)
+        try:
+            await self._connection.execute(sql, params)
+        except TargetUnreachable:
+            await self._connection.close()
+            raise
 
     async def fetch(
         self, sql: str, params: dict[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
-        return await self._connection.fetch(sql, params)
+        try:
+            return await self._connection.fetch(sql, params)
+        except TargetUnreachable:
+            # The connection is lost: closing it marks the session broken.
+            await self._connection.close()
+            raise
 
     async def close(self) -> None:
         if self._on_close is not None:
