@@ -2,7 +2,8 @@
 
 Two kinds of entry. ``insert`` keeps the key of a row the drill adds, and
 restoring deletes it. ``row`` keeps a whole original row, and restoring
-writes it back whether it was changed or moved away. Before the entries,
+writes it back if the row was moved away or still has the values the drill
+set, and leaves it if someone changed it since. Before the entries,
 the rows remediation quarantined during the drill go back to their tables.
 Restoring is idempotent and works from the journal alone, so it can run again
 after a crash. An entry that fails stays pending and the others go on.
@@ -32,6 +33,9 @@ class RestoreResult:
     failures: tuple[str, ...]
     """One line per entry (or quarantine release) that failed and stays
     pending: the table, the row's key and the error."""
+    kept: tuple[str, ...] = ()
+    """One line per row left as it is because someone changed it after the
+    drill did: the table, the row's key and its values now."""
 
     def summary(self) -> str:
         """Return the failures as one sentence for a drill's error."""
@@ -63,9 +67,15 @@ class Journal:
         table_name: str,
         row_key: dict[str, Any],
         row: dict[str, Any],
+        changed_to: dict[str, Any] | None = None,
     ) -> None:
-        """Journal a whole row before the drill changes or moves it."""
-        self.drills.journal(drill_id, table_name, row_key, row, "row")
+        """Journal a whole row before the drill changes or moves it.
+
+        ``changed_to`` names the values the drill sets. The rollback then
+        writes ``row`` back only while the row still has them (or is gone),
+        and leaves a row that someone changed since.
+        """
+        self.drills.journal(drill_id, table_name, row_key, row, "row", changed_to)
 
     async def restore(self, drill_id: int) -> RestoreResult:
         """Release the drill's quarantined rows, then restore its journaled
@@ -81,11 +91,16 @@ class Journal:
                 )
                 failures.append(f"quarantined rows not released: {error}")
         restored = 0
+        kept: list[str] = []
         for entry in self.drills.pending_journal(drill_id):
             statement = self._statement(entry)
             if statement is not None:
                 try:
-                    await self.target.execute(*statement)
+                    changed = await self._changed_since(entry)
+                    if changed is None:
+                        await self.target.execute(*statement)
+                    else:
+                        kept.append(changed)
                 except TargetError as error:
                     log.error(
                         "drill %s: journal entry %s (%s %s) not restored: %s",
@@ -101,7 +116,36 @@ class Journal:
             restored += 1
         if restored:
             log.info("restored %s journaled row(s) for drill %s", restored, drill_id)
-        return RestoreResult(restored, tuple(failures))
+        for line in kept:
+            log.warning("drill %s: %s", drill_id, line)
+        return RestoreResult(restored, tuple(failures), tuple(kept))
+
+    async def _changed_since(self, entry: JournalEntry) -> str | None:
+        """Return why a row entry's row is left as it is, or None to restore
+        it: the row is gone, still has the drill's values, or is back to the
+        original already."""
+        if entry.operation != "row" or not entry.changed_to:
+            return None
+        columns = list(entry.changed_to)
+        rows = await self.target.fetch(
+            rows_sql.select_row(
+                entry.table_name,
+                list(entry.row_key),
+                columns,
+                self.target.dialect.quote_identifier,
+            ),
+            entry.row_key,
+        )
+        if not rows:
+            return None
+        now = dict(zip(columns, rows[0], strict=True))
+        original = {column: entry.original.get(column) for column in columns}
+        if now in (entry.changed_to, original):
+            return None
+        return (
+            f"{entry.table_name} {entry.row_key} left as it is: changed to "
+            f"{now} after the drill set {entry.changed_to}"
+        )
 
     def _added(self, drill_id: int) -> dict[str, list[dict[str, Any]]]:
         added: dict[str, list[dict[str, Any]]] = {}

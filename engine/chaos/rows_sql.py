@@ -18,6 +18,15 @@ def delete_row(table: str, key: Sequence[str], quote: Quote) -> str:
     return f"DELETE FROM {relation(table, quote)} WHERE {condition}"
 
 
+def select_row(
+    table: str, key: Sequence[str], columns: Sequence[str], quote: Quote
+) -> str:
+    """Read ``columns`` of one row by its key."""
+    names = ", ".join(quote(column) for column in columns)
+    condition = " AND ".join(f"{quote(column)} = %({column})s" for column in key)
+    return f"SELECT {names} FROM {relation(table, quote)} WHERE {condition}"
+
+
 def upsert_row(
     dialect: str,
     table: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -91,8 +91,11 @@ class JournalEntry:
     row_key: dict[str, Any]
     original: dict[str, Any]
     operation: str = "update"
-    """update (named restore statement), insert (delete the row) or row
-    (write the whole original row back)."""
+    """update (from an older version, nothing to restore), insert (delete
+    the row) or row (write the whole original row back)."""
+    changed_to: dict[str, Any] = field(default_factory=dict)
+    """For a row entry: the values the drill set, which the row must still
+    have for the original to be written back."""
 
 
 class DrillRepository:
@@ -176,12 +179,20 @@ class DrillRepository:
         row_key: dict,
         original: dict,
         operation: str = "update",
+        changed_to: dict | None = None,
     ) -> None:
         self.store.execute(
             "INSERT INTO drill_journal "
-            "(drill_id, table_name, row_key, original, operation) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (drill_id, table_name, to_json(row_key), to_json(original), operation),
+            "(drill_id, table_name, row_key, original, operation, changed_to) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                drill_id,
+                table_name,
+                to_json(row_key),
+                to_json(original),
+                operation,
+                to_json(changed_to) if changed_to else None,
+            ),
         )
 
     def pending_journal(self, drill_id: int | None = None) -> list[JournalEntry]:
@@ -208,6 +219,7 @@ class DrillRepository:
                 json.loads(row["row_key"]),
                 json.loads(row["original"]),
                 row["operation"],
+                json.loads(row["changed_to"]) if row["changed_to"] else {},
             )
             for row in rows
         ]

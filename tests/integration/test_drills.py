@@ -208,21 +208,30 @@ def journal_formulary_row(engine, original: dict):
     drills = engine.drills.drills
     drill = drills.create("formulary_change", "test", "test", engine.target.identity)
     drills.journal(
-        drill.id, "healthcare.formulary", {"ndc": original["ndc"]}, original, "row"
+        drill.id,
+        "healthcare.formulary",
+        {"ndc": original["ndc"]},
+        original,
+        "row",
+        {"tier": 3, "prior_auth_required": True},
     )
     return drill
+
+
+def set_formulary(url: str, ndc: str, tier: int, prior_auth: bool) -> None:
+    with psycopg.connect(url) as connection:
+        connection.execute(
+            "UPDATE healthcare.formulary SET tier = %s, prior_auth_required = %s "
+            "WHERE ndc = %s",
+            (tier, prior_auth, ndc),
+        )
 
 
 async def test_rollback_after_crash_restores_rows(engine, database_url):
     """A journal left by a crashed drill is restored when the engine recovers."""
     original = formulary_row(database_url)
     drill = journal_formulary_row(engine, original)
-    with psycopg.connect(database_url) as connection:
-        connection.execute(
-            "UPDATE healthcare.formulary SET tier = 3, prior_auth_required = true "
-            "WHERE ndc = %s",
-            (original["ndc"],),
-        )
+    set_formulary(database_url, original["ndc"], 3, True)
 
     await engine.drills.recover()
 
@@ -234,6 +243,21 @@ async def test_rollback_after_crash_restores_rows(engine, database_url):
         f"drill {drill.id} (formulary_change) was interrupted: engine stopped "
         "during the drill; its sessions are ended and its rows restored"
     ]
+
+
+async def test_row_changed_since_drill_kept(engine, database_url):
+    """A row someone changed after the drill did is left as it is."""
+    original = formulary_row(database_url)
+    drill = journal_formulary_row(engine, original)
+    tier = 2 if original["tier"] != 2 else 1
+    set_formulary(database_url, original["ndc"], tier, False)
+
+    await engine.drills.recover()
+
+    after = formulary_row(database_url)
+    assert (after["tier"], after["prior_auth_required"]) == (tier, False)
+    assert engine.drills.drills.pending_journal(drill.id) == []
+    assert engine.drills.drills.get(drill.id).rolled_back_at is not None
 
 
 async def test_claim_drill_changes_no_claim(engine, database_url):

@@ -44,6 +44,7 @@ def test_journal_statements_parse(dialect):
     for statement in (
         rows_sql.delete_row(table, key, QUOTE),
         rows_sql.upsert_row(dialect, table, key, columns, QUOTE),
+        rows_sql.select_row(table, key, ["claim_status"], QUOTE),
         rows_sql.fingerprint(dialect, table, QUOTE),
     ):
         assert_parses(statement, dialect)

@@ -134,6 +134,8 @@ class Scenario:
         raise TargetError naming the entries that could not be restored."""
         await context.release()
         result = await context.journal.restore(context.drill_id)
+        for line in result.kept:
+            context.progress("rollback", line)
         if result.failures:
             raise TargetError(
                 f"{result.summary()}; the war room tries them again every "

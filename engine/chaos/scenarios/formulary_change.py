@@ -10,6 +10,9 @@ from engine.targets.sqlfiles import load_statement
 FORMULARY = "healthcare.formulary"
 CHANGES = "healthcare.formulary_changes"
 COLUMNS = ("ndc", "tier", "prior_auth_required", "effective_date", "updated_at")
+# The values move_to_tier_3 sets. The rollback writes the original back only
+# while the row still has them.
+MOVED = {"tier": 3, "prior_auth_required": True}
 
 
 class FormularyChange(Scenario):
@@ -30,7 +33,11 @@ class FormularyChange(Scenario):
         for row in rows:
             original = dict(zip(COLUMNS, row, strict=True))
             context.journal.record_row(
-                context.drill_id, FORMULARY, {"ndc": original["ndc"]}, original
+                context.drill_id,
+                FORMULARY,
+                {"ndc": original["ndc"]},
+                original,
+                changed_to=MOVED,
             )
             rows_added = await session.fetch(
                 load_statement(
