@@ -147,7 +147,18 @@ class DrillRunner:
             return
         for drill in interrupted:
             await self._finish_interrupted(drill)
+        pending = self._leftover_drills()
         await self.retry_leftovers()
+        for drill_id in pending:
+            drill = self.drills.get(drill_id)
+            if drill is not None and drill.id not in self._leftover_drills():
+                self.recovery_notes.append(
+                    f"drill {drill.id} ({drill.scenario}): the rows its rollback "
+                    "left are restored"
+                )
+        reason = self.unrestored()
+        if reason is not None:
+            self.recovery_notes.append(reason)
 
     async def _finish_interrupted(self, drill: DrillRecord) -> None:
         drill.status = "interrupted"
@@ -271,7 +282,9 @@ class DrillRunner:
     async def _undo_remediation(self, drill: DrillRecord) -> None:
         scenario = SCENARIOS.get(drill.scenario)
         if scenario is not None:
-            await scenario().undo_remediation(self.target, drill.id)
+            await scenario().undo_remediation(
+                self.target, drill.id, self.incidents.repository.ids_of_drill(drill.id)
+            )
 
     async def _end_leftover_sessions(self) -> None:
         # A warroom killed mid-drill leaves its chaos sessions connected, and
@@ -371,6 +384,8 @@ class DrillRunner:
         conflicting = None
         if scenario_class is not None:
             for incident in self.incidents.repository.open_incidents():
+                if incident.target != self.target_config.name:
+                    continue
                 if incident.kind in scenario_class.expected_kinds:
                     conflicting = f"{incident.kind} incident {incident.id}"
                     break
@@ -423,6 +438,7 @@ class DrillRunner:
             progress=lambda phase, message: self._progress(drill, phase, message),
             trigger_job=self.trigger_job,
             actor=drill_actor(drill.id),
+            incident_ids=lambda: self.incidents.repository.ids_of_drill(drill.id),
         )
         before: dict[str, Fingerprint] = {}
         try:

@@ -38,10 +38,13 @@ class RestoreResult:
     drill did: the table, the row's key and its values now."""
 
     def summary(self) -> str:
-        """Return the failures as one sentence for a drill's error."""
-        first = self.failures[0]
-        more = f" (and {len(self.failures) - 1} more)" if len(self.failures) > 1 else ""
-        return f"{len(self.failures)} journal entry(s) not restored: {first}{more}"
+        """Return the failures as one sentence for a drill's error: the
+        first three in full, then how many more."""
+        shown = "; ".join(self.failures[:3])
+        more = len(self.failures) - 3
+        if more > 0:
+            shown += f" (and {more} more in logs/warroom.log)"
+        return f"{len(self.failures)} journal entry(s) not restored: {shown}"
 
 
 class Journal:
@@ -89,7 +92,7 @@ class Journal:
                 log.error(
                     "drill %s: quarantined rows not released: %s", drill_id, error
                 )
-                failures.append(f"quarantined rows not released: {error}")
+                failures.append(f"quarantined rows not released: {_first_line(error)}")
         restored = 0
         kept: list[str] = []
         for entry in self.drills.pending_journal(drill_id):
@@ -110,7 +113,9 @@ class Journal:
                         entry.row_key,
                         error,
                     )
-                    failures.append(f"{entry.table_name} {entry.row_key}: {error}")
+                    failures.append(
+                        f"{entry.table_name} {entry.row_key}: {_first_line(error)}"
+                    )
                     continue
             self.drills.mark_restored(entry.id)
             restored += 1
@@ -183,3 +188,10 @@ class Journal:
             entry.row_key,
         )
         return None
+
+
+def _first_line(error: Exception) -> str:
+    """Return the error's first line: PostgreSQL adds CONTEXT lines that
+    would spread a drill's error over several lines."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -138,6 +138,13 @@ class IncidentRepository:
         )
         return row["markdown"] if row else None
 
+    def ids_of_drill(self, drill_id: int) -> list[int]:
+        """Return the ids of the incidents tagged with ``drill_id``."""
+        rows = self.store.query(
+            "SELECT id FROM incidents WHERE drill_id = ? ORDER BY id", (drill_id,)
+        )
+        return [int(row["id"]) for row in rows]
+
     def resolved_without_postmortem(self) -> list[int]:
         """Return the ids of resolved incidents that have no postmortem."""
         rows = self.store.query(

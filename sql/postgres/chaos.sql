@@ -161,10 +161,16 @@ CROSS JOIN LATERAL (
 RETURNING claim_id, service_date;
 
 -- name: phi_suspension
--- PHI Exposure: a suspension the drill's user already has, which the
--- drill's rollback must not lift.
+-- PHI Exposure: a suspension the drill's user already has. The PHI audit
+-- skips suspended users, so the drill would go undetected.
 SELECT suspended_at, reason FROM healthcare.phi_access_suspensions
 WHERE user_name = %(user_name)s;
+
+-- name: lift_drill_suspension
+-- PHI Exposure rollback: lift the suspension that remediation of one of the
+-- drill's incidents added, and no other.
+DELETE FROM healthcare.phi_access_suspensions
+WHERE incident_id = %(incident_id)s;
 
 -- name: phi_reads
 -- PHI Exposure: one user reads many different patients' records within

@@ -112,3 +112,27 @@ async def test_phi_drill_keeps_real_suspension(engine, database_url):
     assert "contractor017 is already suspended" in drill.error
     assert "case 123" in drill.error
     assert reason == "privacy officer: case 123"
+
+
+async def test_phi_rollback_keeps_later_suspension(engine, database_url, config):
+    config.chaos.scenarios["phi_exposure"].max_duration_seconds = 3
+    events = engine.bus.subscribe()
+    task = engine.drills.start("phi_exposure", "test", auto_remediate=False)
+    while True:
+        event = await asyncio.wait_for(events.get(), 10)
+        if getattr(event, "phase", None) == "injected":
+            break
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO healthcare.phi_access_suspensions (user_name, reason) "
+            "VALUES ('contractor017', 'security officer: report 4411')"
+        )
+
+    drill = await asyncio.wait_for(task, 30)
+
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT reason FROM healthcare.phi_access_suspensions"
+        ).fetchall()
+    assert rows == [("security officer: report 4411",)]
+    assert drill.status != "passed"

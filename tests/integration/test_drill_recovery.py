@@ -85,6 +85,7 @@ async def test_no_drill_while_rows_are_out(engine, database_url):
     drill = interrupted_insert(engine, stuck, engine.target.identity)
     await engine.drills.recover()
 
+    assert engine.drills.recovery_notes[-1].startswith(f"drill {drill.id} left rows")
     with pytest.raises(RollbackIncomplete, match=f"drill {drill.id} left rows"):
         engine.trigger_drill("deadlock", "test")
     blocked = {state.name: state.blocked_by for state in engine.scenarios()}
@@ -178,3 +179,18 @@ async def test_interrupted_job_drill_reruns_job(engine):
     actions = [entry.action for entry in after.timeline]
     assert after.status is Status.RESOLVED
     assert actions.index("escalated") < actions.index("job run again")
+
+
+async def test_incident_of_other_target_blocks_nothing(engine):
+    finding = Finding(
+        kind=FindingKind.VALIDATION,
+        dedup_key="validation:customers_email_present",
+        severity=Severity.WARNING,
+        title="rule customers_email_present failed",
+        root_cause="seen on another database",
+    )
+    engine.incidents.observe("elsewhere", [finding], utc_now(), clear_others=False)
+
+    blocked = {state.name: state.blocked_by for state in engine.scenarios()}
+
+    assert blocked["data_corruption"] is None

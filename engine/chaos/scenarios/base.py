@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -39,6 +39,8 @@ class DrillContext:
     trigger_job: Callable[[str, str], tuple[Any, asyncio.Task[Any]]] | None = None
     """JobRunner.trigger, for scenarios that break a scheduled job."""
     actor: str = "chaos"
+    incident_ids: Callable[[], Sequence[int]] = lambda: ()
+    """The ids of the incidents tagged with this drill so far."""
     sessions: list[ChaosSession] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -141,8 +143,12 @@ class Scenario:
                 f"{result.summary()}; the war room tries them again every "
                 f"{LEFTOVER_RETRY_SECONDS:g} s and at each start"
             )
-        await self.undo_remediation(context.target, context.drill_id)
+        await self.undo_remediation(
+            context.target, context.drill_id, context.incident_ids()
+        )
 
-    async def undo_remediation(self, target: Target, drill_id: int) -> None:
+    async def undo_remediation(
+        self, target: Target, drill_id: int, incident_ids: Sequence[int]
+    ) -> None:
         """Remove what remediation recorded during the drill beyond the rows
         the journal restores; recovery after a crash calls it too."""

@@ -3,6 +3,8 @@ authorization required."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from engine.chaos.scenarios.base import DrillContext, Scenario
 from engine.targets.base import Target, TargetError
 from engine.targets.sqlfiles import load_statement
@@ -57,7 +59,9 @@ class FormularyChange(Scenario):
             f"moved {len(rows)} generics to tier 3 with prior authorization",
         )
 
-    async def undo_remediation(self, target: Target, drill_id: int) -> None:
+    async def undo_remediation(
+        self, target: Target, drill_id: int, incident_ids: Sequence[int]
+    ) -> None:
         # revert_formulary records its reverse changes with the drill's id.
         await target.execute(
             load_statement(target.dialect.name, "formulary", "discard_drill_changes"),

@@ -3,8 +3,11 @@ minutes, as a stolen login or a scraping script would."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from engine.chaos.scenarios.base import DrillContext, Scenario
-from engine.targets.base import TargetError
+from engine.targets.base import Target, TargetError
+from engine.targets.sqlfiles import load_statement
 
 LOG = "healthcare.phi_access_log"
 SUSPENSIONS = "healthcare.phi_access_suspensions"
@@ -28,14 +31,10 @@ class PhiExposure(Scenario):
             suspended_at, reason = existing[0]
             raise TargetError(
                 f"{user} is already suspended from PHI since {suspended_at} "
-                f"({reason}); the drill's rollback would lift that suspension, "
-                "so it injected nothing. Set chaos.scenarios.phi_exposure.params."
+                f"({reason}); the PHI audit skips suspended users, so the drill "
+                "injected nothing. Set chaos.scenarios.phi_exposure.params."
                 "user_name to a user with no suspension"
             )
-        # Remediation suspends the user; the rollback lifts that suspension.
-        context.journal.record_insert(
-            context.drill_id, SUSPENSIONS, {"user_name": user}
-        )
         session = await context.open_session(self.name)
         await session.execute(context.statement("begin"))
         keys = await context.insert_journaled(
@@ -49,3 +48,14 @@ class PhiExposure(Scenario):
         context.progress(
             "inject", f"{user} read {len(keys)} patients' records in {spread:g} min"
         )
+
+    async def undo_remediation(
+        self, target: Target, drill_id: int, incident_ids: Sequence[int]
+    ) -> None:
+        # Remediation suspends the user with the incident's id. Only those
+        # suspensions go: one that someone else added during the drill stays.
+        for incident_id in incident_ids:
+            await target.execute(
+                load_statement(target.dialect.name, "chaos", "lift_drill_suspension"),
+                {"incident_id": incident_id},
+            )
