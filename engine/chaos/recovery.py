@@ -1,4 +1,4 @@
-"""What a drill leaves behind: recovery after a crash, the retry of journal
+"""The leftovers of drills: recovery after a crash, the retry of journal
 entries a rollback could not restore, and the drill's open incidents.
 
 DrillRunner inherits these methods; they use its target, journal, drill
