@@ -336,7 +336,11 @@ async def run_drill_command(config, args) -> int:
         try:
             return await run_drills(runtime.engine, scenarios, args.json)
         except asyncio.CancelledError:
-            print_error("drill interrupted by a signal; rolled back")
+            reason = runtime.engine.drills.unrestored()
+            if reason is None:
+                print_error("drill interrupted by a signal; rolled back")
+            else:
+                print_error(f"drill interrupted by a signal; NOT rolled back: {reason}")
             return 130
     finally:
         await runtime.close()
