@@ -38,8 +38,12 @@ class JobScheduler:
 
     def start(self, paused: bool = False) -> None:
         """Schedule every enabled job on the running event loop."""
+        # A run this process started already (a drill's recovery runs a job
+        # again before the schedule starts) is not stale.
         stale = self.runner.repository.fail_unfinished(
-            self.runner.clock(), "the engine stopped during the run"
+            self.runner.clock(),
+            "the engine stopped during the run",
+            [record.id for record in self.runner.running.values()],
         )
         if stale:
             log.warning("marked %s unfinished job run(s) as failed", stale)

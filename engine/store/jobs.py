@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -106,13 +107,25 @@ class JobRunRepository:
             ),
         )
 
-    def fail_unfinished(self, now: datetime, reason: str) -> int:
-        """Mark runs still ``running`` from an earlier process as failed."""
+    def fail_unfinished(
+        self, now: datetime, reason: str, running: Iterable[int] = ()
+    ) -> int:
+        """Mark runs still ``running`` from an earlier process as failed,
+        except the ids in ``running``, which this process runs now."""
+        keep = sorted(running)
+        placeholders = ", ".join("?" for _ in keep)
+        exclude = f" AND id NOT IN ({placeholders})" if keep else ""
         with self.store.transaction() as store:
             store.execute(
                 "UPDATE job_runs SET status = ?, ended_at = ?, error = ? "
-                "WHERE status = ?",
-                (str(RunStatus.FAILED), to_text(now), reason, str(RunStatus.RUNNING)),
+                f"WHERE status = ?{exclude}",
+                (
+                    str(RunStatus.FAILED),
+                    to_text(now),
+                    reason,
+                    str(RunStatus.RUNNING),
+                    *keep,
+                ),
             )
             row = store.query_one("SELECT changes()")
         return int(row[0]) if row else 0

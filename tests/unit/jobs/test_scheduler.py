@@ -107,6 +107,23 @@ async def test_unfinished_runs_failed_on_start(runner: JobRunner):
     assert run.error == "the engine stopped during the run"
 
 
+async def test_run_started_before_schedule_kept(runner: JobRunner, fakes):
+    # A drill's recovery runs a job again before the schedule starts.
+    record, task = runner.trigger("slow", "alice")
+
+    instance = JobScheduler(JOBS, runner)
+    instance.start(paused=True)
+    (during,) = runner.repository.history("slow")
+    fakes.gate.set()
+    await task
+    await instance.stop()
+
+    (run,) = runner.repository.history("slow")
+    assert during.id == record.id
+    assert during.status is RunStatus.RUNNING
+    assert run.status is RunStatus.SUCCEEDED
+
+
 async def test_scheduled_overlap_recorded(scheduler: JobScheduler, runner, fakes):
     # A scheduled run of "slow" holds the gate; the next due time finds
     # APScheduler's one instance busy and is recorded as skipped_overlap.
