@@ -61,17 +61,19 @@ class DrillRecovery:
         except Exception:
             log.exception("leftover chaos sessions not ended; the next start retries")
             return
-        for drill in interrupted:
-            await self._finish_interrupted(drill)
-        pending = self._leftover_drills()
+        # Rows that earlier rollbacks left go first, so the drills finished
+        # below are not tried a second time at this start.
+        earlier = self._leftover_drills()
         await self.retry_leftovers()
-        for drill_id in pending:
-            drill = self.drills.get(drill_id)
-            if drill is not None and drill.id not in self._leftover_drills():
+        remaining = {drill.id for drill in self._leftover_drills()}
+        for drill in earlier:
+            if drill.id not in remaining:
                 self.recovery_notes.append(
                     f"drill {drill.id} ({drill.scenario}): the rows its rollback "
                     "left are restored"
                 )
+        for drill in interrupted:
+            await self._finish_interrupted(drill)
         reason = self.unrestored()
         if reason is not None:
             self.recovery_notes.append(reason)
@@ -120,38 +122,40 @@ class DrillRecovery:
             await self._retry_leftovers()
 
     async def _retry_leftovers(self) -> None:
-        for drill_id in self._leftover_drills():
-            drill = self.drills.get(drill_id)
-            if drill is None:
-                continue
+        for drill in self._leftover_drills():
             try:
-                result = await self.journal.restore(drill_id)
+                result = await self.journal.restore(drill.id)
                 if result.failures:
                     continue
                 await self._undo_remediation(drill)
             except Exception:
-                log.exception("rows left by drill %s not restored yet", drill_id)
+                log.exception("rows left by drill %s not restored yet", drill.id)
                 continue
             if drill.rolled_back_at is None:
                 drill.rolled_back_at = utc_now()
                 drill.error = f"{drill.error or drill.status}; rows restored later"
                 self.drills.save(drill)
-            log.warning("drill %s: rows left by its rollback restored", drill_id)
+            log.warning("drill %s: rows left by its rollback restored", drill.id)
 
-    def _leftover_drills(self) -> list[int]:
+    def _pending_drills(self) -> list[DrillRecord]:
+        """Return every drill with journal entries still to restore, oldest
+        first, whatever its target."""
+        ids = {entry.drill_id for entry in self.drills.pending_journal()}
+        drills = (self.drills.get(drill_id) for drill_id in sorted(ids))
+        return [drill for drill in drills if drill is not None]
+
+    def _leftover_drills(self) -> list[DrillRecord]:
         """Return this target's drills, other than the running one, that have
         journal entries still to restore."""
         running = self.current.id if self.current is not None else None
-        ids = {entry.drill_id for entry in self.drills.pending_journal()}
-        ours = []
-        for drill_id in sorted(ids - {running}):
-            drill = self.drills.get(drill_id)
-            # A drill still marked running was interrupted and is recover's.
-            if drill is None or drill.status == "running":
-                continue
-            if self._is_ours(drill):
-                ours.append(drill_id)
-        return ours
+        # A drill still marked running was interrupted and is recover's.
+        return [
+            drill
+            for drill in self._pending_drills()
+            if drill.id != running
+            and drill.status != "running"
+            and self._is_ours(drill)
+        ]
 
     def _is_ours(self, drill: DrillRecord) -> bool:
         """Tell whether ``drill`` ran on this target: the same name and, when
@@ -161,10 +165,8 @@ class DrillRecovery:
         return drill.target_identity in (None, self.target.identity)
 
     def _warn_other_targets(self) -> None:
-        ids = {entry.drill_id for entry in self.drills.pending_journal()}
-        for drill_id in sorted(ids):
-            drill = self.drills.get(drill_id)
-            if drill is None or self._is_ours(drill):
+        for drill in self._pending_drills():
+            if self._is_ours(drill):
                 continue
             log.warning(
                 "drill %s (%s) left rows to restore on %s (%s); they are restored "
@@ -189,11 +191,11 @@ class DrillRecovery:
         leftovers = self._leftover_drills()
         if not leftovers:
             return None
-        drill = self.drills.get(leftovers[0])
-        reason = (
-            drill.error if drill is not None and drill.error else "rollback pending"
+        drill = leftovers[0]
+        return (
+            f"drill {drill.id} left rows not yet restored "
+            f"({drill.error or 'rollback pending'})"
         )
-        return f"drill {leftovers[0]} left rows not yet restored ({reason})"
 
     async def _undo_remediation(self, drill: DrillRecord) -> None:
         scenario = SCENARIOS.get(drill.scenario)

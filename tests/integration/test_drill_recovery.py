@@ -194,3 +194,18 @@ async def test_incident_of_other_target_blocks_nothing(engine):
     blocked = {state.name: state.blocked_by for state in engine.scenarios()}
 
     assert blocked["data_corruption"] is None
+
+
+async def test_start_notes_earlier_rows_still_out(engine, database_url):
+    stuck = add_customer(database_url, with_order=True)
+    drill = interrupted_insert(engine, stuck, engine.target.identity)
+    drill.status = "failed"
+    drill.error = "rollback failed: the target went away"
+    engine.drills.drills.save(drill)
+
+    await engine.drills.recover()
+
+    (note,) = engine.drills.recovery_notes
+    assert note.startswith(f"drill {drill.id} left rows not yet restored")
+    assert "the target went away" in note
+    assert len(engine.drills.drills.pending_journal(drill.id)) == 1
