@@ -9,7 +9,7 @@
 -- row level, so READPAST skips single rows and not whole pages. The order
 -- follows the clustered key, so the scan stops after TOP rows and locks no
 -- others. Claim ids grow with time, so this order is also newest first.
-SELECT TOP (%(count)s) claim_id, service_date, claim_status, updated_at
+SELECT TOP (%(count)s) claim_id, service_date
 FROM healthcare.pharmacy_claims WITH (UPDLOCK, READPAST, ROWLOCK)
 WHERE service_date >= DATEADD(DAY, -30, CAST(SYSUTCDATETIME() AS date))
 ORDER BY service_date DESC, claim_id DESC;

@@ -3,7 +3,7 @@
 
 -- name: pick_claims
 -- Recent claims, newest first, skipping rows another session has locked.
-SELECT claim_id, service_date, claim_status, updated_at
+SELECT claim_id, service_date
 FROM healthcare.pharmacy_claims
 WHERE service_date >= current_date - 30
 ORDER BY claim_id DESC

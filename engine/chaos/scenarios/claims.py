@@ -27,5 +27,5 @@ async def pick_recent_claims(
         )
     return [
         {"claim_id": claim_id, "service_date": service_date}
-        for claim_id, service_date, *_ in rows
+        for claim_id, service_date in rows
     ]
