@@ -76,7 +76,7 @@ class PostgresChaosSession:
         try:
             await self._connection.execute(sql, params)
         except psycopg.Error as error:
-            raise TargetError(str(error).strip()) from error
+            raise self._error(error) from error
 
     async def fetch(
         self, sql: str, params: dict[str, Any] | None = None
@@ -84,13 +84,18 @@ class PostgresChaosSession:
         try:
             cursor = await self._connection.execute(sql, params)
             return await cursor.fetchall()
-        except psycopg.errors.QueryCanceled as error:
-            message = f"statement timed out or was cancelled: {str(error).strip()}"
-            if self._timeout_setting:
-                message += f"; raise {self._timeout_setting} if the server is just slow"
-            raise TargetError(message) from error
         except psycopg.Error as error:
-            raise TargetError(str(error).strip()) from error
+            raise self._error(error) from error
+
+    def _error(self, error: psycopg.Error) -> TargetError:
+        """Return the TargetError for ``error``; after a cancel or timeout it
+        names the timeout setting to raise."""
+        if not isinstance(error, psycopg.errors.QueryCanceled):
+            return TargetError(str(error).strip())
+        message = _cancelled(error)
+        if self._timeout_setting:
+            message += f"; raise {self._timeout_setting} if the server is just slow"
+        return TargetError(message)
 
     async def close(self) -> None:
         if self._on_close is not None:
@@ -219,7 +224,7 @@ class PostgresTarget:
                 "for the current database"
             )
         record = dict(zip(columns, row, strict=True))
-        own = frozenset({record["own_pid"], *self._admin_pids()})
+        own = frozenset({record["own_pid"], *self._engine_pids()})
         sessions = tuple(_session(item) for item in record["sessions"])
         counters = self._counters(record, sessions)
         elapsed_ms = (asyncio.get_running_loop().time() - started) * 1000
@@ -233,7 +238,7 @@ class PostgresTarget:
             duration_ms=elapsed_ms,
         )
 
-    def _admin_pids(self) -> set[int]:
+    def _engine_pids(self) -> set[int]:
         """Return the admin session's and the open own sessions' backend ids."""
         pids = set(self._own_sessions)
         if self._admin is not None and not self._admin.closed:
@@ -297,7 +302,7 @@ class PostgresTarget:
         return bool(rows and rows[0][0])
 
     async def own_session_ids(self) -> frozenset[int]:
-        pids = set(self._admin_pids())
+        pids = set(self._engine_pids())
         if self._monitor is not None and not self._monitor.closed:
             pids.add(self._monitor.info.backend_pid)
         return frozenset(pids)
@@ -334,9 +339,7 @@ class PostgresTarget:
                 return await cursor.fetchall()
             return []
         except psycopg.errors.QueryCanceled as error:
-            raise TargetError(
-                f"statement timed out or was cancelled: {error}"
-            ) from error
+            raise TargetError(_cancelled(error)) from error
         except psycopg.OperationalError as error:
             raise TargetUnreachable(f"{redact_url(self.url)}: {error}") from error
         except psycopg.Error as error:
@@ -355,6 +358,10 @@ class PostgresTarget:
             ) from error
         finally:
             await connection.close()
+
+
+def _cancelled(error: psycopg.errors.QueryCanceled) -> str:
+    return f"statement timed out or was cancelled: {str(error).strip()}"
 
 
 def _is_local_url(url: str) -> bool:
