@@ -33,18 +33,18 @@ class RestoreResult:
     failures: tuple[str, ...]
     """One line per entry (or quarantine release) that failed and stays
     pending: the table, the row's key and the error."""
-    kept: tuple[str, ...] = ()
+    changed_since: tuple[str, ...] = ()
     """One line per row left as it is because someone changed it after the
     drill did: the table, the row's key and its values now."""
 
     def summary(self) -> str:
         """Return the failures as one sentence for a drill's error: the
         first three in full, then how many more."""
-        shown = "; ".join(self.failures[:3])
+        listed = "; ".join(self.failures[:3])
         more = len(self.failures) - 3
         if more > 0:
-            shown += f" (and {more} more in logs/warroom.log)"
-        return f"{len(self.failures)} journal entry(s) not restored: {shown}"
+            listed += f" (and {more} more in logs/warroom.log)"
+        return f"{len(self.failures)} journal entry(s) not restored: {listed}"
 
 
 class Journal:
@@ -94,7 +94,7 @@ class Journal:
                 )
                 failures.append(f"quarantined rows not released: {_first_line(error)}")
         restored = 0
-        kept: list[str] = []
+        changed_since: list[str] = []
         for entry in self.drills.pending_journal(drill_id):
             statement = self._statement(entry)
             if statement is not None:
@@ -103,7 +103,7 @@ class Journal:
                     if changed is None:
                         await self.target.execute(*statement)
                     else:
-                        kept.append(changed)
+                        changed_since.append(changed)
                 except TargetError as error:
                     log.error(
                         "drill %s: journal entry %s (%s %s) not restored: %s",
@@ -121,9 +121,9 @@ class Journal:
             restored += 1
         if restored:
             log.info("restored %s journaled row(s) for drill %s", restored, drill_id)
-        for line in kept:
+        for line in changed_since:
             log.warning("drill %s: %s", drill_id, line)
-        return RestoreResult(restored, tuple(failures), tuple(kept))
+        return RestoreResult(restored, tuple(failures), tuple(changed_since))
 
     async def _changed_since(self, entry: JournalEntry) -> str | None:
         """Return why a row entry's row is left as it is, or None to restore

@@ -46,7 +46,7 @@ class DrillRecovery:
 
         Only drills that ran on this target (same name and identity) are
         touched. A journal entry that cannot be restored stays pending for
-        retry_leftovers; nothing here stops the engine from starting.
+        retry_leftovers. Nothing here stops the engine from starting.
         """
         self._warn_other_targets()
         interrupted = [
@@ -148,7 +148,7 @@ class DrillRecovery:
         """Return this target's drills, other than the running one, that have
         journal entries still to restore."""
         running = self.current.id if self.current is not None else None
-        # A drill still marked running was interrupted and is recover's.
+        # A drill still marked running was interrupted, and recover handles it.
         return [
             drill
             for drill in self._pending_drills()

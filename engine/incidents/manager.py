@@ -333,8 +333,9 @@ class IncidentManager:
             self.bus.publish(IncidentChanged(self.get(incident.id), "timeline"))
 
     def write_missing_postmortems(self) -> list[int]:
-        """Write the postmortem of every resolved incident that lacks one, as
-        a stop between a resolve and its postmortem leaves; return their ids."""
+        """Write the missing postmortem of every resolved incident and return
+        their ids. A stop between a resolve and the postmortem's write leaves
+        one missing."""
         missing = self.repository.resolved_without_postmortem()
         for incident_id in missing:
             log.warning(

@@ -132,11 +132,11 @@ class Scenario:
         raise NotImplementedError
 
     async def rollback(self, context: DrillContext) -> None:
-        """Release the scenario's sessions and restore every journaled row;
-        raise TargetError naming the entries that could not be restored."""
+        """Release the scenario's sessions and restore every journaled row.
+        Raise TargetError naming the entries that could not be restored."""
         await context.release()
         result = await context.journal.restore(context.drill_id)
-        for line in result.kept:
+        for line in result.changed_since:
             context.progress("rollback", line)
         if result.failures:
             raise TargetError(
