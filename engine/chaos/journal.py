@@ -99,6 +99,8 @@ class Journal:
             statement = self._statement(entry)
             if statement is not None:
                 try:
+                    # NOTE: the check and the write are two statements, so a
+                    # change committed between them is still overwritten.
                     changed = await self._changed_since(entry)
                     if changed is None:
                         await self.target.execute(*statement)
