@@ -142,6 +142,7 @@ class Engine(GovernanceOperations):
             self.bus,
             self.incidents,
             config.target.name,
+            self._auto_remediate,
         )
         self.drills.trigger_job = self.jobs.runner.trigger
         self.playbook = Playbook(
@@ -252,9 +253,7 @@ class Engine(GovernanceOperations):
         result = PollCompleted(snapshot, graph, tuple(findings))
         self.last_poll = result
         self.bus.publish(result)
-        if self.config.warroom.remediation.auto:
-            for incident in opened:
-                self._spawn(self.remediate(incident.id, "engine (auto)"))
+        self._auto_remediate(opened)
         if self.healthcare.due():
             self._spawn(self.refresh_healthcare())
         if self.checks.due():
@@ -264,6 +263,16 @@ class Engine(GovernanceOperations):
         if self.drills.leftovers_due():
             self._spawn(self.drills.retry_leftovers())
         return result
+
+    def _auto_remediate(self, opened: list[Incident]) -> None:
+        """Run the playbook on incidents that just opened, when
+        remediation.auto is on. A drill's incidents are left to the drill,
+        which remediates them itself when it was started to."""
+        if not self.config.warroom.remediation.auto:
+            return
+        for incident in opened:
+            if incident.drill_id is None:
+                self._spawn(self.remediate(incident.id, "engine (auto)"))
 
     def _record_failure(self, error: TargetError) -> None:
         now = utc_now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from engine.config.models import JobConfig
 from engine.incidents.manager import AUTO_RESOLVE_FROM, IncidentManager
@@ -19,9 +20,17 @@ ACTOR = "scheduler"
 class JobAlerts:
     """Opens one job_failure incident per critical job and notes later runs."""
 
-    def __init__(self, incidents: IncidentManager, target: str):
+    def __init__(
+        self,
+        incidents: IncidentManager,
+        target: str,
+        opened: Callable[[list[Incident]], None] | None = None,
+    ):
         self.incidents = incidents
         self.target = target
+        self.opened = opened
+        """Callback given the incident a problem run opened, for the engine's
+        automatic remediation."""
 
     def run_ended(self, job: JobConfig, run: JobRunRecord) -> None:
         if not job.critical:
@@ -50,6 +59,8 @@ class JobAlerts:
         )
         if opened:
             log.warning("incident %s opened for job %s", opened[0].id, job.name)
+            if self.opened is not None:
+                self.opened(opened)
             return
         incident = self._open_incident(job.name)
         if incident is not None:

@@ -140,6 +140,23 @@ class JobRunner:
         self.repository.add(record)
         self._publish(record)
 
+    def fail_unfinished(self, reason: str) -> list[JobRunRecord]:
+        """Mark the runs an earlier process left ``running`` as failed and
+        report each as any failed run, so a critical job's opens its incident.
+
+        Runs this process started (a drill's recovery runs a job again before
+        the schedule starts) are left alone. A run of a job no longer in
+        config/jobs.yaml is marked failed and reported nowhere.
+        """
+        stale = self.repository.fail_unfinished(
+            self.clock(), reason, [record.id for record in self.running.values()]
+        )
+        for record in stale:
+            job = self.jobs.get(record.job)
+            if job is not None:
+                self._ended(job, record)
+        return stale
+
     async def wait_idle(self) -> None:
         """Wait for the manual runs in progress to end."""
         await asyncio.gather(*self._tasks, return_exceptions=True)

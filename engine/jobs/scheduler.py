@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
@@ -11,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from engine.config.models import JobsConfig
 from engine.events import EventBus
 from engine.incidents.manager import IncidentManager
+from engine.incidents.models import Incident
 from engine.jobs.actions import JobContext
 from engine.jobs.alerts import JobAlerts
 from engine.jobs.cron import build_trigger
@@ -38,15 +40,13 @@ class JobScheduler:
 
     def start(self, paused: bool = False) -> None:
         """Schedule every enabled job on the running event loop."""
-        # A run this process started already (a drill's recovery runs a job
-        # again before the schedule starts) is not stale.
-        stale = self.runner.repository.fail_unfinished(
-            self.runner.clock(),
-            "the engine stopped during the run",
-            [record.id for record in self.runner.running.values()],
-        )
+        stale = self.runner.fail_unfinished("the engine stopped during the run")
         if stale:
-            log.warning("marked %s unfinished job run(s) as failed", stale)
+            log.warning(
+                "marked %s unfinished job run(s) as failed: %s",
+                len(stale),
+                ", ".join(f"{record.job} run {record.id}" for record in stale),
+            )
 
         scheduler = AsyncIOScheduler(
             timezone=UTC,
@@ -149,13 +149,17 @@ def build_scheduler(
     bus: EventBus,
     incidents: IncidentManager,
     target_name: str,
+    opened: Callable[[list[Incident]], None] | None = None,
 ) -> JobScheduler:
-    """Wire the runner, its run records and its alerts for one engine."""
+    """Wire the runner, its run records and its alerts for one engine.
+
+    ``opened`` is called with each incident a critical job's run opens.
+    """
     runner = JobRunner(
         config,
         context,
         JobRunRepository(store),
         bus,
-        JobAlerts(incidents, target_name),
+        JobAlerts(incidents, target_name, opened),
     )
     return JobScheduler(config, runner)

@@ -109,26 +109,27 @@ class JobRunRepository:
 
     def fail_unfinished(
         self, now: datetime, reason: str, running: Iterable[int] = ()
-    ) -> int:
+    ) -> list[JobRunRecord]:
         """Mark runs still ``running`` from an earlier process as failed,
-        except the ids in ``running``, which this process runs now."""
-        keep = sorted(running)
-        placeholders = ", ".join("?" for _ in keep)
-        exclude = f" AND id NOT IN ({placeholders})" if keep else ""
+        except the ids in ``running``, which this process runs now, and
+        return them as they now are."""
+        keep = set(running)
         with self.store.transaction() as store:
-            store.execute(
-                "UPDATE job_runs SET status = ?, ended_at = ?, error = ? "
-                f"WHERE status = ?{exclude}",
-                (
-                    str(RunStatus.FAILED),
-                    to_text(now),
-                    reason,
-                    str(RunStatus.RUNNING),
-                    *keep,
-                ),
+            rows = store.query(
+                "SELECT * FROM job_runs WHERE status = ? ORDER BY id",
+                (str(RunStatus.RUNNING),),
             )
-            row = store.query_one("SELECT changes()")
-        return int(row[0]) if row else 0
+            stale = [_record(row) for row in rows if row["id"] not in keep]
+            for record in stale:
+                record.status = RunStatus.FAILED
+                record.ended_at = now
+                record.error = reason
+                store.execute(
+                    "UPDATE job_runs SET status = ?, ended_at = ?, error = ? "
+                    "WHERE id = ?",
+                    (str(record.status), to_text(now), reason, record.id),
+                )
+        return stale
 
     def history(self, job: str, limit: int = 50) -> list[JobRunRecord]:
         """Return the newest runs of ``job`` first."""

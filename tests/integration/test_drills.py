@@ -138,6 +138,9 @@ async def test_drill_sessions_long_queries_tagged(engine, config):
 
 
 async def test_drill_without_remediation_times_out(engine, config):
+    # remediation.auto leaves a drill's incidents to the drill, which was
+    # started without remediation.
+    config.warroom.remediation.auto = True
     config.chaos.scenarios["long_running_query"].max_duration_seconds = 2
     config.chaos.scenarios["long_running_query"].params["hold_seconds"] = 30
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import pytest
 
+from engine.incidents.models import Status
 from engine.jobs.models import JobAlreadyRunning, JobNotFound
 from engine.service import Engine
-from engine.store.jobs import RunStatus
+from engine.store.database import Store, utc_now
+from engine.store.jobs import JobRunRecord, JobRunRepository, RunStatus
+from engine.targets.postgres import PostgresTarget
+from tests.conftest import fast_config
 
 
 async def run_job(engine: Engine, name: str):
@@ -82,3 +89,49 @@ async def test_trigger_errors(engine: Engine):
     with pytest.raises(JobAlreadyRunning):
         engine.trigger_job("statistics_maintenance", "bob")
     await engine.jobs.runner.wait_idle()
+
+
+async def test_cut_off_run_restarted(database_url: str, tmp_path: Path):
+    # A critical job's run that a dead process left "running" opens a
+    # job_failure incident at the next start. With remediation.auto, the
+    # playbook runs the job again, and the new run's success resolves it.
+    state = tmp_path / "state.db"
+    store = Store(state)
+    cut_off = JobRunRepository(store).add(
+        JobRunRecord(
+            0,
+            "health_snapshot",
+            "scheduled",
+            "scheduler",
+            RunStatus.RUNNING,
+            started_at=utc_now(),
+        )
+    )
+    store.close()
+    engine = Engine(
+        fast_config(remediation__auto=True),
+        PostgresTarget(database_url, name="test", is_local=True),
+        state,
+    )
+
+    await engine.start()
+    try:
+        for _ in range(200):
+            (incident,) = engine.incidents.repository.search(kind="job_failure")
+            if incident.status is Status.RESOLVED:
+                break
+            await asyncio.sleep(0.1)
+        runs = engine.job_history("health_snapshot")
+    finally:
+        await engine.stop()
+
+    assert incident.status is Status.RESOLVED
+    assert incident.root_cause == (
+        f"run {cut_off.id} (scheduled by scheduler): the engine stopped during the run"
+    )
+    assert [(run.id, run.status) for run in runs][-1] == (
+        cut_off.id,
+        RunStatus.FAILED,
+    )
+    assert runs[0].status is RunStatus.SUCCEEDED
+    assert runs[0].actor == "engine (auto)"

@@ -135,6 +135,18 @@ async def test_critical_missed_run_opens_incident(runner, incidents, clock):
     assert "300 s late" in incident.root_cause
 
 
+async def test_new_job_incident_reported_once(runner, incidents):
+    reported: list = []
+    runner.alerts.opened = reported.extend
+
+    await run_now(runner, "critical_boom")
+    await run_now(runner, "critical_boom")
+
+    assert [incident.id for incident in reported] == [
+        incident.id for incident in job_incidents(incidents)
+    ]
+
+
 async def test_noncritical_failure_opens_no_incident(runner, incidents):
     await run_now(runner, "boom")
 

@@ -107,6 +107,33 @@ async def test_unfinished_runs_failed_on_start(runner: JobRunner):
     assert run.error == "the engine stopped during the run"
 
 
+async def test_unfinished_critical_run_opens_incident(runner: JobRunner, incidents):
+    # Runs of a critical and of an ordinary job, left "running" by a process
+    # that died: only the critical job's opens an incident, as a failed run
+    # would.
+    for name in ("critical_boom", "slow"):
+        record, task = runner.trigger(name, "alice")
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        runner.repository.store.execute(
+            "UPDATE job_runs SET status = 'running', error = NULL WHERE id = ?",
+            (record.id,),
+        )
+    runner.running.clear()
+
+    instance = JobScheduler(JOBS, runner)
+    instance.start(paused=True)
+    await instance.stop()
+
+    (incident,) = incidents.repository.open_incidents()
+    (run,) = runner.repository.history("critical_boom")
+    assert incident.dedup_key == "job:critical_boom"
+    assert incident.title == "critical job critical_boom failed"
+    assert incident.root_cause == (
+        f"run {run.id} (manual by alice): the engine stopped during the run"
+    )
+
+
 async def test_run_started_before_schedule_kept(runner: JobRunner, fakes):
     # A drill's recovery runs a job again before the schedule starts.
     record, task = runner.trigger("slow", "alice")
