@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from textual.geometry import Region
-from tui_fake_source import NINE, FakeSource, NineScenarios, fixed_clock
+from tui_fake_source import NINE, FakeSource, NineScenarios, _scenario, fixed_clock
 from tui_helpers import wait_for
 
 from engine.events import DrillProgress
 from warroom.tui.app import WarRoomApp
-from warroom.tui.widgets.chaos import ChaosPanel, choose_layout
+from warroom.tui.widgets.chaos import ChaosPanel, choose_layout, state_of
 from warroom.tui.widgets.incidents import IncidentTable
 
 
@@ -59,6 +59,17 @@ SHORT_STATES = FULL_STATES | {
     "connection_flood": "cool 95s",
     "orphaned_records": "off",
 }
+
+
+def test_block_shown_before_cooldown() -> None:
+    scenario = _scenario(
+        "deadlock",
+        cooldown_remaining=95,
+        blocked_by="drill 4 left rows not yet restored",
+    )
+
+    assert state_of(scenario, 0, short=False) == ("blocked", "blocked")
+    assert state_of(scenario, 0, short=True) == ("blocked", "blocked")
 
 
 def _lines(widget) -> list[str]:

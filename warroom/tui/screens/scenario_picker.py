@@ -35,10 +35,12 @@ def _option(state: ScenarioState) -> Option:
         note = "running now"
     elif not state.enabled:
         note = "disabled in config"
+    elif state.blocked_by:
+        # Checked before the cooldown, because a block can outlast it and
+        # names its cause.
+        note = f"blocked: {state.blocked_by}"
     elif state.cooldown_remaining > 0:
         note = f"cooling down {state.cooldown_remaining:.0f}s"
-    elif state.blocked_by:
-        note = f"blocked: {state.blocked_by}"
     else:
         note = "ready"
     prompt = Text.assemble(

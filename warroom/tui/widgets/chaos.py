@@ -153,11 +153,13 @@ def state_of(scenario: ScenarioState, elapsed: float, short: bool) -> tuple[str,
         return "running", "running"
     if not scenario.enabled:
         return ("off" if short else "disabled"), "disabled"
+    if scenario.blocked_by:
+        # Checked before the cooldown, because a block can outlast it and
+        # names its cause.
+        return "blocked", "blocked"
     if remaining > 0:
         seconds = math.ceil(remaining)
         return (f"cool {seconds}s" if short else f"cooldown {seconds}s"), "cooldown"
-    if scenario.blocked_by:
-        return "blocked", "blocked"
     return "ready", "ready"
 
 

@@ -244,9 +244,10 @@ export function scenarioState(scenario, chaos, elapsedSeconds) {
   if (scenario.running) return { text: "running", ready: false };
   if (!chaos.allowed) return { text: "not allowed", ready: false, why: "chaos is off for this target" };
   if (!scenario.enabled) return { text: "disabled", ready: false };
-  if (remaining > 0) return { text: `cooldown ${Math.ceil(remaining)}s`, ready: false };
   if (chaos.running) return { text: "waiting", ready: false, why: "another drill is running" };
+  // Checked before the cooldown, because a block can outlast it and names its cause.
   if (scenario.blocked_by) return { text: "blocked", ready: false, why: scenario.blocked_by };
+  if (remaining > 0) return { text: `cooldown ${Math.ceil(remaining)}s`, ready: false };
   return { text: "ready", ready: true };
 }
 
