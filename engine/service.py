@@ -35,7 +35,7 @@ from engine.incidents.models import (
     PostmortemSummary,
     Status,
 )
-from engine.incidents.sla import SlaReport, sla_report
+from engine.incidents.sla import CHAOS_ACTOR, SlaReport, sla_report
 from engine.jobs.actions import JobContext
 from engine.jobs.models import JobState
 from engine.jobs.scheduler import build_scheduler
@@ -238,6 +238,7 @@ class Engine(GovernanceOperations):
             snapshot, self.incidents.active_drill_id
         )
         opened = self.incidents.observe(self.target_name, findings, snapshot.taken_at)
+        self._note_leftover_cause(opened)
         self.incidents.escalate_overdue()
 
         figures = figures_of(snapshot, graph, limits.long_query_seconds)
@@ -263,6 +264,17 @@ class Engine(GovernanceOperations):
         if self.drills.leftovers_due():
             self._spawn(self.drills.retry_leftovers())
         return result
+
+    def _note_leftover_cause(self, opened: list[Incident]) -> None:
+        """Add an entry to each new incident outside a drill that rows an
+        earlier drill left out can cause, so on-call checks that drill
+        before looking for a real fault."""
+        for incident in opened:
+            if incident.drill_id is not None:
+                continue
+            cause = self.drills.leftover_cause(incident.kind)
+            if cause is not None:
+                self.incidents.note(incident.id, CHAOS_ACTOR, "drill rows out", cause)
 
     def _auto_remediate(self, opened: list[Incident]) -> None:
         """Run the playbook on incidents that just opened, when

@@ -197,6 +197,21 @@ class DrillRecovery:
             f"({drill.error or 'rollback pending'})"
         )
 
+    def leftover_cause(self, kind: str) -> str | None:
+        """Return which earlier drill's rows, still out on this target, can
+        cause an incident of ``kind``, or None."""
+        for drill in self._leftover_drills():
+            scenario = SCENARIOS.get(drill.scenario)
+            if scenario is not None and kind in scenario.expected_kinds:
+                return (
+                    f"drill {drill.id} ({drill.scenario}) left rows not yet "
+                    f"restored ({drill.error or 'rollback pending'}): this "
+                    "incident can come from those rows rather than a real "
+                    "fault; the war room tries to restore them every "
+                    f"{LEFTOVER_RETRY_SECONDS:g} s (logs/warroom.log)"
+                )
+        return None
+
     async def _undo_remediation(self, drill: DrillRecord) -> None:
         scenario = SCENARIOS.get(drill.scenario)
         if scenario is not None:

@@ -20,8 +20,8 @@ from engine.store.database import utc_now
 _numbers = itertools.count(1)
 
 
-def add_customer(url: str, with_order: bool) -> int:
-    email = f"left{next(_numbers)}@example.com"
+def add_customer(url: str, with_order: bool, without_email: bool = False) -> int:
+    email = None if without_email else f"left{next(_numbers)}@example.com"
     with psycopg.connect(url, autocommit=True) as connection:
         (customer_id,) = connection.execute(
             "INSERT INTO commerce.customers (email, first_name, last_name, state) "
@@ -90,6 +90,25 @@ async def test_no_drill_while_rows_are_out(engine, database_url):
         engine.trigger_drill("deadlock", "test")
     blocked = {state.name: state.blocked_by for state in engine.scenarios()}
     assert all(f"drill {drill.id} left rows" in reason for reason in blocked.values())
+
+
+async def test_incident_names_rows_still_out(engine, database_url):
+    # The drill's customer without an email stays, because an order
+    # references it, and fails a validation rule.
+    stuck = add_customer(database_url, with_order=True, without_email=True)
+    drill = interrupted_insert(engine, stuck, engine.target.identity)
+    await engine.drills.recover()
+
+    await engine.run_checks()
+    await engine.poll_once()
+
+    (incident,) = [i for i in engine.open_incidents() if i.kind == "validation"]
+    notes = [entry.message for entry in engine.get_incident(incident.id).timeline]
+    assert incident.drill_id is None
+    assert any(
+        note.startswith(f"drill {drill.id} (data_corruption) left rows")
+        for note in notes
+    ), notes
 
 
 async def test_retry_restores_once_cause_is_gone(engine, database_url):
