@@ -23,7 +23,7 @@ class Dialect(Protocol):
 
 
 @runtime_checkable
-class ChaosSession(Protocol):
+class DedicatedSession(Protocol):
     """A connection of its own, apart from the engine's monitor and admin
     sessions: a chaos scenario's, a pipeline's or the validation's."""
 
@@ -70,11 +70,11 @@ class Target(Protocol):
 
     async def own_session_ids(self) -> frozenset[int]: ...
 
-    async def open_chaos_session(self, application_name: str) -> ChaosSession: ...
+    async def open_chaos_session(self, application_name: str) -> DedicatedSession: ...
 
     async def open_own_session(
         self, application_name: str, statement_timeout: float, timeout_setting: str
-    ) -> ChaosSession:
+    ) -> DedicatedSession:
         """Open a session for the engine's own long reads, with a statement
         timeout of its own that a timeout error names as ``timeout_setting``.
         Until closed, the session counts among own_session_ids."""

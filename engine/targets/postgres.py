@@ -52,7 +52,7 @@ class _Totals:
     blks_read: int
 
 
-class PostgresChaosSession:
+class PostgresDedicatedSession:
     """An autocommit connection of its own: a chaos scenario's, a pipeline's
     or the validation's."""
 
@@ -307,17 +307,19 @@ class PostgresTarget:
             pids.add(self._monitor.info.backend_pid)
         return frozenset(pids)
 
-    async def open_chaos_session(self, application_name: str) -> PostgresChaosSession:
+    async def open_chaos_session(
+        self, application_name: str
+    ) -> PostgresDedicatedSession:
         connection = await self._open(application_name, statement_timeout=0)
-        return PostgresChaosSession(connection, connection.info.backend_pid)
+        return PostgresDedicatedSession(connection, connection.info.backend_pid)
 
     async def open_own_session(
         self, application_name: str, statement_timeout: float, timeout_setting: str
-    ) -> PostgresChaosSession:
+    ) -> PostgresDedicatedSession:
         connection = await self._open(application_name, statement_timeout)
         pid = connection.info.backend_pid
         self._own_sessions.add(pid)
-        return PostgresChaosSession(
+        return PostgresDedicatedSession(
             connection, pid, self._own_sessions.discard, timeout_setting
         )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.targets.base import ChaosSession, Target
+from engine.targets.base import DedicatedSession, Target
 from engine.targets.sqlfiles import load_statement
 from engine.validation.rules import Referential, Rule
 
@@ -28,7 +28,7 @@ class RuleCatalogError(Exception):
         super().__init__("\n".join(lines))
 
 
-async def read_catalog(reader: Target | ChaosSession, dialect: str) -> Catalog:
+async def read_catalog(reader: Target | DedicatedSession, dialect: str) -> Catalog:
     """Return the tables, columns and primary keys visible to ``reader``."""
     columns: dict[str, dict[str, str]] = {}
     for schema, table, column, data_type in await reader.fetch(

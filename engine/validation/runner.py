@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from engine.config.models import ValidationConfig
 from engine.store.database import utc_now
-from engine.targets.base import ChaosSession, Target, TargetError
+from engine.targets.base import DedicatedSession, Target, TargetError
 from engine.validation.catalog import (
     Catalog,
     RuleCatalogError,
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 VALIDATION_APPLICATION = "warroom-validation"
 TIMEOUT_SETTING = "validation.statement_timeout_seconds"
 
-Reader = Target | ChaosSession
+Reader = Target | DedicatedSession
 """The connection a run reads through: its own session, or the target's
 admin session."""
 
@@ -49,7 +49,7 @@ class Validator:
         self.rules: list[Rule] = [rule.typed() for rule in config.rules]
         self._types = {rule.name: rule.type for rule in config.rules}
         self.catalog: Catalog | None = None
-        self._session: ChaosSession | None = None
+        self._session: DedicatedSession | None = None
 
     def rule(self, name: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.name == name), None)
@@ -104,7 +104,7 @@ class Validator:
             card = await self._run(await self._own_session(), rules, batched)
         return card
 
-    async def _own_session(self) -> ChaosSession:
+    async def _own_session(self) -> DedicatedSession:
         if self._session is not None and not self._session.broken:
             return self._session
         await self.close()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from engine.chaos.journal import Journal
-from engine.targets.base import ChaosSession, Target, TargetError
+from engine.targets.base import DedicatedSession, Target, TargetError
 from engine.targets.sqlfiles import load_statement
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,13 @@ class DrillContext:
     actor: str = "chaos"
     incident_ids: Callable[[], Sequence[int]] = lambda: ()
     """The ids of the incidents tagged with this drill so far."""
-    sessions: list[ChaosSession] = field(default_factory=list)
+    sessions: list[DedicatedSession] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     def statement(self, name: str) -> str:
         return load_statement(self.target.dialect.name, "chaos", name)
 
-    async def open_session(self, scenario: str) -> ChaosSession:
+    async def open_session(self, scenario: str) -> DedicatedSession:
         session = await self.target.open_chaos_session(
             f"{CHAOS_APPLICATION_PREFIX}{scenario}"
         )
@@ -56,7 +56,7 @@ class DrillContext:
 
     async def insert_journaled(
         self,
-        session: ChaosSession,
+        session: DedicatedSession,
         table: str,
         statement: str,
         params: dict[str, Any],

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from engine.chaos.scenarios.base import DrillContext
-from engine.targets.base import ChaosSession, TargetError
+from engine.targets.base import DedicatedSession, TargetError
 
 
 async def pick_recent_claims(
-    context: DrillContext, session: ChaosSession, count: int
+    context: DrillContext, session: DedicatedSession, count: int
 ) -> list[dict[str, Any]]:
     """Pick ``count`` recent claims no other session has locked and return
     their keys.

@@ -6,7 +6,7 @@ import asyncio
 
 from engine.chaos.scenarios.base import DrillContext, Scenario
 from engine.chaos.scenarios.claims import pick_recent_claims
-from engine.targets.base import ChaosSession, TargetError
+from engine.targets.base import DedicatedSession, TargetError
 
 
 class Deadlock(Scenario):
@@ -40,7 +40,7 @@ class Deadlock(Scenario):
 
 
 async def _lower_deadlock_timeout(
-    context: DrillContext, session: ChaosSession, timeout_ms: int
+    context: DrillContext, session: DedicatedSession, timeout_ms: int
 ) -> None:
     # deadlock_timeout is superuser-only; the embedded demo connects as a
     # superuser. Elsewhere the server default applies and detection is slower.
@@ -52,7 +52,7 @@ async def _lower_deadlock_timeout(
         context.progress("inject", f"deadlock_timeout left at the default: {error}")
 
 
-async def _finish(context: DrillContext, session: ChaosSession, key: dict) -> None:
+async def _finish(context: DrillContext, session: DedicatedSession, key: dict) -> None:
     try:
         await session.execute(context.statement("touch_claim"), key)
         await session.execute(context.statement("commit"))

@@ -44,7 +44,7 @@ class MssqlDialect:
         return "[" + identifier.replace("]", "]]") + "]"
 
 
-class MssqlChaosSession:
+class MssqlDedicatedSession:
     """A connection of its own: a chaos scenario's or a pipeline's (no query
     timeout) or the validation's."""
 
@@ -283,15 +283,15 @@ class MssqlTarget:
             "signal); end the session with KILL if it must stop"
         )
 
-    async def open_chaos_session(self, application_name: str) -> MssqlChaosSession:
+    async def open_chaos_session(self, application_name: str) -> MssqlDedicatedSession:
         connection = await MssqlConnection.open(
             self.settings, application_name, query_timeout=0
         )
-        return MssqlChaosSession(connection)
+        return MssqlDedicatedSession(connection)
 
     async def open_own_session(
         self, application_name: str, statement_timeout: float, timeout_setting: str
-    ) -> MssqlChaosSession:
+    ) -> MssqlDedicatedSession:
         settings = replace(
             self.settings,
             query_timeout=statement_timeout,
@@ -299,7 +299,7 @@ class MssqlTarget:
         )
         connection = await MssqlConnection.open(settings, application_name)
         self._own_sessions.add(connection.session_id)
-        return MssqlChaosSession(connection, self._own_sessions.discard)
+        return MssqlDedicatedSession(connection, self._own_sessions.discard)
 
     async def fetch(
         self, sql: str, params: dict[str, Any] | None = None
