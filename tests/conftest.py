@@ -89,3 +89,17 @@ async def engine(database_url: str, config: WarroomConfig, tmp_path: Path):
     await instance.start()
     yield instance
     await instance.stop()
+
+
+@pytest.fixture
+async def unpolled_engine(database_url: str, config: WarroomConfig, tmp_path: Path):
+    """An engine started without its poll loop or schedule: a test polls and
+    runs the checks itself."""
+    from engine.service import Engine
+    from engine.targets.postgres import PostgresTarget
+
+    target = PostgresTarget(database_url, name="test", is_local=True)
+    instance = Engine(config, target, tmp_path / "state.db")
+    await instance.start(poll=False)
+    yield instance
+    await instance.stop()

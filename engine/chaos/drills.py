@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.chaos.interlocks import (
@@ -51,6 +51,15 @@ class ScenarioState:
     """The reason an interlock other than the cooldown would reject a start now."""
 
 
+@dataclass(frozen=True)
+class _SharedFacts:
+    """The interlock facts that are the same for every scenario."""
+
+    state: InterlockState
+    open_incidents: list[Incident]
+    """This target's open incidents."""
+
+
 class DrillRunner(DrillRecovery):
     """Runs one drill at a time on the engine's target."""
 
@@ -88,6 +97,7 @@ class DrillRunner(DrillRecovery):
 
     def scenarios(self) -> list[ScenarioState]:
         now = utc_now()
+        shared = self._shared_facts()
         states = []
         for name, scenario in SCENARIOS.items():
             config = self.chaos_config.scenarios.get(name)
@@ -106,18 +116,20 @@ class DrillRunner(DrillRecovery):
                     cooldown_seconds=cooldown,
                     cooldown_remaining=remaining,
                     running=running,
-                    blocked_by=None if running else self._blocked_by(name, config),
+                    blocked_by=(
+                        None if running else self._blocked_by(name, config, shared)
+                    ),
                 )
             )
         return states
 
-    def _blocked_by(self, name: str, config) -> str | None:
+    def _blocked_by(self, name: str, config, shared: _SharedFacts) -> str | None:
         try:
             check_interlocks(
                 name,
                 config,
                 self.target_config,
-                self._interlock_state(name, SCENARIOS.get(name)),
+                self._interlock_state(name, SCENARIOS.get(name), shared),
             )
         except CooldownActive:
             return None
@@ -156,31 +168,56 @@ class DrillRunner(DrillRecovery):
         return await self.start(name, actor, auto_remediate)
 
     def _interlock_state(
-        self, name: str, scenario_class: type[Scenario] | None
+        self,
+        name: str,
+        scenario_class: type[Scenario] | None,
+        shared: _SharedFacts | None = None,
     ) -> InterlockState:
+        """Gather the facts the interlocks check for scenario ``name``.
+
+        ``shared`` holds the facts that are the same for every scenario, as
+        _shared_facts returns them, so a caller that checks every scenario
+        reads them once.
+        """
+        shared = shared or self._shared_facts()
         conflicting = None
         if scenario_class is not None:
-            for incident in self.incidents.repository.open_incidents():
-                if incident.target != self.target_config.name:
-                    continue
+            for incident in shared.open_incidents:
                 if incident.kind in scenario_class.expected_kinds:
                     conflicting = f"{incident.kind} incident {incident.id}"
                     break
-        running = self.current.scenario if self.current is not None else None
-        return InterlockState(
-            now=utc_now(),
+        return replace(
+            shared.state,
             last_ended=self.drills.last_ended(name, self.target_config.name),
-            running_drill=running,
             conflicting_incident=conflicting,
-            kill_switch_incident=self._kill_switch_incident(),
-            kill_switch_severity=self.chaos_config.kill_switch_severity,
-            unrestored=self.unrestored(),
             detector_problem=(
                 self.detector_problem(scenario_class.detector)
                 if scenario_class is not None
                 else None
             ),
         )
+
+    def _shared_facts(self) -> _SharedFacts:
+        """Gather the facts that do not depend on the scenario: this target's
+        open incidents, the running drill, the kill switch and rows still out."""
+        open_incidents = [
+            incident
+            for incident in self.incidents.repository.open_incidents()
+            if incident.target == self.target_config.name
+        ]
+        kill_switch = next(
+            (incident for incident in open_incidents if self._trips(incident)), None
+        )
+        state = InterlockState(
+            now=utc_now(),
+            last_ended=None,
+            running_drill=self.current.scenario if self.current is not None else None,
+            conflicting_incident=None,
+            kill_switch_incident=kill_switch,
+            kill_switch_severity=self.chaos_config.kill_switch_severity,
+            unrestored=self.unrestored(),
+        )
+        return _SharedFacts(state, open_incidents)
 
     def _kill_switch_incident(self) -> Incident | None:
         for incident in self.incidents.repository.open_incidents():

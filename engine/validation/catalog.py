@@ -43,12 +43,10 @@ async def read_catalog(reader: Target | DedicatedSession, dialect: str) -> Catal
     return Catalog(columns, {name: tuple(cols) for name, cols in keys.items()})
 
 
-def check_rules(rules: Sequence[Rule], catalog: Catalog) -> None:
-    """Raise RuleCatalogError listing every rule that names something missing.
-
-    Each problem gives the rule's position in the file and its name.
-    """
-    problems = []
+def rule_problems(rules: Sequence[Rule], catalog: Catalog) -> dict[str, str]:
+    """Return, by rule name, the first table or column each rule names that
+    ``catalog`` does not have, with the rule's position in the file."""
+    problems = {}
     for index, rule in enumerate(rules):
         where = f"rules[{index}] ({rule.name})"
         names = [(rule.table, column) for column in rule.columns]
@@ -57,9 +55,16 @@ def check_rules(rules: Sequence[Rule], catalog: Catalog) -> None:
         for table, column in names:
             known = catalog.columns.get(table)
             if known is None:
-                problems.append(f"{where}: table {table} does not exist")
+                problems[rule.name] = f"{where}: table {table} does not exist"
                 break
             if column not in known:
-                problems.append(f"{where}: table {table} has no column {column!r}")
+                problems[rule.name] = f"{where}: table {table} has no column {column!r}"
+                break
+    return problems
+
+
+def check_rules(rules: Sequence[Rule], catalog: Catalog) -> None:
+    """Raise RuleCatalogError listing every rule that names something missing."""
+    problems = rule_problems(rules, catalog)
     if problems:
-        raise RuleCatalogError(problems)
+        raise RuleCatalogError(list(problems.values()))

@@ -93,7 +93,9 @@ class DataChecks:
                 except (TargetError, RuleCatalogError) as error:
                     errors["validation"] = str(error)
                 else:
-                    self._parts["validation"] = findings_of(self.scorecard)
+                    self._parts["validation"] = findings_of(
+                        self.scorecard, self._parts.get("validation", ())
+                    )
                     self._store(self.scorecard)
             await self._part(
                 "burst",

@@ -1,5 +1,6 @@
 """A finding for each rule that failed, so its incident opens and clears with
-the rule."""
+the rule. Only a pass clears it: a rule that errs or is not evaluated keeps
+the finding of its last run."""
 
 from __future__ import annotations
 
@@ -11,8 +12,19 @@ def dedup_key(rule: str) -> str:
     return f"validation:{rule}"
 
 
-def findings_of(scorecard: Scorecard) -> tuple[Finding, ...]:
-    findings = []
+def findings_of(
+    scorecard: Scorecard, previous: tuple[Finding, ...] = ()
+) -> tuple[Finding, ...]:
+    """Return a finding per failed rule, and the ``previous`` finding of each
+    rule that could not run or was not evaluated, since nothing shows it
+    clear."""
+    earlier = {finding.dedup_key: finding for finding in previous}
+    findings = [
+        earlier[dedup_key(result.rule)]
+        for result in scorecard.results
+        if result.outcome in ("error", "not evaluated")
+        and dedup_key(result.rule) in earlier
+    ]
     for result in scorecard.failed:
         keys = ", ".join(
             "/".join(str(value) for value in sample.values())

@@ -57,5 +57,10 @@ class Scorecard:
         return 100.0 * self.passed / self.evaluated
 
     @property
+    def errors(self) -> int:
+        """Rules that could not run (a timeout, a table gone)."""
+        return sum(result.outcome == "error" for result in self.results)
+
+    @property
     def failed(self) -> tuple[RuleResult, ...]:
         return tuple(result for result in self.results if result.outcome == "fail")

@@ -18,8 +18,8 @@ from engine.targets.base import DedicatedSession, Target, TargetError
 from engine.validation.catalog import (
     Catalog,
     RuleCatalogError,
-    check_rules,
     read_catalog,
+    rule_problems,
 )
 from engine.validation.models import RuleResult, Scorecard
 from engine.validation.plan import TableScan, sample_statement, table_scan
@@ -39,8 +39,10 @@ class Validator:
     """Validates the target against the rules of config/validation_rules.yaml.
 
     The catalog is read, and the rules checked against it, before the first
-    run. A rule naming a missing table or column makes ``run`` raise
-    RuleCatalogError before any rule runs.
+    run. A rule naming a missing table or column makes the first run raise
+    RuleCatalogError before any rule runs: a config error. Once a run has
+    passed that check, a table or column dropped later makes only its rules
+    errors, and the catalog is read again before each run until none errs.
     """
 
     def __init__(self, target: Target, config: ValidationConfig):
@@ -49,34 +51,42 @@ class Validator:
         self.rules: list[Rule] = [rule.typed() for rule in config.rules]
         self._types = {rule.name: rule.type for rule in config.rules}
         self.catalog: Catalog | None = None
+        self._stale = False
+        """Whether to read the catalog again before its next use."""
+        self._checked = False
+        """Whether a run has passed the catalog check, so the config is valid."""
         self._session: DedicatedSession | None = None
 
     def rule(self, name: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.name == name), None)
 
     async def read_catalog(self, reader: Reader | None = None) -> Catalog:
-        """Return the target's tables, columns and keys, read once (through
-        ``reader`` when given, else the target's admin session)."""
-        if self.catalog is None:
+        """Return the target's tables, columns and keys (through ``reader``
+        when given, else the target's admin session), read at the first call
+        and again after a run found something missing."""
+        if self.catalog is None or self._stale:
             self.catalog = await read_catalog(
                 reader or self.target, self.target.dialect.name
             )
+            self._stale = False
         return self.catalog
 
-    async def prepare(self, reader: Reader | None = None) -> Catalog:
-        """Return the catalog after checking every rule against it; raise
-        RuleCatalogError for a rule naming a missing table or column.
+    async def prepare(self, reader: Reader | None = None) -> dict[str, str]:
+        """Check every rule against the catalog and return, by rule name, the
+        problem of each rule that names a missing table or column.
 
-        A failed check reads the catalog again next time, so a table created
-        later is found.
+        Before a run has passed the check, a problem raises RuleCatalogError
+        instead. Either way the catalog is read again next time, so a table
+        created later is found.
         """
         catalog = await self.read_catalog(reader)
-        try:
-            check_rules(self.rules, catalog)
-        except RuleCatalogError:
-            self.catalog = None
-            raise
-        return catalog
+        problems = rule_problems(self.rules, catalog)
+        if problems:
+            self._stale = True
+            if not self._checked:
+                raise RuleCatalogError(list(problems.values()))
+        self._checked = True
+        return problems
 
     def key_of(self, table: str) -> tuple[str, ...]:
         assert self.catalog is not None
@@ -125,17 +135,24 @@ class Validator:
     async def _run(
         self, session: Reader, rules: Sequence[Rule] | None, batched: bool
     ) -> Scorecard:
-        await self.prepare(session)
+        problems = await self.prepare(session)
         started = time.perf_counter()
         run_at = utc_now()
         chosen = list(self.rules if rules is None else rules)
         dialect = self.target.dialect.name
         results: dict[str, RuleResult] = {
             rule.name: self._result(
+                rule, "error", detail=f"{problems[rule.name]} (checked again each run)"
+            )
+            for rule in chosen
+            if rule.name in problems
+        }
+        results |= {
+            rule.name: self._result(
                 rule, "not evaluated", detail=f"no SQL for the {dialect} dialect"
             )
             for rule in chosen
-            if not rule.runs_on(dialect)
+            if rule.name not in results and not rule.runs_on(dialect)
         }
         runnable = [rule for rule in chosen if rule.name not in results]
         scanned = [
@@ -152,6 +169,9 @@ class Validator:
             if isinstance(rule, CustomSql) and not rule.row_level:
                 results[rule.name] = await self._custom_query(session, rule)
         ordered = tuple(results[rule.name] for rule in chosen)
+        if any(result.outcome == "error" for result in ordered):
+            # A table or column may have gone since the catalog was read.
+            self._stale = True
         return Scorecard(run_at, time.perf_counter() - started, ordered)
 
     async def _scan_table(

@@ -50,6 +50,12 @@ async def target(database_url):
     await instance.close()
 
 
+def parent_rule(name: str) -> ValidationRuleConfig:
+    return ValidationRuleConfig(
+        name=name, table="vt.parent", type="null_check", column="id"
+    )
+
+
 async def run(target, *rules):
     validator = Validator(target, ValidationConfig(rules=list(rules)))
     card = await validator.run()
@@ -205,6 +211,35 @@ async def test_unknown_table_or_column_stops_the_run(target):
         "rules[1] (typo): table vt.child has no column 'cod'",
         "rules[2] (gone): table vt.nothing does not exist",
     ]
+
+
+async def test_table_dropped_later_errs_its_rules(target, database_url):
+    validator = Validator(
+        target,
+        ValidationConfig(
+            rules=[rule("code", "null_check", "code"), parent_rule("id_present")]
+        ),
+    )
+    await validator.run()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("ALTER TABLE vt.child RENAME TO child_away")
+
+    # The first run after the rename errs on the cached catalog; from then
+    # on the rule names the missing table.
+    first = await validator.run()
+    second = await validator.run()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("ALTER TABLE vt.child_away RENAME TO child")
+    back = await validator.run()
+    await validator.close()
+
+    assert [result.outcome for result in first.results] == ["error", "pass"]
+    assert [result.outcome for result in second.results] == ["error", "pass"]
+    assert second.results[0].detail == (
+        "rules[0] (code): table vt.child does not exist (checked again each run)"
+    )
+    assert second.errors == 1
+    assert [result.outcome for result in back.results] == ["fail", "pass"]
 
 
 async def test_run_reads_on_own_session(target):

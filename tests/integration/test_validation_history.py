@@ -6,20 +6,13 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from engine.service import Engine, UnknownRule
-from engine.targets.postgres import PostgresTarget
+from engine.service import UnknownRule
 
 
 @pytest.fixture
-async def engine(database_url, config, tmp_path):
-    instance = Engine(
-        config,
-        PostgresTarget(database_url, name="test", is_local=True),
-        tmp_path / "state.db",
-    )
-    await instance.start(poll=False)
-    yield instance
-    await instance.stop()
+def engine(unpolled_engine):
+    """Each test runs the checks itself, with no poll loop beside it."""
+    return unpolled_engine
 
 
 async def test_each_cycle_adds_a_trend_point(engine, database_url):

@@ -44,6 +44,9 @@ class ScorecardOut(msgspec.Struct):
     evaluated: int
     pass_percent: float | None
     """Passed rules as a share of evaluated ones; null when none was evaluated."""
+    errors: int
+    """Rules that could not run in the last run (a timeout, a table gone).
+    Their incidents stay as the run before left them."""
     error: str | None
     """The reason the last data check cycle was incomplete, or null."""
     results: list[RuleResultOut]
@@ -61,6 +64,7 @@ def scorecard_out(engine: Engine) -> ScorecardOut:
         passed=card.passed if card else 0,
         evaluated=card.evaluated if card else 0,
         pass_percent=card.pass_percent if card else None,
+        errors=card.errors if card else 0,
         error=engine.checks.error,
         results=[_result(result) for result in card.results] if card else [],
     )

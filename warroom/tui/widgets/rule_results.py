@@ -96,12 +96,20 @@ def detail_text(result: RuleResult) -> Text:
     )
     if result.detail:
         text.append(f"\n{result.detail}")
-    counts = [f"{result.violations:,} violation(s)"]
+    counts = []
+    # A rule that could not run or was not evaluated counted nothing.
+    if result.outcome in ("pass", "fail"):
+        counts.append(f"{result.violations:,} violation(s)")
     if result.rows_checked is not None:
         counts.append(f"{result.rows_checked:,} row(s) checked")
     if result.nulls_skipped is not None:
         counts.append(f"{result.nulls_skipped:,} NULL(s) skipped")
-    text.append("\n" + " · ".join(counts), style="dim")
+    if counts:
+        text.append("\n" + " · ".join(counts), style="dim")
+    if result.outcome in ("error", "not evaluated"):
+        text.append(
+            "\nits incident, if open, stays open until a run passes", style="dim"
+        )
     if result.samples:
         text.append(f"\nsample keys ({len(result.samples)}):")
         for sample in result.samples:

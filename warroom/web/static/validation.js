@@ -181,7 +181,9 @@ function ordered(results) {
 }
 
 function ruleDetails(result, open) {
-  const counts = [`${result.violations} violation(s)`];
+  // A rule that could not run or was not evaluated counted nothing.
+  const evaluated = result.outcome === "pass" || result.outcome === "fail";
+  const counts = evaluated ? [`${result.violations} violation(s)`] : [];
   if (result.rows_checked !== null) counts.push(`${result.rows_checked} row(s) checked`);
   if (result.nulls_skipped !== null) counts.push(`${result.nulls_skipped} NULL(s) skipped`);
   const samples = result.samples.map((sample) =>

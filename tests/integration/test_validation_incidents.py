@@ -1,0 +1,55 @@
+"""A validation incident clears only when its rule passes: a run in which the
+rule could not run, or was not evaluated, leaves the incident as it was."""
+
+from __future__ import annotations
+
+import psycopg
+
+from engine.incidents.models import Status
+
+RULE = "customers_email_present"
+
+
+def execute(url: str, sql: str) -> None:
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+async def check_and_poll(engine, times: int = 1) -> None:
+    for _ in range(times):
+        await engine.run_checks()
+        await engine.poll_once()
+
+
+def rule_incidents(engine) -> list:
+    return [
+        incident
+        for incident in engine.incidents.repository.search(kind="validation")
+        if incident.metrics.get("rule") == RULE
+    ]
+
+
+async def test_rule_that_errs_keeps_incident(unpolled_engine, database_url, config):
+    engine = unpolled_engine
+    execute(
+        database_url, "UPDATE commerce.customers SET email = NULL WHERE customer_id = 1"
+    )
+    await check_and_poll(engine)
+    (incident,) = rule_incidents(engine)
+    # An ESCALATED incident resolves on the first clear polls, so only the
+    # kept finding keeps it open.
+    engine.incidents.transition(incident.id, Status.ESCALATED, "alice", "paged")
+    execute(database_url, "ALTER TABLE commerce.customers RENAME TO customers_away")
+
+    await check_and_poll(engine, config.warroom.incidents.clear_polls + 1)
+    during = engine.get_incident(incident.id)
+    result = next(r for r in engine.checks.scorecard.results if r.rule == RULE)
+    execute(database_url, "ALTER TABLE commerce.customers_away RENAME TO customers")
+    await check_and_poll(engine)
+
+    assert result.outcome == "error"
+    assert "table commerce.customers does not exist" in result.detail
+    assert during.status is Status.ESCALATED
+    assert during.clear_polls == 0
+    assert [found.id for found in rule_incidents(engine)] == [incident.id]
+    assert engine.get_incident(incident.id).status is Status.ESCALATED
