@@ -215,6 +215,7 @@ class IncidentManager:
         incident.last_seen_at = taken_at
         incident.clear_polls = 0
         incident.title = finding.title
+        incident.root_cause = finding.root_cause
         incident.metrics = dict(finding.metrics)
         for name, value in _numeric(finding.metrics).items():
             incident.peak[name] = max(value, incident.peak.get(name, value))

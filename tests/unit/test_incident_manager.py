@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -341,6 +342,17 @@ def test_clear_others_false_still_refreshes(manager, make_finding, poll_start) -
 
     assert manager.get(first).occurrences == 2
     assert manager.get(second).clear_polls == 0
+
+
+def test_refresh_takes_latest_root_cause(manager, finding, poll_start) -> None:
+    incident_id = open_incident(manager, finding, poll_start)
+    later = replace(finding, root_cause="session 101 holds locks while idle")
+
+    manager.observe("demo", [later], at(poll_start, 1))
+
+    incident = manager.get(incident_id)
+    assert incident.root_cause == "session 101 holds locks while idle"
+    assert finding.root_cause in incident.timeline[0].message
 
 
 def test_other_target_not_cleared(manager, finding, poll_start) -> None:
