@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.chaos import rows_sql
 from engine.store.drills import DrillRepository, JournalEntry
-from engine.targets.base import Target, TargetError
+from engine.targets.base import Target, TargetError, first_line
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class Journal:
                 log.error(
                     "drill %s: quarantined rows not released: %s", drill_id, error
                 )
-                failures.append(f"quarantined rows not released: {_first_line(error)}")
+                failures.append(f"quarantined rows not released: {first_line(error)}")
         restored = 0
         changed_since: list[str] = []
         for entry in self.drills.pending_journal(drill_id):
@@ -116,7 +116,7 @@ class Journal:
                         error,
                     )
                     failures.append(
-                        f"{entry.table_name} {entry.row_key}: {_first_line(error)}"
+                        f"{entry.table_name} {entry.row_key}: {first_line(error)}"
                     )
                     continue
             self.drills.mark_restored(entry.id)
@@ -190,10 +190,3 @@ class Journal:
             entry.row_key,
         )
         return None
-
-
-def _first_line(error: Exception) -> str:
-    """Return the error's first line: PostgreSQL adds CONTEXT lines that
-    would spread a drill's error over several lines."""
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from engine.targets.base import Target, TargetError
+from engine.targets.base import Target, TargetError, first_line
 from engine.targets.sqlfiles import load_statement
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,18 +29,39 @@ async def install(target: Target) -> None:
     await target.run_script("etl")
 
 
+class BatchesNotLoaded(Exception):
+    """Some staged claim batches failed to load; the others were loaded."""
+
+    def __init__(self, loaded: list[tuple[str, Lineage]], failures: list[str]):
+        self.loaded = loaded
+        self.failures = failures
+        super().__init__("; ".join(failures))
+
+
 async def run_claim_ingestion(target: Target) -> list[tuple[str, Lineage]]:
     """Load every staged batch with rows not yet processed, oldest first, and
-    return each batch's lineage."""
+    return each batch's lineage.
+
+    A batch that fails rolls back alone and stays staged, and the later ones
+    still load. Raises BatchesNotLoaded after the last batch if any failed.
+    """
     dialect = target.dialect.name
     await install(target)
     batches = await target.fetch(
         load_statement(dialect, "etl_runs", "unprocessed_batches")
     )
     results = []
+    failures = []
     for (batch_id,) in batches:
-        await call_procedure(target, "run_claim_ingestion", {"batch_id": batch_id})
+        try:
+            await call_procedure(target, "run_claim_ingestion", {"batch_id": batch_id})
+        except TargetError as error:
+            log.error("claim batch %s not loaded: %s", batch_id, error)
+            failures.append(f"batch {batch_id}: {first_line(error)}")
+            continue
         results.append((str(batch_id), await read_lineage(target, "claim_ingestion")))
+    if failures:
+        raise BatchesNotLoaded(results, failures)
     return results
 
 

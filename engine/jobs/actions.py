@@ -15,6 +15,8 @@ from typing import Any
 from engine.config.models import WarroomConfig
 from engine.etl.incident_metrics import run_incident_metrics
 from engine.etl.pipelines import (
+    BatchesNotLoaded,
+    Lineage,
     run_claim_ingestion,
     run_dim_patient,
     run_patient_adherence,
@@ -170,16 +172,31 @@ async def etl_adherence(context: JobContext, params: dict[str, Any]) -> JobOutpu
 
 
 async def etl_claim_ingestion(context: JobContext, params: dict[str, Any]) -> JobOutput:
-    """Load the staged claim batches into healthcare.pharmacy_claims."""
-    batches = await run_claim_ingestion(context.target)
+    """Load the staged claim batches into healthcare.pharmacy_claims.
+
+    A batch that fails stays staged and fails the run, which names it; the
+    other batches still load.
+    """
+    try:
+        batches = await run_claim_ingestion(context.target)
+    except BatchesNotLoaded as error:
+        raise JobActionError(
+            f"{len(error.failures)} claim batch(es) not loaded, still staged: "
+            f"{error}. {_batch_summary(error.loaded)}; fix the batch in "
+            "healthcare.claims_staging and run the job again"
+        ) from error
     if not batches:
         return JobOutput(0, "no staged claims to load")
     loaded = sum(lineage.rows_written for _, lineage in batches)
+    return JobOutput(loaded, _batch_summary(batches))
+
+
+def _batch_summary(batches: list[tuple[str, Lineage]]) -> str:
+    loaded = sum(lineage.rows_written for _, lineage in batches)
     rejected = sum(lineage.rows_rejected for _, lineage in batches)
-    return JobOutput(
-        loaded,
+    return (
         f"{len(batches)} batch(es): {loaded} claim(s) loaded, {rejected} "
-        "rejected (see healthcare.claims_rejects)",
+        "rejected (see healthcare.claims_rejects)"
     )
 
 

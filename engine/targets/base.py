@@ -87,3 +87,10 @@ class Target(Protocol):
     ) -> list[tuple[Any, ...]]: ...
 
     async def execute(self, sql: str, params: dict[str, Any] | None = None) -> None: ...
+
+
+def first_line(error: Exception) -> str:
+    """Return the error's first line: PostgreSQL adds CONTEXT lines that would
+    spread one error over several lines of a message."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -365,7 +365,10 @@ BEGIN
 
     SELECT
         s.staging_id,
-        TRY_CAST(s.service_date AS date) AS service_date,
+        -- YYYY-MM-DD only (style 23), whatever the session's date format.
+        CASE WHEN s.service_date LIKE N'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
+            THEN TRY_CONVERT(date, s.service_date, 23)
+        END AS service_date,
         TRY_CAST(s.prescription_id AS bigint) AS prescription_id,
         TRY_CAST(s.pharmacy_id AS bigint) AS pharmacy_id,
         TRY_CAST(s.patient_id AS bigint) AS patient_id,
@@ -393,10 +396,16 @@ BEGIN
         ) WITHIN GROUP (ORDER BY v.n) + N']' AS reasons
         FROM (VALUES
             (1, CASE WHEN st.service_date IS NULL THEN CONCAT(
-                N'service_date ''', st.service_date_text, N''' is not a date')
+                N'service_date ''', st.service_date_text,
+                N''' is not a date (YYYY-MM-DD)')
             END),
-            (2, CASE WHEN st.service_date > @today THEN CONCAT(
-                N'service_date ', st.service_date, N' is in the future')
+            (2, CASE
+                WHEN st.service_date > @today THEN CONCAT(
+                    N'service_date ', st.service_date, N' is in the future')
+                -- A timely filing limit of 365 days; plans set their own, often shorter.
+                WHEN st.service_date < DATEADD(day, -365, @today) THEN CONCAT(
+                    N'service_date ', st.service_date, N' is more than 365 days ',
+                    N'ago, past the timely filing limit')
             END),
             (3, CASE WHEN NOT EXISTS (
                 SELECT 1 FROM healthcare.prescriptions AS p
@@ -439,6 +448,13 @@ BEGIN
                 WHEN (CASE WHEN st.claim_status = N'rejected' THEN 1 ELSE 0 END)
                     <> (CASE WHEN st.reject_code IS NOT NULL THEN 1 ELSE 0 END)
                     THEN N'a reject code goes with a rejected claim, and only with one'
+            END),
+            -- NCPDP reject codes are one to three letters or digits, such as
+            -- 75 or M4. The binary collation keeps lower case out of [A-Z].
+            (11, CASE WHEN LEN(st.reject_code) > 3
+                OR st.reject_code COLLATE Latin1_General_BIN2 LIKE N'%[^0-9A-Z]%'
+                THEN CONCAT(N'reject code ''', st.reject_code,
+                    N''' is not 1 to 3 letters or digits')
             END)
         ) AS v (n, reason)
         WHERE v.reason IS NOT NULL

@@ -332,11 +332,16 @@ CREATE TABLE IF NOT EXISTS healthcare.claims_rejects (
 );
 
 -- Text to a value, or NULL when the text is not one: the casts for staged
--- text, without PostgreSQL 16's pg_input_is_valid.
+-- text, without PostgreSQL 16's pg_input_is_valid. A date is YYYY-MM-DD
+-- only, so the words PostgreSQL also reads as dates ('epoch', 'infinity',
+-- 'today') and other layouts are not dates.
 CREATE OR REPLACE FUNCTION healthcare.try_date(value text) RETURNS date
 LANGUAGE plpgsql IMMUTABLE
 AS $$
 BEGIN
+    IF value !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+        RETURN NULL;
+    END IF;
     RETURN value::date;
 EXCEPTION WHEN others THEN
     RETURN NULL;
@@ -391,10 +396,15 @@ BEGIN
         st.*,
         array_remove(ARRAY[
             CASE WHEN st.service_date IS NULL THEN
-                format('service_date %L is not a date', st.service_date_text)
+                format('service_date %L is not a date (YYYY-MM-DD)',
+                    st.service_date_text)
             END,
             CASE WHEN st.service_date > current_date THEN
                 format('service_date %s is in the future', st.service_date)
+            -- A timely filing limit of 365 days; plans set their own, often shorter.
+            WHEN st.service_date < current_date - 365 THEN
+                format('service_date %s is more than 365 days ago, past the '
+                    'timely filing limit', st.service_date)
             END,
             CASE WHEN st.prescription_id IS NULL
                 OR NOT EXISTS (SELECT 1 FROM healthcare.prescriptions AS p
@@ -434,6 +444,12 @@ BEGIN
                 format('claim status %L is not known', st.claim_status)
             WHEN (st.claim_status = 'rejected') <> (st.reject_code IS NOT NULL)
                 THEN 'a reject code goes with a rejected claim, and only with one'
+            END,
+            -- NCPDP reject codes are one to three letters or digits, such as
+            -- 75 or M4.
+            CASE WHEN st.reject_code !~ '^[0-9A-Z]{1,3}$' THEN
+                format('reject code %L is not 1 to 3 letters or digits',
+                    st.reject_code)
             END
         ], NULL) AS reasons
     FROM staged AS st;

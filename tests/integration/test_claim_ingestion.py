@@ -4,6 +4,8 @@ of the batch changes nothing."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import psycopg
 import pytest
 
@@ -51,7 +53,7 @@ def good_claim(connection) -> dict:
         " ORDER BY r.prescription_id LIMIT 1"
     ).fetchone()
     return {
-        "service_date": "2026-11-30",
+        "service_date": (date.today() - timedelta(days=3)).isoformat(),
         "prescription_id": str(prescription),
         "pharmacy_id": "1",
         "patient_id": str(patient),
@@ -104,7 +106,7 @@ def test_ingestion_keeps_every_reject_reason(connection):
     ]
     assert after == before + 2
     assert rejects[ids[2]] == [
-        "service_date '2026-02-30' is not a date",
+        "service_date '2026-02-30' is not a date (YYYY-MM-DD)",
         "patient '999999999' not found",
         "NDC '1234' is not 11 digits",
         "quantity missing or outside 1 to 1,000",
@@ -112,6 +114,38 @@ def test_ingestion_keeps_every_reject_reason(connection):
     assert rejects[ids[3]] == [
         "a reject code goes with a rejected claim, and only with one"
     ]
+
+
+def test_implausible_dates_and_codes_rejected(connection):
+    good = good_claim(connection)
+    old = (date.today() - timedelta(days=366)).isoformat()
+    rows = [
+        good | {"service_date": "epoch"},
+        good | {"service_date": "-infinity"},
+        good | {"service_date": "today"},
+        good | {"service_date": old},
+        good | {"claim_status": "rejected", "reject_code": "ABCD"},
+        good | {"claim_status": "rejected", "reject_code": "m4"},
+        good | {"claim_status": "rejected", "reject_code": "M4"},
+    ]
+    ids = stage(connection, "b3", rows)
+
+    run(connection, "b3")
+
+    rejects = dict(
+        connection.execute(
+            "SELECT staging_id, reasons FROM healthcare.claims_rejects"
+        ).fetchall()
+    )
+    assert rejects[ids[0]] == ["service_date 'epoch' is not a date (YYYY-MM-DD)"]
+    assert rejects[ids[1]] == ["service_date '-infinity' is not a date (YYYY-MM-DD)"]
+    assert rejects[ids[2]] == ["service_date 'today' is not a date (YYYY-MM-DD)"]
+    assert rejects[ids[3]] == [
+        f"service_date {old} is more than 365 days ago, past the timely filing limit"
+    ]
+    assert rejects[ids[4]] == ["reject code 'ABCD' is not 1 to 3 letters or digits"]
+    assert rejects[ids[5]] == ["reject code 'm4' is not 1 to 3 letters or digits"]
+    assert ids[6] not in rejects
 
 
 def test_second_run_changes_nothing(connection):
@@ -155,3 +189,34 @@ async def test_job_loads_every_staged_batch(engine, database_url):
         "2 batch(es): 2 claim(s) loaded, 1 rejected (see healthcare.claims_rejects)"
     )
     assert again.detail == "no staged claims to load"
+
+
+async def test_failed_batch_leaves_later_ones_loaded(engine, database_url):
+    # A trigger makes the insert fail in a way the checks do not foresee.
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(script_path("postgres", "etl").read_text())
+        connection.execute(
+            "CREATE FUNCTION pg_temp_fail() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN RAISE EXCEPTION 'disk full on the claims volume'; END $$;"
+            " CREATE TRIGGER fail_777 BEFORE INSERT ON healthcare.pharmacy_claims"
+            " FOR EACH ROW WHEN (NEW.quantity = 777) EXECUTE FUNCTION pg_temp_fail()"
+        )
+        good = good_claim(connection)
+        failing = stage(connection, "b-first", [good, good | {"quantity": "777"}])
+        stage(connection, "b-second", [good])
+
+    record, task = engine.jobs.runner.trigger("etl_claims_daily", "test")
+    await task
+
+    with psycopg.connect(database_url) as connection:
+        staged = connection.execute(
+            "SELECT batch_id, processed_at IS NOT NULL FROM healthcare.claims_staging"
+            " ORDER BY staging_id"
+        ).fetchall()
+    assert record.status == "failed"
+    assert record.error.startswith(
+        "1 claim batch(es) not loaded, still staged: batch b-first: "
+        "disk full on the claims volume. 1 batch(es): 1 claim(s) loaded"
+    )
+    assert len(failing) == 2
+    assert staged == [("b-first", False), ("b-first", False), ("b-second", True)]
