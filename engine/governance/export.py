@@ -25,7 +25,7 @@ from typing import IO, Any, Literal, Protocol
 
 from engine.config.models import GovernanceConfig
 from engine.governance.masking import Masker, text_of
-from engine.targets.base import Target
+from engine.targets.base import Target, TargetDataError
 from engine.targets.sqlfiles import load_statement
 
 log = logging.getLogger(__name__)
@@ -150,9 +150,15 @@ async def _copy_pages(
     after_id = 0
     rows = 0
     while True:
-        page = await target.fetch(
-            query, {"after_id": after_id, "batch_rows": batch_rows}
-        )
+        try:
+            page = await target.fetch(
+                query, {"after_id": after_id, "batch_rows": batch_rows}
+            )
+        except TargetDataError as error:
+            raise TargetDataError(
+                f"healthcare.patients, in the {batch_rows} patient(s) after "
+                f"patient_id {after_id}: {error}; fix that row and export again"
+            ) from error
         if not page:
             return rows
         masked = [masker.mask_row(row) for row in page]

@@ -15,6 +15,12 @@ class TargetUnreachable(TargetError):
     """The target cannot be reached or rejected the login."""
 
 
+class TargetDataError(TargetError):
+    """The target returned a value the driver cannot convert to Python, such
+    as a date past year 9999. The message leaves the value out, since it can
+    be PHI."""
+
+
 @runtime_checkable
 class Dialect(Protocol):
     name: str

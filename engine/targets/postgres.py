@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ import psutil
 import psycopg
 from psycopg import sql as pgsql
 
-from engine.targets.base import TargetError, TargetUnreachable
+from engine.targets.base import TargetDataError, TargetError, TargetUnreachable
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
 from engine.targets.sqlfiles import load_statement, script_path
 
@@ -91,7 +92,7 @@ class PostgresDedicatedSession:
         """Return the TargetError for ``error``; after a cancel or timeout it
         names the timeout setting to raise."""
         if not isinstance(error, psycopg.errors.QueryCanceled):
-            return TargetError(str(error).strip())
+            return _target_error(error)
         message = _cancelled(error)
         if self._timeout_setting:
             message += f"; raise {self._timeout_setting} if the server is just slow"
@@ -345,7 +346,7 @@ class PostgresTarget:
         except psycopg.OperationalError as error:
             raise TargetUnreachable(f"{redact_url(self.url)}: {error}") from error
         except psycopg.Error as error:
-            raise TargetError(str(error).strip()) from error
+            raise _target_error(error) from error
 
     async def run_script(self, file_name: str) -> None:
         """Run ``sql/postgres/<file_name>.sql`` in one transaction."""
@@ -360,6 +361,20 @@ class PostgresTarget:
             ) from error
         finally:
             await connection.close()
+
+
+def _target_error(error: psycopg.Error) -> TargetError:
+    """Return the TargetError for ``error``. A value psycopg could not convert
+    (it raises DataError with no SQLSTATE, and quotes the value) is left out
+    of the message."""
+    text = str(error).strip()
+    if isinstance(error, psycopg.DataError) and error.sqlstate is None:
+        reason = re.sub(r":\s*'.*'\s*$", "", text, flags=re.DOTALL)
+        return TargetDataError(
+            f"a value on the target cannot be read: {reason} (the value is "
+            "left out of this message)"
+        )
+    return TargetError(text)
 
 
 def _cancelled(error: psycopg.errors.QueryCanceled) -> str:

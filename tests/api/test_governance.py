@@ -125,6 +125,29 @@ async def test_mask_export_writes_file(client, engine: Engine):
     assert written.read_text().startswith("patient_id,member_id,first_name")
 
 
+async def test_unreadable_value_left_out(client, engine, database_url, caplog):
+    engine.config.warroom.governance.hash_secret = "api-test-mask-key"
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "UPDATE healthcare.patients SET date_of_birth = '19560-04-17' "
+            "WHERE patient_id = 31"
+        )
+
+    response = await client.post(
+        "/api/governance/mask-export",
+        json={"format": "json", "path": "typo.json"},
+        headers=AUTH,
+    )
+
+    body = assert_problem(response, 503)
+    assert body["title"] == "Unreadable value"
+    assert "after patient_id" in body["detail"]
+    assert "date too large" in body["detail"]
+    assert "19560" not in body["detail"]
+    assert "19560" not in caplog.text
+    assert not (engine.export_directory() / "typo.json").exists()
+
+
 @pytest.mark.parametrize(
     "path",
     ["../escape.json", "/etc/escape.json", "../pgdata/x.json", "escape.csv"],

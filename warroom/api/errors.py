@@ -37,7 +37,7 @@ from engine.incidents.models import (
 )
 from engine.jobs.models import JobAlreadyRunning, JobNotFound
 from engine.service import Engine
-from engine.targets.base import TargetError
+from engine.targets.base import TargetDataError, TargetError
 from warroom.api.auth import ACTOR_HEADER
 from warroom.api.schemas.common import PROBLEM_MEDIA_TYPE, FieldError, Problem
 
@@ -192,6 +192,10 @@ def _target_error(error: TargetError) -> ProblemDetailsException:
     )
 
 
+def _target_data_error(error: TargetDataError) -> ProblemDetailsException:
+    return _problem(503, "target-data", str(error), title="Unreadable value")
+
+
 def _target_unavailable(error: TargetUnavailable) -> ProblemDetailsException:
     headers = _retry_after(error.retry_after) if error.retry_after else None
     return _problem(
@@ -278,6 +282,7 @@ _CONVERTERS: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
     JobNotFound: _job_not_found,
     JobAlreadyRunning: _job_running,
     TargetError: _target_error,
+    TargetDataError: _target_data_error,
     TargetUnavailable: _target_unavailable,
     ValidationException: _validation,
     HTTPException: _http,
