@@ -544,7 +544,8 @@ IF OBJECT_ID(N'commerce.customer_health', N'U') IS NULL
 GO
 
 -- The three summaries, as in sql/postgres/etl.sql: each MERGE skips unchanged
--- rows, so a second run writes nothing, and writes its own lineage row.
+-- rows and deletes the rows nothing supports any more, so a second run
+-- writes nothing, and writes its own lineage row.
 CREATE OR ALTER PROCEDURE healthcare.etl_summaries
     @date_from date,
     @date_to date
@@ -589,7 +590,11 @@ BEGIN
     ) VALUES (
         s.pharmacy_id, s.fill_date, s.fills, s.generic_fills,
         s.generic_fill_rate, s.plan_paid
-    );
+    )
+    -- A day in the window that no longer has a paid fill (its claims were
+    -- reversed) loses its row.
+    WHEN NOT MATCHED BY SOURCE
+        AND t.fill_date BETWEEN @date_from AND @date_to THEN DELETE;
     SET @written = @@ROWCOUNT;
     EXEC healthcare.etl_record_lineage N'pharmacy_fill_summary',
         N'healthcare.pharmacy_claims', N'healthcare.pharmacy_fill_summary',
@@ -621,7 +626,9 @@ BEGIN
         cancelled = s.cancelled, updated_at = SYSUTCDATETIME()
     WHEN NOT MATCHED BY TARGET THEN INSERT (
         order_date, orders, customers, revenue, cancelled
-    ) VALUES (s.order_date, s.orders, s.customers, s.revenue, s.cancelled);
+    ) VALUES (s.order_date, s.orders, s.customers, s.revenue, s.cancelled)
+    WHEN NOT MATCHED BY SOURCE
+        AND t.order_date BETWEEN @date_from AND @date_to THEN DELETE;
     SET @written = @@ROWCOUNT;
     EXEC healthcare.etl_record_lineage N'daily_order_summary',
         N'commerce.orders', N'commerce.daily_order_summary',
@@ -680,7 +687,9 @@ BEGIN
     ) VALUES (
         s.customer_id, s.last_order_date, s.orders, s.revenue,
         s.recency_score, s.frequency_score, s.monetary_score, s.segment
-    );
+    )
+    -- A customer left with no order that counts is no longer scored.
+    WHEN NOT MATCHED BY SOURCE THEN DELETE;
     SET @written = @@ROWCOUNT;
     EXEC healthcare.etl_record_lineage N'customer_health',
         N'commerce.orders', N'commerce.customer_health',

@@ -530,8 +530,9 @@ CREATE TABLE IF NOT EXISTS commerce.customer_health (
 );
 
 -- The three summaries over paid claims and non-cancelled orders. Each is an
--- upsert that skips unchanged rows, so a second run writes nothing; each
--- writes its own lineage row.
+-- upsert that skips unchanged rows and deletes the rows nothing supports any
+-- more, so a second run writes nothing; each writes its own lineage row,
+-- with the deleted rows among those written.
 CREATE OR REPLACE PROCEDURE healthcare.etl_summaries(
     p_from date, p_to date
 )
@@ -541,6 +542,7 @@ DECLARE
     v_started timestamptz;
     v_read bigint;
     v_written bigint;
+    v_deleted bigint;
 BEGIN
     -- Pharmacy fill summary.
     v_started := clock_timestamp();
@@ -570,6 +572,17 @@ BEGIN
     WHERE (t.fills, t.generic_fills, t.plan_paid)
         IS DISTINCT FROM (excluded.fills, excluded.generic_fills, excluded.plan_paid);
     GET DIAGNOSTICS v_written = ROW_COUNT;
+    -- A day in the window that no longer has a paid fill (its claims were
+    -- reversed) loses its row.
+    DELETE FROM healthcare.pharmacy_fill_summary AS t
+    WHERE t.fill_date BETWEEN p_from AND p_to
+        AND NOT EXISTS (
+            SELECT 1 FROM healthcare.pharmacy_claims AS c
+            WHERE c.pharmacy_id = t.pharmacy_id AND c.service_date = t.fill_date
+                AND c.claim_status = 'paid'
+        );
+    GET DIAGNOSTICS v_deleted = ROW_COUNT;
+    v_written := v_written + v_deleted;
     CALL healthcare.etl_record_lineage(
         'pharmacy_fill_summary', 'healthcare.pharmacy_claims',
         'healthcare.pharmacy_fill_summary', v_read, v_written, v_started
@@ -603,6 +616,14 @@ BEGIN
             excluded.cancelled
         );
     GET DIAGNOSTICS v_written = ROW_COUNT;
+    DELETE FROM commerce.daily_order_summary AS t
+    WHERE t.order_date BETWEEN p_from AND p_to
+        AND NOT EXISTS (
+            SELECT 1 FROM commerce.orders AS o
+            WHERE o.ordered_at::date = t.order_date
+        );
+    GET DIAGNOSTICS v_deleted = ROW_COUNT;
+    v_written := v_written + v_deleted;
     CALL healthcare.etl_record_lineage(
         'daily_order_summary', 'commerce.orders', 'commerce.daily_order_summary',
         v_read, v_written, v_started
@@ -662,6 +683,15 @@ BEGIN
         excluded.monetary_score, excluded.segment
     );
     GET DIAGNOSTICS v_written = ROW_COUNT;
+    -- A customer left with no order that counts is no longer scored.
+    DELETE FROM commerce.customer_health AS t
+    WHERE NOT EXISTS (
+        SELECT 1 FROM commerce.orders AS o
+        WHERE o.customer_id = t.customer_id AND o.status <> 'cancelled'
+            AND o.ordered_at::date <= p_to
+    );
+    GET DIAGNOSTICS v_deleted = ROW_COUNT;
+    v_written := v_written + v_deleted;
     CALL healthcare.etl_record_lineage(
         'customer_health', 'commerce.orders', 'commerce.customer_health',
         v_read, v_written, v_started

@@ -104,6 +104,52 @@ def test_changed_order_updates_only_its_rows(connection):
     assert written["customer_health"][1] >= 1
 
 
+def test_rows_without_source_deleted(connection):
+    run(connection)
+    # A pharmacy and day with one paid fill, and a customer whose one order
+    # counts, lose their rows when the claim is reversed and the order
+    # cancelled.
+    pharmacy, day = connection.execute(
+        "SELECT pharmacy_id, fill_date FROM healthcare.pharmacy_fill_summary"
+        " WHERE fills = 1 ORDER BY pharmacy_id, fill_date LIMIT 1"
+    ).fetchone()
+    (customer,) = connection.execute(
+        "SELECT customer_id FROM commerce.customer_health WHERE orders = 1"
+        " ORDER BY customer_id LIMIT 1"
+    ).fetchone()
+    connection.execute(
+        "UPDATE healthcare.pharmacy_claims SET claim_status = 'reversed'"
+        " WHERE pharmacy_id = %s AND service_date = %s AND claim_status = 'paid'",
+        [pharmacy, day],
+    )
+    connection.execute(
+        "UPDATE commerce.orders SET status = 'cancelled' WHERE customer_id = %s",
+        [customer],
+    )
+
+    written = run(connection)
+    again = run(connection)
+
+    fill_rows = connection.execute(
+        "SELECT count(*) FROM healthcare.pharmacy_fill_summary"
+        " WHERE pharmacy_id = %s AND fill_date = %s",
+        [pharmacy, day],
+    ).fetchone()[0]
+    health_rows = connection.execute(
+        "SELECT count(*) FROM commerce.customer_health WHERE customer_id = %s",
+        [customer],
+    ).fetchone()[0]
+    assert fill_rows == 0
+    assert health_rows == 0
+    assert written["pharmacy_fill_summary"][1] == 1
+    assert written["customer_health"][1] >= 1
+    assert {name: count for name, (_, count) in again.items()} == {
+        "pharmacy_fill_summary": 0,
+        "daily_order_summary": 0,
+        "customer_health": 0,
+    }
+
+
 async def test_job_refreshes_the_summaries(engine):
     record, task = engine.jobs.runner.trigger("etl_summaries", "test")
     await task
