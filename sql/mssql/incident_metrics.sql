@@ -203,7 +203,8 @@ BEGIN
     COMMIT TRANSACTION;
 
     EXEC healthcare.etl_record_lineage N'incident_metrics',
-        N'warroom store: incidents', N'dbo.warroom_incident_metrics',
+        N'warroom store: incidents',
+        N'dbo.warroom_incident_facts, dbo.warroom_incident_metrics',
         @read, @facts + @metrics, @started;
 END;
 GO

@@ -164,7 +164,7 @@ BEGIN
 
     CALL healthcare.etl_record_lineage(
         'incident_metrics', 'warroom store: incidents',
-        'public.warroom_incident_metrics', v_read,
+        'public.warroom_incident_facts, public.warroom_incident_metrics', v_read,
         v_facts + v_metrics + v_deleted, v_started
     );
 END;
