@@ -17,8 +17,9 @@ from engine.targets.sqlfiles import load_statement
 log = logging.getLogger(__name__)
 
 # Types whose values the classifier never reads, so the sample skips them.
+# JSON is read: a copied row keeps its keys, and they name what it holds.
 _UNSAMPLED_TYPES = frozenset(
-    {"bytea", "binary", "varbinary", "image", "xml", "json", "jsonb", "tsvector"}
+    {"bytea", "binary", "varbinary", "image", "xml", "tsvector"}
 )
 
 

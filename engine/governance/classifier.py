@@ -12,6 +12,7 @@ the values alone.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -73,8 +74,12 @@ _PERSON_WORDS = frozenset(
         "sur",
     }
 )
+# Names written as one word, as an unquoted PatientName becomes patientname
+# in PostgreSQL.
 _NAME_SINGLE_WORDS = frozenset(
     {"firstname", "lastname", "surname", "forename", "fname", "lname", "fullname"}
+    | {"middlename", "givenname", "familyname", "patientname", "membername"}
+    | {"customername", "personname", "contactname", "subscribername"}
 )
 # Tables whose rows are people, where a bare ``name`` column is a person's name.
 _PEOPLE_TABLE_WORDS = frozenset(
@@ -94,12 +99,14 @@ _DATE_TYPES = ("date", "timestamp", "datetime", "smalldatetime", "datetimeoffset
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_SSN = re.compile(r"^(?!000|666|9\d\d)\d{3}-?(?!00)\d{2}-?(?!0000)\d{4}$")
+# The shape only: test data (000-...) and ITINs (9..) are identifiers too.
+_SSN = re.compile(r"^\d{3}-?\d{2}-?\d{4}$")
 _SSN_DASHED = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().-]{7,20}$")
 _ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 _PERSON_NAME = re.compile(r"^[A-Z][A-Za-z'’.-]*( [A-Z][A-Za-z'’.-]*)*$")
 _STREET = re.compile(r"^\d+[A-Za-z]? +\S+.*[A-Za-z]")
+_PLACE = re.compile(r"^[A-Z][A-Za-z'.-]*( [A-Za-z][A-Za-z'.-]*)*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9-]{4,20}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -155,12 +162,20 @@ def _match_person_name(words: list[str], table_words: list[str]) -> _NameMatch |
     return None
 
 
+_BIRTH_WORDS = ("dob", "birthdate", "birthday", "dateofbirth", "birthdt")
+
+
 def _match_date_of_birth(words: list[str], table_words: list[str]) -> _NameMatch | None:
-    if "dob" in words or "birthdate" in words or "birthday" in words:
-        word = next(w for w in words if w in ("dob", "birthdate", "birthday"))
+    word = next((word for word in words if word in _BIRTH_WORDS), None)
+    if word is not None:
         return _NameMatch(PhiCategory.DATE_OF_BIRTH, 0.8, f"the word {word!r}")
-    if _has_sequence(words, "birth", "date") or _has_sequence(words, "of", "birth"):
-        return _NameMatch(PhiCategory.DATE_OF_BIRTH, 0.85, "'birth date' in its name")
+    for second in ("date", "dt", "dte"):
+        if _has_sequence(words, "birth", second):
+            return _NameMatch(
+                PhiCategory.DATE_OF_BIRTH, 0.85, f"'birth {second}' in its name"
+            )
+    if _has_sequence(words, "of", "birth"):
+        return _NameMatch(PhiCategory.DATE_OF_BIRTH, 0.85, "'of birth' in its name")
     return None
 
 
@@ -173,7 +188,7 @@ def _match_ssn(words: list[str], table_words: list[str]) -> _NameMatch | None:
 
 
 def _match_phone(words: list[str], table_words: list[str]) -> _NameMatch | None:
-    for word in ("phone", "telephone", "mobile", "fax", "cellphone"):
+    for word in ("phone", "telephone", "tel", "mobile", "fax", "cellphone"):
         if word in words:
             return _NameMatch(PhiCategory.PHONE, 0.75, f"the word {word!r}")
     return None
@@ -193,6 +208,10 @@ def _match_address(words: list[str], table_words: list[str]) -> _NameMatch | Non
         if before in _NOT_POSTAL:
             continue
         return _NameMatch(PhiCategory.ADDRESS, 0.7, f"the word {word!r}")
+    # A city or town is part of a postal address, so it locates a person.
+    for word in ("city", "town"):
+        if word in words:
+            return _NameMatch(PhiCategory.ADDRESS, 0.6, f"the word {word!r}")
     return None
 
 
@@ -244,6 +263,20 @@ _NAME_MATCHERS: tuple[Callable[[list[str], list[str]], _NameMatch | None], ...] 
 )
 
 
+# Categories from the most sensitive, in the order the name matchers try them.
+_SENSITIVITY = (
+    PhiCategory.SSN,
+    PhiCategory.MEDICAL_RECORD_NUMBER,
+    PhiCategory.MEMBER_ID,
+    PhiCategory.DATE_OF_BIRTH,
+    PhiCategory.EMAIL,
+    PhiCategory.PHONE,
+    PhiCategory.ZIP_CODE,
+    PhiCategory.ADDRESS,
+    PhiCategory.PERSON_NAME,
+)
+
+
 def _fits_date_of_birth(value: Any) -> bool:
     if isinstance(value, datetime):
         value = value.date()
@@ -276,7 +309,9 @@ _VALUE_FITS: dict[PhiCategory, Callable[[Any], bool]] = {
     PhiCategory.SSN: lambda value: bool(_SSN.match(str(value).strip())),
     PhiCategory.PHONE: _fits_phone,
     PhiCategory.EMAIL: _text_fits(_EMAIL),
-    PhiCategory.ADDRESS: _text_fits(_STREET),
+    PhiCategory.ADDRESS: lambda value: (
+        _text_fits(_STREET)(value) or _text_fits(_PLACE)(value)
+    ),
     PhiCategory.ZIP_CODE: lambda value: bool(_ZIP.match(str(value).strip())),
     PhiCategory.MEMBER_ID: lambda value: bool(_IDENTIFIER.match(str(value).strip())),
     PhiCategory.MEDICAL_RECORD_NUMBER: lambda value: bool(
@@ -331,7 +366,7 @@ def classify(
     match = _match_name(words, table_words, data_type)
     if match is not None:
         return _weigh_samples(match, values)
-    return _classify_values(values, data_type)
+    return _classify_documents(values) or _classify_values(values, data_type)
 
 
 def _match_name(
@@ -369,6 +404,58 @@ def _weigh_samples(match: _NameMatch, values: list[Any]) -> Classification | Non
             None, None, f"{reason}; only {fitted}, so the name is not trusted"
         )
     return Classification(match.category, match.confidence - 0.2, f"{reason}; {fitted}")
+
+
+def _classify_documents(values: list[Any]) -> Classification | None:
+    """Classify a column of JSON objects (a copy of a row, say) by their keys:
+    each key is weighed as a column of that name would be, and the column
+    takes the most sensitive category found, as _SENSITIVITY orders them."""
+    documents = _documents(values)
+    if not documents:
+        return None
+    keys = list(dict.fromkeys(key for document in documents for key in document))
+
+    found: list[tuple[str, Classification]] = []
+    for key in keys:
+        match = _match_name(split_words(key), [], "text")
+        if match is None:
+            continue
+        key_values = [
+            document[key]
+            for document in documents
+            if document.get(key) is not None and document.get(key) != ""
+        ]
+        weighed = _weigh_samples(match, key_values)
+        if weighed is not None and weighed.category is not None:
+            found.append((key, weighed))
+    if not found:
+        return None
+
+    _, best = min(found, key=lambda item: _SENSITIVITY.index(item[1].category))
+    listed = ", ".join(
+        f"{key!r} ({str(found_as.category).replace('_', ' ')})"
+        for key, found_as in found
+    )
+    return Classification(
+        best.category,
+        best.confidence,
+        f"values: JSON objects with the keys {listed}",
+    )
+
+
+def _documents(values: list[Any]) -> list[dict[str, Any]]:
+    """Return the values that are JSON objects: dicts, as psycopg reads json,
+    or text that parses to one, as SQL Server stores it."""
+    documents = []
+    for value in values:
+        if isinstance(value, str) and value.lstrip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                continue
+        if isinstance(value, dict):
+            documents.append(value)
+    return documents
 
 
 def _classify_values(values: list[Any], data_type: str) -> Classification | None:

@@ -145,6 +145,26 @@ async def test_new_phi_column_opens_incident(engine: Engine, database_url: str):
     assert incidents[0].status is Status.DETECTED
 
 
+async def test_quarantined_patients_are_phi(engine: Engine, database_url: str):
+    await engine.scan_catalog("test")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO public.warroom_quarantine"
+            " (source_table, row_key, row_data, reason)"
+            " SELECT 'healthcare.patients', jsonb_build_object('patient_id',"
+            " patient_id), to_jsonb(p), 'test' FROM healthcare.patients AS p"
+            " ORDER BY patient_id LIMIT 6"
+        )
+
+    await engine.scan_catalog("test")
+
+    column = entries_by_column(engine, "public.warroom_quarantine")["row_data"].column
+    keys = [finding.dedup_key for finding in engine.governance.findings]
+    assert column.category == "member_id", column.reason
+    assert "'date_of_birth' (date of birth)" in (column.reason or "")
+    assert keys == ["governance:public.warroom_quarantine.row_data"]
+
+
 async def test_scan_keeps_contradicted_reason(engine: Engine, database_url: str):
     with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute(

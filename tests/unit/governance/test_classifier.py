@@ -3,6 +3,7 @@ positives, and sampled values that confirm or contradict a name."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -198,3 +199,65 @@ def test_drug_names_are_no_person_names():
     drugs = ["Lisinopril", "Metformin", "Atorvastatin", "Amlodipine", "Omeprazole"]
 
     assert classify("drug_name", "text", drugs, table="medications") is None
+
+
+@pytest.mark.parametrize(
+    ("column", "data_type", "category"),
+    [
+        ("birth_dt", "date", PhiCategory.DATE_OF_BIRTH),
+        ("DateOfBirth", "date", PhiCategory.DATE_OF_BIRTH),
+        ("patientname", "text", PhiCategory.PERSON_NAME),
+        ("tel", "text", PhiCategory.PHONE),
+        ("city", "text", PhiCategory.ADDRESS),
+    ],
+)
+def test_more_names_match(column: str, data_type: str, category: PhiCategory):
+    found = classify(column, data_type)
+
+    assert found is not None
+    assert found.category is category
+
+
+def test_city_names_confirm_address():
+    cities = ["Boston", "San Antonio", "St. Louis", "Austin", "Des Moines"]
+
+    found = classify("city", "text", cities)
+
+    assert found.category is PhiCategory.ADDRESS
+    assert "100% of 5 sampled values fit" in found.reason
+
+
+def test_ssn_shape_without_valid_area_fits():
+    values = [f"000-12-{3400 + n}" for n in range(6)]
+
+    found = classify("ssn", "char", values)
+
+    assert found.category is PhiCategory.SSN
+    assert "100% of 6 sampled values fit" in found.reason
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["jsonb", "text"])
+def test_json_rows_classified_by_keys(as_text: bool):
+    rows = [
+        {
+            "patient_id": n,
+            "first_name": NAMES[n],
+            "date_of_birth": DATES[n].isoformat(),
+            "ssn": f"123-45-{6700 + n}",
+        }
+        for n in range(6)
+    ]
+    values = [json.dumps(row) if as_text else row for row in rows]
+
+    found = classify("row_data", "jsonb" if not as_text else "nvarchar", values)
+
+    assert found.category is PhiCategory.SSN
+    assert found.reason.startswith("values: JSON objects with the keys ")
+    assert "'first_name' (person name)" in found.reason
+    assert "'date_of_birth' (date of birth)" in found.reason
+
+
+def test_json_rows_without_phi_keys():
+    rows = [{"claim_id": n, "quantity": 30} for n in range(6)]
+
+    assert classify("row_data", "jsonb", rows) is None
