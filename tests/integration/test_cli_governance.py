@@ -4,6 +4,8 @@ the command line, and clear errors for a missing secret or a bad path."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import json
 
 import psycopg
@@ -57,7 +59,12 @@ def test_export_csv_masks_phi(tmp_path, database_url, monkeypatch):
         raw = {patient[column] for patient in source}
         written = {patient[column] for patient in exported}
         assert not raw & written, column
-    assert exported[0]["patient_id"] == source[0]["patient_id"]
+    assert (
+        exported[0]["patient_id"]
+        == hmac.new(
+            SECRET.encode(), source[0]["patient_id"].encode(), hashlib.sha256
+        ).hexdigest()
+    )
     assert path.stat().st_mode & 0o777 == 0o600
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import hashlib
+import hmac
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -321,7 +322,7 @@ async def test_masked_export_has_no_phi(
     # second can contain by chance, so those cells must differ from each ZIP
     # and every other cell must not contain one.
     zips = {row[5] for row in source}
-    chance_cells = {"member_id", "created_at"}
+    chance_cells = {"patient_id", "member_id", "created_at"}
     other_cells = []
     for record in records:
         for name, value in record.items():
@@ -335,7 +336,12 @@ async def test_masked_export_has_no_phi(
 
 
 async def test_masked_export_masks_by_rule(engine: Engine, database_url: str):
-    source = {row[0]: row for row in patients(database_url)}
+    # The export writes each patient_id as its keyed hash.
+    secret = SECRET.encode()
+    source = {
+        hmac.new(secret, str(row[0]).encode(), hashlib.sha256).hexdigest(): row
+        for row in patients(database_url)
+    }
 
     result = await engine.export_masked_patients("json", "rules.json", "test")
 
@@ -350,6 +356,7 @@ async def test_masked_export_masks_by_rule(engine: Engine, database_url: str):
     # A bare SHA-256 of the member id would be reversible by guessing.
     assert first["member_id"] != hashlib.sha256(member.encode()).hexdigest()
     assert result.masked["member_id"] == "hash"
+    assert result.masked["patient_id"] == "hash"
 
 
 async def test_export_race_keeps_first_file(engine: Engine):
