@@ -156,3 +156,16 @@ async def test_settings_leave_out_secrets(client, polled):
     text = response.text
     assert "postgresql://" not in text
     assert "token" not in text
+
+
+async def test_settings_list_exported_columns(client):
+    response = await client.get("/api/settings")
+
+    governance = response.json()["governance"]
+    assert governance["exported"]["healthcare.patients"][:2] == [
+        "patient_id",
+        "member_id",
+    ]
+    assert governance["masking"]["healthcare.patients"]["patient_id"]["rule"] == (
+        "hash"
+    )

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from engine.config.models import WarroomConfig
+from engine.governance.export import PATIENT_COLUMNS, PATIENTS_TABLE
 
 
 class MonitorSettings(msgspec.Struct):
@@ -53,6 +54,9 @@ class GovernanceSettings(msgspec.Struct):
     """A column at or above this classifier confidence looks like PHI."""
     masking: dict[str, dict[str, MaskRuleSettings]]
     """schema.table to column to the masked export's rule."""
+    exported: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    """schema.table to the columns the masked export writes. A PHI column
+    outside these is not exported, so it needs no rule."""
 
 
 class SettingsOut(msgspec.Struct):
@@ -120,4 +124,5 @@ def _governance_settings(config: WarroomConfig) -> GovernanceSettings:
             }
             for table, columns in governance.masking.items()
         },
+        exported={PATIENTS_TABLE: list(PATIENT_COLUMNS)},
     )

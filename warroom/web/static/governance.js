@@ -75,14 +75,16 @@ export class GovernancePanel {
 
   render(phi, lineage) {
     setText(this.root.querySelector(".governance-scan"), scanText(phi));
-    const masking = this.settings()?.governance?.masking ?? {};
-    const columns = ordered(phi.columns, masking);
+    const governance = this.settings()?.governance;
+    const masking = governance?.masking ?? {};
+    const exported = governance?.exported ?? {};
+    const columns = ordered(phi.columns, masking, exported);
     syncKeyed(
       this.root.querySelector(".phi-rows"),
       columns,
       (column) => `${column.table}.${column.column}`,
       () => el("tr", {}, ...PHI_CELLS.map((name) => el("td", { class: name }))),
-      (row, column) => updatePhiRow(row, column, masking),
+      (row, column) => updatePhiRow(row, column, masking, exported),
     );
     toggle(this.root.querySelector(".phi-empty"), "hidden", columns.length > 0);
 
@@ -159,6 +161,11 @@ function maskRule(column, masking) {
   return masking[column.table]?.[column.column] ?? null;
 }
 
+/** Tell whether the masked export writes the column. */
+function isExported(column, exported) {
+  return exported[column.table]?.includes(column.column) ?? false;
+}
+
 /** Return a mask rule in a few words: hash, full, first 4. */
 export function ruleText(rule) {
   if (rule === null) return "no rule";
@@ -173,28 +180,28 @@ export function ruleText(rule) {
  * Return the columns unclassified first, then those the masked export writes
  * without a rule, then the rest.
  */
-function ordered(columns, masking) {
+function ordered(columns, masking, exported) {
   const urgency = (column) => {
     if (column.classification === null) return 0;
-    const unmasked = Object.hasOwn(masking, column.table) && maskRule(column, masking) === null;
+    const unmasked = isExported(column, exported) && maskRule(column, masking) === null;
     return unmasked ? 1 : 2;
   };
   // Array.prototype.sort is stable, so each group keeps the catalog's order.
   return [...columns].sort((a, b) => urgency(a) - urgency(b));
 }
 
-function updatePhiRow(row, column, masking) {
+function updatePhiRow(row, column, masking, exported) {
   const cell = (name) => row.querySelector(`td.${name}`);
   setText(cell("table"), column.table);
   setText(cell("column"), column.column);
   setText(cell("category"), column.classification ?? column.detected_category ?? "-");
   const confidence = column.detected_confidence;
   setText(cell("confidence"), confidence === null ? "-" : confidence.toFixed(2));
-  // A table without rules in governance.masking is not in the masked export.
-  const exported = Object.hasOwn(masking, column.table);
+  // A column the masked export leaves out needs no rule.
+  const written = isExported(column, exported);
   const rule = maskRule(column, masking);
-  setText(cell("mask"), exported ? ruleText(rule) : "-");
-  toggle(cell("mask"), "severity-warning", exported && rule === null);
+  setText(cell("mask"), written ? ruleText(rule) : "-");
+  toggle(cell("mask"), "severity-warning", written && rule === null);
   const status = cell("phi-status");
   const unclassified = column.classification === null;
   setText(status, unclassified ? "unclassified" : `classified by ${column.classified_by}`);
