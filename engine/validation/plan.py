@@ -9,7 +9,7 @@ counts, row limits, the clock) is chosen by ``dialect``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.validation.rules import (
@@ -176,20 +176,31 @@ def _parent_join(
 
 
 def sample_statement(
-    rule: Rule, key: Sequence[str], quote: Quote, dialect: str, limit: int
+    rule: Rule,
+    key: Sequence[str],
+    quote: Quote,
+    dialect: str,
+    limit: int,
+    as_text: Collection[str] = (),
 ) -> str:
     """Build the query for up to ``limit`` keys of rows that violate ``rule``,
-    in key order."""
+    in key order, with the key columns in ``as_text`` read as text."""
     relation, windows = source(rule.table, [rule], quote)
     condition = predicate(rule, quote, dialect, windows.get(rule.name, 0))
     keys = ", ".join(f"t.{quote(column)}" for column in key)
+    selected = ", ".join(
+        f"CAST(t.{quote(column)} AS text)"
+        if column in as_text
+        else f"t.{quote(column)}"
+        for column in key
+    )
     if dialect == "mssql":
         return (
-            f"SELECT TOP ({int(limit)}) {keys} FROM {relation} "
+            f"SELECT TOP ({int(limit)}) {selected} FROM {relation} "
             f"WHERE {condition} ORDER BY {keys}"
         )
     return (
-        f"SELECT {keys} FROM {relation} WHERE {condition} "
+        f"SELECT {selected} FROM {relation} WHERE {condition} "
         f"ORDER BY {keys} LIMIT {int(limit)}"
     )
 

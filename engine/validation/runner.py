@@ -223,12 +223,23 @@ class Validator:
         key = self.key_of(rule.table)
         if not key or not self.config.max_samples:
             return ()
+        dialect = self.target.dialect.name
+        types = self.catalog.columns.get(rule.table, {}) if self.catalog else {}
+        # PostgreSQL dates and timestamps include infinity, which Python has
+        # no value for, so date and time keys are read as text.
+        as_text = {
+            column
+            for column in key
+            if dialect == "postgres"
+            and types.get(column, "").startswith(("date", "timestamp"))
+        }
         statement = sample_statement(
             rule,
             key,
             self.target.dialect.quote_identifier,
-            self.target.dialect.name,
+            dialect,
             self.config.max_samples,
+            as_text,
         )
         try:
             rows = await session.fetch(statement)

@@ -172,6 +172,20 @@ async def test_claim_submitted_after_48h_fails(validator, database_url):
     assert [sample["claim_id"] for sample in result.samples] == [20]
 
 
+async def test_infinite_date_key_sampled(validator, database_url):
+    # Python has no date for -infinity, so the key is read as text.
+    execute(
+        database_url,
+        "UPDATE healthcare.pharmacy_claims SET service_date = '-infinity' "
+        "WHERE claim_id = 20",
+    )
+
+    result = await run_rule(validator, "claims_submitted_within_48h")
+
+    assert result.outcome == "fail"
+    assert result.samples == ({"claim_id": 20, "service_date": "-infinity"},)
+
+
 async def test_claim_submitted_at_48h_passes(validator, database_url):
     execute(
         database_url,
