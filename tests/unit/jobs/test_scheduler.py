@@ -88,30 +88,9 @@ def test_states_list_every_job(scheduler: JobScheduler):
     assert all(state.last_run is None for state in states)
 
 
-async def test_unfinished_runs_failed_on_start(runner: JobRunner):
-    record, task = runner.trigger("slow", "alice")
-    task.cancel()
-    # A run left "running" by a process that died.
-    runner.repository.store.execute(
-        "UPDATE job_runs SET status = 'running', error = NULL WHERE id = ?",
-        (record.id,),
-    )
-    runner.running.clear()
-
-    instance = JobScheduler(JOBS, runner)
-    instance.start(paused=True)
-    await instance.stop()
-
-    (run,) = runner.repository.history("slow")
-    assert run.status is RunStatus.FAILED
-    assert run.error == "the engine stopped during the run"
-
-
-async def test_unfinished_critical_run_opens_incident(runner: JobRunner, incidents):
-    # Runs of a critical and of an ordinary job, left "running" by a process
-    # that died: only the critical job's opens an incident, as a failed run
-    # would.
-    for name in ("critical_boom", "slow"):
+async def leave_running(runner: JobRunner, *names: str) -> None:
+    """Leave a run of each job "running", as a process that died would."""
+    for name in names:
         record, task = runner.trigger(name, "alice")
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -121,9 +100,28 @@ async def test_unfinished_critical_run_opens_incident(runner: JobRunner, inciden
         )
     runner.running.clear()
 
+
+async def start_and_stop(runner: JobRunner) -> None:
     instance = JobScheduler(JOBS, runner)
     instance.start(paused=True)
     await instance.stop()
+
+
+async def test_unfinished_runs_failed_on_start(runner: JobRunner):
+    await leave_running(runner, "slow")
+
+    await start_and_stop(runner)
+
+    (run,) = runner.repository.history("slow")
+    assert run.status is RunStatus.FAILED
+    assert run.error == "the engine stopped during the run"
+
+
+async def test_unfinished_critical_run_opens_incident(runner: JobRunner, incidents):
+    # Only the critical job's run opens an incident, as a failed run would.
+    await leave_running(runner, "critical_boom", "slow")
+
+    await start_and_stop(runner)
 
     (incident,) = incidents.repository.open_incidents()
     (run,) = runner.repository.history("critical_boom")
