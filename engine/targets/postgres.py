@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Callable
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 
 MONITOR_APPLICATION = "warroom-monitor"
 ADMIN_APPLICATION = "warroom-admin"
+# A snapshot waits this much longer than the statement timeout for an answer
+# before it calls the server unreachable.
+ANSWER_MARGIN_SECONDS = 5.0
+# The wait for an answer when the target has no statement timeout.
+NO_TIMEOUT_ANSWER_SECONDS = 30.0
 MIN_SERVER_VERSION = 140000
 _LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 
@@ -138,6 +144,25 @@ class PostgresTarget:
         return f"PostgresTarget({self.name!r}, {redact_url(self.url)!r})"
 
     @property
+    def answer_timeout(self) -> float:
+        """Seconds a snapshot may wait for the server's answer: the statement
+        timeout and a margin, or NO_TIMEOUT_ANSWER_SECONDS without one."""
+        if self._statement_timeout > 0:
+            return self._statement_timeout + ANSWER_MARGIN_SECONDS
+        return NO_TIMEOUT_ANSWER_SECONDS
+
+    async def _discard(self, kind: str) -> None:
+        """Close the ``kind`` connection, so the next use opens another."""
+        connection = self._monitor if kind == "monitor" else self._admin
+        if kind == "monitor":
+            self._monitor = None
+        else:
+            self._admin = None
+        if connection is not None and not connection.closed:
+            with contextlib.suppress(psycopg.Error):
+                await connection.close()
+
+    @property
     def identity(self) -> str:
         return redact_url(self.url)
 
@@ -208,9 +233,20 @@ class PostgresTarget:
         async with self._lock:
             connection = await self._connection("monitor")
             try:
-                cursor = await connection.execute(query)
-                row = await cursor.fetchone()
+                # A server that is stopped or hung never answers, and its own
+                # statement_timeout never fires, so the wait is bounded here.
+                async with asyncio.timeout(self.answer_timeout):
+                    cursor = await connection.execute(query)
+                    row = await cursor.fetchone()
                 columns = [column.name for column in cursor.description or ()]
+            except TimeoutError as error:
+                await self._discard("monitor")
+                raise TargetUnreachable(
+                    f"{redact_url(self.url)} did not answer the snapshot query "
+                    f"within {self.answer_timeout:g} s (statement timeout plus "
+                    f"{ANSWER_MARGIN_SECONDS:g} s): the server is stopped, hung or "
+                    "overloaded"
+                ) from error
             except psycopg.errors.QueryCanceled as error:
                 raise TargetError(f"snapshot query timed out: {error}") from error
             except psycopg.OperationalError as error:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+
+import psycopg
 import pytest
 
 from engine.service import Engine
+from engine.targets import postgres
 from engine.targets.base import TargetUnreachable
 from engine.targets.postgres import PostgresTarget
 
@@ -69,3 +75,28 @@ async def test_remediation_on_unreachable_target_escalates(config, tmp_path):
     assert current.status == "ESCALATED"
     assert "failed: cannot connect" in current.timeline[-2].message
     assert any("remediation" in entry.action for entry in current.timeline)
+
+
+async def test_hung_server_opens_incident(unpolled_engine, database_url, monkeypatch):
+    # A stopped backend never answers, and its statement_timeout never fires.
+    monkeypatch.setattr(postgres, "ANSWER_MARGIN_SECONDS", 0.5)
+    engine = unpolled_engine
+    await engine.poll_once()
+    with psycopg.connect(database_url) as connection:
+        (pid,) = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = "
+            "'warroom-monitor' AND datname = current_database()"
+        ).fetchone()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        # Without the bound the poll would wait for as long as the stop lasts.
+        failed = await asyncio.wait_for(engine.poll_once(), 60)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    recovered = await engine.poll_once()
+
+    (incident,) = engine.open_incidents()
+    assert failed is None
+    assert incident.kind == "target_unreachable"
+    assert "did not answer the snapshot query within" in incident.root_cause
+    assert recovered is not None
