@@ -24,11 +24,11 @@ log = logging.getLogger(__name__)
 
 MONITOR_APPLICATION = "warroom-monitor"
 ADMIN_APPLICATION = "warroom-admin"
-# A snapshot waits this much longer than the statement timeout for an answer
+# A snapshot waits this much longer than the statement timeout for a response
 # before it calls the server unreachable.
-ANSWER_MARGIN_SECONDS = 5.0
-# The wait for an answer when the target has no statement timeout.
-NO_TIMEOUT_ANSWER_SECONDS = 30.0
+RESPONSE_MARGIN_SECONDS = 5.0
+# The wait for a response when the target has no statement timeout.
+NO_TIMEOUT_RESPONSE_SECONDS = 30.0
 MIN_SERVER_VERSION = 140000
 _LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 
@@ -144,12 +144,13 @@ class PostgresTarget:
         return f"PostgresTarget({self.name!r}, {redact_url(self.url)!r})"
 
     @property
-    def answer_timeout(self) -> float:
-        """Seconds a snapshot may wait for the server's answer: the statement
-        timeout and a margin, or NO_TIMEOUT_ANSWER_SECONDS without one."""
+    def response_timeout(self) -> float:
+        """Seconds a snapshot may wait for the server's response: the
+        statement timeout and a margin, or NO_TIMEOUT_RESPONSE_SECONDS without
+        one."""
         if self._statement_timeout > 0:
-            return self._statement_timeout + ANSWER_MARGIN_SECONDS
-        return NO_TIMEOUT_ANSWER_SECONDS
+            return self._statement_timeout + RESPONSE_MARGIN_SECONDS
+        return NO_TIMEOUT_RESPONSE_SECONDS
 
     async def _discard(self, kind: str) -> None:
         """Close the ``kind`` connection, so the next use opens another."""
@@ -233,18 +234,18 @@ class PostgresTarget:
         async with self._lock:
             connection = await self._connection("monitor")
             try:
-                # A server that is stopped or hung never answers, and its own
+                # A server that is stopped or hung never responds, and its own
                 # statement_timeout never fires, so the wait is bounded here.
-                async with asyncio.timeout(self.answer_timeout):
+                async with asyncio.timeout(self.response_timeout):
                     cursor = await connection.execute(query)
                     row = await cursor.fetchone()
                 columns = [column.name for column in cursor.description or ()]
             except TimeoutError as error:
                 await self._discard("monitor")
                 raise TargetUnreachable(
-                    f"{redact_url(self.url)} did not answer the snapshot query "
-                    f"within {self.answer_timeout:g} s (statement timeout plus "
-                    f"{ANSWER_MARGIN_SECONDS:g} s): the server is stopped, hung or "
+                    f"{redact_url(self.url)} did not respond to the snapshot query "
+                    f"within {self.response_timeout:g} s (statement timeout plus "
+                    f"{RESPONSE_MARGIN_SECONDS:g} s): the server is stopped, hung or "
                     "overloaded"
                 ) from error
             except psycopg.errors.QueryCanceled as error:

@@ -78,8 +78,8 @@ async def test_remediation_on_unreachable_target_escalates(config, tmp_path):
 
 
 async def test_hung_server_opens_incident(unpolled_engine, database_url, monkeypatch):
-    # A stopped backend never answers, and its statement_timeout never fires.
-    monkeypatch.setattr(postgres, "ANSWER_MARGIN_SECONDS", 0.5)
+    # A stopped backend never responds, and its statement_timeout never fires.
+    monkeypatch.setattr(postgres, "RESPONSE_MARGIN_SECONDS", 0.5)
     engine = unpolled_engine
     await engine.poll_once()
     with psycopg.connect(database_url) as connection:
@@ -98,5 +98,5 @@ async def test_hung_server_opens_incident(unpolled_engine, database_url, monkeyp
     (incident,) = engine.open_incidents()
     assert failed is None
     assert incident.kind == "target_unreachable"
-    assert "did not answer the snapshot query within" in incident.root_cause
+    assert "did not respond to the snapshot query within" in incident.root_cause
     assert recovered is not None
