@@ -381,4 +381,6 @@ def _condition_start(finding: Finding, taken_at: datetime) -> datetime:
         seconds = float(metrics.get("max_wait_seconds", 0.0))
     elif finding.kind is FindingKind.IDLE_IN_TRANSACTION:
         seconds = float(metrics.get("idle_seconds", 0.0))
+    elif finding.kind is FindingKind.LONG_QUERY:
+        seconds = float(metrics.get("elapsed_seconds", 0.0))
     return taken_at - timedelta(seconds=seconds)

@@ -172,6 +172,10 @@ def _long_queries(
             continue
         if elapsed < limits.long_query_seconds:
             continue
+        if session.blocked_by:
+            # A lock wait is the blocker's doing: the blocking incident names
+            # the head, and cancelling this statement would hit the victim.
+            continue
         sql = (session.sql_text or "").strip().replace("\n", " ")
         findings.append(
             Finding(

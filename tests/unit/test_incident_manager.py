@@ -11,6 +11,7 @@ import pytest
 from engine.events import Event, EventBus, IncidentChanged
 from engine.incidents.manager import IncidentManager
 from engine.incidents.models import IncidentNotFound, Status
+from engine.monitor.findings import Finding, FindingKind, Severity
 
 # The values the manager fixture in tests/unit/conftest.py is built with.
 CLEAR_POLLS = 2
@@ -73,6 +74,22 @@ def test_observe_condition_start_from_wait(manager, make_finding, poll_start):
     incident = manager.get(opened[0].id)
     assert incident.started_at == poll_start - timedelta(seconds=12.5)
     assert incident.seconds_to_detect == 12.5
+
+
+def test_long_query_starts_with_statement(manager, poll_start):
+    finding = Finding(
+        kind=FindingKind.LONG_QUERY,
+        dedup_key="long_query:7",
+        severity=Severity.WARNING,
+        title="session 7 running 42 s",
+        root_cause="statement running for 42 s: select 1",
+        session_id=7,
+        metrics={"elapsed_seconds": 42.0},
+    )
+
+    (opened,) = manager.observe("demo", [finding], poll_start)
+
+    assert opened.started_at == poll_start - timedelta(seconds=42)
 
 
 def test_dedup_same_key_one_incident(manager, make_finding, poll_start) -> None:

@@ -497,3 +497,12 @@ def test_cpu_needs_sustained_polls() -> None:
     assert len(of_kind(busy_run, FindingKind.CPU)) == 1
     assert of_kind(too_short, FindingKind.CPU) == []
     assert of_kind(with_gap, FindingKind.CPU) == []
+
+
+def test_long_query_waiting_on_lock_ignored() -> None:
+    # The blocking finding names the head; cancelling the waiter would be wrong.
+    shot = snapshot(long_query(3, 45.0), long_query(4, 45.0, blocked_by=(3,)))
+
+    findings = of_kind(run(shot), FindingKind.LONG_QUERY)
+
+    assert [finding.session_id for finding in findings] == [3]
