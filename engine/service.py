@@ -118,6 +118,9 @@ class Engine(GovernanceOperations):
         )
         self.last_poll: PollCompleted | None = None
         self.last_error: str | None = None
+        self.link_error: str | None = None
+        """Always None: the TUI reads this engine in-process, so the link to
+        it cannot break (an attached TUI's source sets it)."""
         self._poll_lock = asyncio.Lock()
         self._loop = PollLoop(self.poll_once, monitor.poll_interval_seconds)
         self._background: set[asyncio.Task[Any]] = set()

@@ -175,9 +175,10 @@ async def test_lost_sidecar_is_reported_and_rejoined(remote, sidecar):
     )
 
     assert f"lost the sidecar at {sidecar.url}" in failed.error
-    assert remote.last_error == failed.error
+    assert remote.link_error == failed.error
+    assert remote.last_error is None
     assert not remote.connected
 
     await sidecar.start()
     await eventually(lambda: remote.connected, "a reconnect", timeout=20)
-    await eventually(lambda: remote.last_error is None, "the error to clear")
+    await eventually(lambda: remote.link_error is None, "the error to clear")

@@ -37,6 +37,20 @@ async def test_unreachable_target_turns_status_bar_red(tmp_path: Path) -> None:
         assert "TARGET UNREACHABLE: connection refused" in _status(app)
 
 
+async def test_lost_engine_named_apart_from_target(tmp_path: Path) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=(160, 36)) as pilot:
+        source.link_error = "lost the sidecar at http://127.0.0.1:8000: refused"
+        source.bus.publish(PollFailed(NOW, source.link_error))
+        bar = app.screen.query_one(StatusBar)
+        await wait_for(pilot, lambda: bar.has_class("-error"), "the red status bar")
+        text = _status(app)
+        assert "ENGINE NOT REACHABLE: lost the sidecar" in text
+        assert "TARGET UNREACHABLE" not in text
+        assert "last poll" in text
+
+
 async def test_old_poll_is_flagged_stale(tmp_path: Path) -> None:
     late = NOW + timedelta(seconds=30)
     app = _app(FakeSource(), tmp_path, clock=lambda: late)

@@ -653,6 +653,7 @@ class FakeSource:
             snapshot, build_graph(SESSIONS), ()
         )
         self.last_error: str | None = None
+        self.link_error: str | None = None
         self.incidents = _incidents()
         self.triggered: list[tuple[str, str]] = []
         self.jobs_triggered: list[tuple[str, str]] = []

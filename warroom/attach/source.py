@@ -127,6 +127,7 @@ class RemoteSource:
         self.history = MetricHistory(2)
         self.last_poll: PollCompleted | None = None
         self.last_error: str | None = None
+        self.link_error: str | None = None
         self.connected = False
         self._target = "?"
         self._open: list[Incident] = []
@@ -337,11 +338,11 @@ class RemoteSource:
 
     def _lost(self, error: Exception) -> None:
         message = f"lost the sidecar at {self.client.url}: {error}; reconnecting"
-        if self.connected or self.last_error != message:
+        if self.connected or self.link_error != message:
             log.warning("%s", message)
         self.connected = False
         self._streaming.clear()
-        self.last_error = message
+        self.link_error = message
         self.bus.publish(PollFailed(datetime.now(UTC), message))
 
     async def _read_all(self) -> None:
@@ -363,6 +364,7 @@ class RemoteSource:
         await self._read_jobs()
         await self._read_checks()
         self.connected = True
+        self.link_error = None
 
     async def _apply(self, message: StreamMessage) -> None:
         try:

@@ -169,6 +169,7 @@ class Feed:
             duration_ms=snapshot.duration_ms if snapshot else 0.0,
             error=self.source.last_error,
             cards=cards_of(snapshot, history, limits),
+            link_error=self.source.link_error,
             sessions=snapshot.sessions if snapshot else (),
             own_session_ids=snapshot.own_session_ids if snapshot else frozenset(),
             graph=last.graph if last else None,

@@ -35,6 +35,8 @@ class PollView:
     duration_ms: float
     error: str | None
     cards: tuple[CardView, ...]
+    link_error: str | None = None
+    """Why the engine cannot be reached, so the rest is as old as the link."""
     sessions: tuple[Session, ...] = ()
     own_session_ids: frozenset[int] = frozenset()
     graph: BlockingGraph | None = None

@@ -39,10 +39,20 @@ class StatusBar(Static):
         view = self._view
         assert view is not None
         stale = self._stale(view, now)
-        self.set_class(view.error is not None, "-error")
-        self.set_class(stale and view.error is None, "-stale")
+        failed = view.error is not None or view.link_error is not None
+        self.set_class(failed, "-error")
+        self.set_class(stale and not failed, "-stale")
         text = Text.assemble((view.target, "bold"), " │ ")
-        if view.error is not None:
+        if view.link_error is not None:
+            # The war room process is what cannot be reached, not the target,
+            # so the line keeps the time of the last poll it relayed.
+            text.append(f"ENGINE NOT REACHABLE: {view.link_error}", style="bold")
+            if view.taken_at is not None:
+                text.append(
+                    f" │ last poll {clock_time(view.taken_at)} UTC "
+                    f"({age(now, view.taken_at)} ago)"
+                )
+        elif view.error is not None:
             text.append(f"TARGET UNREACHABLE: {view.error}", style="bold")
         elif view.taken_at is None:
             text.append("waiting for the first poll")
