@@ -85,8 +85,9 @@ class WarRoomSource(Protocol):
     last_poll: PollCompleted | None
     last_error: str | None
     link_error: str | None
-    """Why the engine itself cannot be reached (an attached TUI's sidecar is
-    gone), or None. The last poll and last_error are then as old as the link."""
+    """The reason the engine itself cannot be reached (an attached TUI's
+    sidecar is gone), or None. The last poll and last_error are then as old as
+    the link."""
     checks: DataCheckState
 
     @property

@@ -36,7 +36,8 @@ class PollView:
     error: str | None
     cards: tuple[CardView, ...]
     link_error: str | None = None
-    """Why the engine cannot be reached, so the rest is as old as the link."""
+    """The reason the engine cannot be reached, or None; while set, the rest
+    is as old as the link."""
     sessions: tuple[Session, ...] = ()
     own_session_ids: frozenset[int] = frozenset()
     graph: BlockingGraph | None = None
