@@ -140,6 +140,12 @@ async def cancel_long_query(
     name = "cancel_long_query"
     snapshot = await target.snapshot()
     session = snapshot.session(session_id)
+    if session is None:
+        # The statement ended with its session, as for a blocker that has
+        # already ended: what this action exists to end is over.
+        return ActionResult(
+            name, dry_run, True, f"session {session_id} has already ended"
+        )
     reason = refusal_reason(session, policy_for(snapshot, allow_cross_database))
     if reason is not None:
         return ActionResult(name, dry_run, False, f"not cancelled: {reason}")
@@ -194,6 +200,12 @@ async def terminate_idle_transaction(
     name = "terminate_idle_transaction"
     snapshot = await target.snapshot()
     session = snapshot.session(session_id)
+    if session is None:
+        # The session ended with its transaction, as for a blocker that has
+        # already ended: what this action exists to end is over.
+        return ActionResult(
+            name, dry_run, True, f"session {session_id} has already ended"
+        )
     reason = refusal_reason(session, policy_for(snapshot, allow_cross_database))
     if reason is not None:
         return ActionResult(name, dry_run, False, f"not terminated: {reason}")

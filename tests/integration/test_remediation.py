@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from engine.remediation.actions import (
+    cancel_long_query,
     cleanup_stale,
     kill_blocking_session,
     terminate_idle_transaction,
@@ -217,3 +218,23 @@ async def test_kill_of_ended_session_is_done(engine, database_url):
     assert second.terminated == []
     assert "already ended" in second.message
     await close_all(holder, waiter)
+
+
+async def test_idle_transaction_of_ended_session_is_done(engine, database_url):
+    # As for a blocker: the session has gone, so the condition has too.
+    idle = await psycopg.AsyncConnection.connect(database_url)
+    await idle.execute("SELECT 1")
+    pid = idle.info.backend_pid
+    await idle.close()
+    for _ in range(50):
+        if (await engine.target.snapshot()).session(pid) is None:
+            break
+        await asyncio.sleep(0.1)
+
+    idle_result = await terminate_idle_transaction(engine.target, pid)
+    cancel_result = await cancel_long_query(engine.target, pid)
+
+    assert idle_result.succeeded
+    assert idle_result.message == f"session {pid} has already ended"
+    assert cancel_result.succeeded
+    assert cancel_result.message == f"session {pid} has already ended"
