@@ -318,6 +318,11 @@ class DrillRunner(DrillRecovery):
             run.cancel()
 
     async def _rollback(self, drill, scenario, context, before) -> None:
+        # A row someone else holds locked makes each entry wait for the
+        # statement timeout, so the panel says what the drill is doing.
+        self._progress(
+            drill, "rolling back", "releasing its sessions and restoring its rows"
+        )
         try:
             await scenario.rollback(context)
             drill.rolled_back_at = utc_now()
