@@ -376,6 +376,7 @@ KNOWN_JOB_ACTIONS = (
     "etl_summaries",
     "etl_warehouse",
     "etl_incident_metrics",
+    "phi_audit",
     "data_layer",
 )
 

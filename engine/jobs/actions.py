@@ -23,6 +23,7 @@ from engine.etl.pipelines import (
     run_summaries,
 )
 from engine.etl.warehouse import run_warehouse_load, update_statistics
+from engine.governance.phi_audit import phi_anomalies
 from engine.incidents.models import Incident
 from engine.remediation.actions import cleanup_stale
 from engine.store.database import utc_now
@@ -256,6 +257,24 @@ async def etl_incident_metrics(
     )
 
 
+async def phi_audit(context: JobContext, params: dict[str, Any]) -> JobOutput:
+    """Read the PHI access log for users at or over the read limit and report
+    them.
+
+    Each data check cycle runs the same audit and opens the phi_access
+    incidents. This run leaves a record in the job history, and it runs even
+    with phi_audit.enabled off.
+    """
+    settings = context.config.warroom.phi_audit
+    findings = await phi_anomalies(context.target, settings)
+    limit = (
+        f"{len(findings)} user(s) read {settings.max_patients} or more patients' "
+        f"records in {settings.window_minutes} min"
+    )
+    users = ", ".join(str(finding.metrics["user_name"]) for finding in findings)
+    return JobOutput(len(findings), f"{limit}: {users}" if users else limit)
+
+
 async def data_layer(context: JobContext, params: dict[str, Any]) -> JobOutput:
     """Stand in for the jobs whose work comes with the data layer."""
     needs = params.get("needs", "its SQL procedures")
@@ -303,5 +322,6 @@ ACTIONS: dict[str, Action] = {
     "etl_summaries": etl_summaries,
     "etl_warehouse": etl_warehouse,
     "etl_incident_metrics": etl_incident_metrics,
+    "phi_audit": phi_audit,
     "data_layer": data_layer,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from engine.incidents.models import Status
@@ -63,13 +64,31 @@ async def test_snapshot_retention_and_cleanup_succeed(engine: Engine):
 
 
 async def test_data_layer_job_fails_clearly(engine: Engine):
-    run = await run_job(engine, "phi_audit_scan")
+    run = await run_job(engine, "claims_month_end_close")
 
     assert run.status is RunStatus.FAILED
     assert "not available until the data layer exists" in run.error
-    # phi_audit_scan is critical, so its failure opens an incident.
+    # The job is not critical, so its failure opens no incident.
     kinds = [incident.kind for incident in engine.open_incidents()]
-    assert "job_failure" in kinds
+    assert "job_failure" not in kinds
+
+
+async def test_phi_audit_reports_heavy_readers(engine: Engine, database_url: str):
+    limit = engine.config.warroom.phi_audit.max_patients
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO healthcare.phi_access_log (user_name, patient_id, "
+            "access_type, purpose, application) SELECT 'bulk-reader', patient_id, "
+            "'view', 'audit test', 'test' FROM healthcare.patients "
+            "ORDER BY patient_id LIMIT %s",
+            [limit],
+        )
+
+    run = await run_job(engine, "phi_audit_scan")
+
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    assert run.rows == 1
+    assert run.detail.endswith(": bulk-reader")
 
 
 async def test_list_jobs_shows_schedule(engine: Engine):

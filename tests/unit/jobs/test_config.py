@@ -55,9 +55,7 @@ def test_shipped_jobs():
     assert len(jobs) == 15
     assert data_layer
     assert not any(job.enabled for job in data_layer)
-    assert {"phi_audit_scan", "claims_month_end_close"} <= {
-        job.name for job in data_layer
-    }
+    assert {job.name for job in data_layer} == {"claims_month_end_close"}
     validation = next(job for job in jobs if job.name == "validation_run")
     assert validation.action == "validation_run"
     assert validation.critical
