@@ -78,8 +78,8 @@ class Masker:
                 f"the masked export of {table} hashes {', '.join(hashed)} with "
                 "HMAC-SHA256 and needs a secret key, but governance.hash_secret is "
                 "not set; set WARROOM_MASK_SECRET (or governance.hash_secret in "
-                "config/warroom.yaml) and export again; a running war room reads "
-                "it only at start, so restart it first"
+                "config/warroom.yaml) and export again (warroom demo and serve "
+                "read it when they start)"
             )
         self.table = table
         self.columns = list(columns)
