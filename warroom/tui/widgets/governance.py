@@ -108,7 +108,8 @@ def mask_text(entry: CatalogEntry, masking: Masking) -> tuple[str, str]:
 
     The text is the rule, ``-`` for a column the export leaves out, or
     ``as is`` for an exported column without PHI. A PHI column without a mask
-    rule is ``UNMASKED`` in red, because the export contains its raw values.
+    rule is ``UNMASKED`` in red: the export would write its raw values, so it is
+    rejected until the column has a rule.
     """
     rule = mask_rule_of(entry, masking)
     if rule is not None:
