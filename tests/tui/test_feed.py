@@ -15,6 +15,7 @@ from engine.incidents.models import Status
 from warroom.tui.app import WarRoomApp
 from warroom.tui.logs import FileLogging
 from warroom.tui.widgets.incidents import IncidentTable
+from warroom.tui.widgets.postmortems import PostmortemTable
 from warroom.tui.widgets.status_bar import StatusBar
 
 
@@ -77,6 +78,25 @@ async def test_new_incident_appears_with_a_toast(tmp_path: Path) -> None:
         assert table.selected_id == 6
         assert any("incident 8 opened" in line for line in notifications(pilot))
         assert any("drill deadlock started" in line for line in notifications(pilot))
+
+
+async def test_newest_postmortem_stays_in_view(tmp_path: Path) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(PostmortemTable)
+        first = table.selected_id
+        incident = source.incidents[7]
+        resolved = type(incident)(**{**vars(incident), "id": 9, "timeline": []})
+        resolved.status = Status.RESOLVED
+        resolved.resolved_at = NOW + timedelta(seconds=5)
+        source.incidents[9] = resolved
+        source.bus.publish(IncidentChanged(resolved, "status"))
+
+        await wait_for(pilot, lambda: "9" in table.rows, "the new postmortem")
+        assert first != 9
+        assert table.selected_id == 9
+        assert table.scroll_y == 0
 
 
 async def test_drill_not_rolled_back_says_so(tmp_path: Path) -> None:

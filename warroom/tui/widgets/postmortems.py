@@ -34,7 +34,13 @@ class PostmortemTable(KeyedTable):
     def on_incident_updated(self, message: IncidentUpdated) -> None:
         rows = message.view.postmortems
         self.border_title = f"recent postmortems ({len(rows)})"
+        # The newest comes first. A cursor on the newest moves to a newer one,
+        # so a panel with room for one row shows the latest postmortem; a
+        # cursor a person moved down stays on its row.
+        on_newest = self.row_count == 0 or self.cursor_row == 0
         self.replace_rows([_row(row) for row in rows])
+        if on_newest and self.row_count:
+            self.move_cursor(row=0, animate=False)
 
 
 def _row(row: PostmortemSummary) -> Row:
