@@ -24,6 +24,7 @@ from warroom.tui.screens.war_room import WarRoomScreen
 from warroom.tui.widgets.blocking_tree import BlockingTree
 from warroom.tui.widgets.incidents import IncidentTable
 from warroom.tui.widgets.keyed_table import KeyedTable
+from warroom.tui.widgets.sessions import SessionDetail
 
 SIZE = (120, 36)
 
@@ -142,6 +143,9 @@ async def test_sessions_screen_toggles_with_g(tmp_path: Path) -> None:
         assert any("also waits on 101" in label for label in labels)
         assert any("lock cycle 105, 106" in label for label in labels)
         assert any("[virtual]" in label for label in labels)
+        detail = str(app.screen.query_one(SessionDetail).render())
+        assert detail.startswith("session 101")
+        assert "idle in transaction · transaction open 1m36s" in detail
         await pilot.press("g")
         assert isinstance(app.screen, WarRoomScreen)
 

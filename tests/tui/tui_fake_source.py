@@ -82,6 +82,7 @@ SESSIONS = (
         program="billing",
         state="idle in transaction",
         open_transactions=1,
+        transaction_seconds=96.0,
         elapsed_seconds=95.0,
         sql_text="UPDATE healthcare.pharmacy_claims SET claim_status = 'paid' "
         "WHERE claim_id = 42",

@@ -76,13 +76,19 @@ class SessionDetail(Static):
             self.update(Text("no session selected", style="italic"))
             return
         blockers = ", ".join(map(str, session.blocked_by)) or "nothing"
+        # How long the transaction has been open: the age of its locks.
+        age = session.transaction_seconds
+        transaction = (
+            f"transaction open {duration(age)}"
+            if age is not None
+            else f"open transactions {session.open_transactions}"
+        )
         self.update(
             Text.assemble(
                 (f"session {session.session_id}", "bold"),
                 f" {session.login or '?'}@{session.host or '?'}"
                 f" ({session.program or 'no program'}) in {session.database or '?'}"
-                f" · {session.state} · open transactions "
-                f"{session.open_transactions} · waits on {blockers}",
+                f" · {session.state} · {transaction} · waits on {blockers}",
                 " · the war room's own session" if own else "",
                 "\n",
                 " ".join((session.sql_text or "(no SQL)").split()),
