@@ -140,6 +140,7 @@ async def test_sessions_screen_toggles_with_g(tmp_path: Path) -> None:
         tree = app.screen.query_one(BlockingTree)
         labels = [line.plain for line in _tree_labels(tree)]
         assert any(label.startswith("head blocker (blocks 2) 101") for label in labels)
+        assert any("waiting for its client (Client:ClientRead)" in x for x in labels)
         assert any("also waits on 101" in label for label in labels)
         assert any("lock cycle 105, 106" in label for label in labels)
         assert any("[virtual]" in label for label in labels)

@@ -83,6 +83,7 @@ SESSIONS = (
         state="idle in transaction",
         open_transactions=1,
         transaction_seconds=96.0,
+        wait_type="Client:ClientRead",
         elapsed_seconds=95.0,
         sql_text="UPDATE healthcare.pharmacy_claims SET claim_status = 'paid' "
         "WHERE claim_id = 42",

@@ -97,7 +97,11 @@ class BlockingTree(Tree[int]):
 def _describe(session: Session) -> Text:
     identity = f"{session.session_id} {session.login or '?'}@{session.program or '?'}"
     state = session.state
-    if session.wait_type:
+    if session.wait_type and session.wait_type.startswith("Client:"):
+        # PostgreSQL's Client waits are the server waiting for the application
+        # to send something, not a lock wait.
+        state += f", waiting for its client ({session.wait_type})"
+    elif session.wait_type:
         state += f", waits {session.wait_type} {duration(session.wait_seconds)}"
     sql = " ".join((session.sql_text or "").split())[:60]
     return Text.assemble((identity, "bold"), f"  {state}  ", (sql, "dim"))
