@@ -175,7 +175,7 @@ class DrillRunner(DrillRecovery):
     ) -> InterlockState:
         """Gather the facts the interlocks check for scenario ``name``.
 
-        ``shared`` holds the facts that are the same for every scenario, as
+        ``shared`` contains the facts that are the same for every scenario, as
         _shared_facts returns them, so a caller that checks every scenario
         reads them once.
         """
@@ -200,28 +200,35 @@ class DrillRunner(DrillRecovery):
     def _shared_facts(self) -> _SharedFacts:
         """Gather the facts that do not depend on the scenario: this target's
         open incidents, the running drill, the kill switch and rows still out."""
-        open_incidents = [
-            incident
-            for incident in self.incidents.repository.open_incidents()
-            if incident.target == self.target_config.name
-        ]
-        kill_switch = next(
-            (incident for incident in open_incidents if self._trips(incident)), None
-        )
+        open_incidents = self._target_incidents()
         state = InterlockState(
             now=utc_now(),
             last_ended=None,
             running_drill=self.current.scenario if self.current is not None else None,
             conflicting_incident=None,
-            kill_switch_incident=kill_switch,
+            kill_switch_incident=self._kill_switch_incident(open_incidents),
             kill_switch_severity=self.chaos_config.kill_switch_severity,
             unrestored=self.unrestored(),
         )
         return _SharedFacts(state, open_incidents)
 
-    def _kill_switch_incident(self) -> Incident | None:
-        for incident in self.incidents.repository.open_incidents():
-            if incident.target == self.target_config.name and self._trips(incident):
+    def _target_incidents(self) -> list[Incident]:
+        """Return the open incidents of this engine's target."""
+        return [
+            incident
+            for incident in self.incidents.repository.open_incidents()
+            if incident.target == self.target_config.name
+        ]
+
+    def _kill_switch_incident(
+        self, open_incidents: list[Incident] | None = None
+    ) -> Incident | None:
+        """Return an open incident of this target (of ``open_incidents`` when
+        given) that trips the kill switch, or None."""
+        if open_incidents is None:
+            open_incidents = self._target_incidents()
+        for incident in open_incidents:
+            if self._trips(incident):
                 return incident
         return None
 
@@ -318,8 +325,8 @@ class DrillRunner(DrillRecovery):
             run.cancel()
 
     async def _rollback(self, drill, scenario, context, before) -> None:
-        # A row someone else holds locked makes each entry wait for the
-        # statement timeout, so the panel says what the drill is doing.
+        # A row another session has locked makes its entry wait for the
+        # statement timeout, so the panel shows that the drill is rolling back.
         self._progress(
             drill, "rolling back", "releasing its sessions and restoring its rows"
         )

@@ -29,7 +29,7 @@ class JobAlerts:
         self.incidents = incidents
         self.target = target
         self.opened = opened
-        """Callback given the incident a problem run opened, for the engine's
+        """Callback given the incidents a problem run opened, for the engine's
         automatic remediation."""
 
     def run_ended(self, job: JobConfig, run: JobRunRecord) -> None:

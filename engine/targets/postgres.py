@@ -152,13 +152,9 @@ class PostgresTarget:
             return self._statement_timeout + RESPONSE_MARGIN_SECONDS
         return NO_TIMEOUT_RESPONSE_SECONDS
 
-    async def _discard(self, kind: str) -> None:
-        """Close the ``kind`` connection, so the next use opens another."""
-        connection = self._monitor if kind == "monitor" else self._admin
-        if kind == "monitor":
-            self._monitor = None
-        else:
-            self._admin = None
+    async def _discard_monitor(self) -> None:
+        """Close the monitor connection, so the next snapshot opens another."""
+        connection, self._monitor = self._monitor, None
         if connection is not None and not connection.closed:
             with contextlib.suppress(psycopg.Error):
                 await connection.close()
@@ -241,7 +237,7 @@ class PostgresTarget:
                     row = await cursor.fetchone()
                 columns = [column.name for column in cursor.description or ()]
             except TimeoutError as error:
-                await self._discard("monitor")
+                await self._discard_monitor()
                 raise TargetUnreachable(
                     f"{redact_url(self.url)} did not respond to the snapshot query "
                     f"within {self.response_timeout:g} s (statement timeout plus "

@@ -337,7 +337,7 @@ def validation_panel(engine: Engine) -> ValidationPanel:
         evaluated=card.evaluated if card else 0,
         pass_percent=card.pass_percent if card else None,
         not_evaluated=outcomes.count("not evaluated"),
-        errors=outcomes.count("error"),
+        errors=card.errors if card else 0,
         error=engine.checks.error,
         failing=[_failing(result) for result in _failing_order(card)],
     )

@@ -34,9 +34,9 @@ class PostmortemTable(KeyedTable):
     def on_incident_updated(self, message: IncidentUpdated) -> None:
         rows = message.view.postmortems
         self.border_title = f"recent postmortems ({len(rows)})"
-        # The newest comes first. A cursor on the newest moves to a newer one,
-        # so a panel with room for one row shows the latest postmortem; a
-        # cursor a person moved down stays on its row.
+        # The newest row comes first. A cursor on it moves to a newer one, so
+        # a panel with room for one row shows the latest postmortem. A cursor
+        # a person moved down stays on its row.
         on_newest = self.row_count == 0 or self.cursor_row == 0
         self.replace_rows([_row(row) for row in rows])
         if on_newest and self.row_count:

@@ -147,7 +147,7 @@ def _uncounted_line(card: Scorecard) -> Text | None:
     parts = []
     if skipped := outcomes.count("not evaluated"):
         parts.append(f"{skipped} not evaluated")
-    if errors := outcomes.count("error"):
+    if errors := card.errors:
         parts.append(f"{errors} could not run")
     if not parts:
         return None
