@@ -531,8 +531,8 @@ CREATE TABLE IF NOT EXISTS commerce.customer_health (
 
 -- The three summaries over paid claims and non-cancelled orders. Each is an
 -- upsert that skips unchanged rows and deletes the rows nothing supports any
--- more, so a second run writes nothing; each writes its own lineage row,
--- with the deleted rows among those written.
+-- more, so a second run writes nothing. Each writes its own lineage row, and
+-- counts the deleted rows among those written.
 CREATE OR REPLACE PROCEDURE healthcare.etl_summaries(
     p_from date, p_to date
 )
