@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.chaos.drills import DrillRunner, ScenarioState
 from engine.chaos.interlocks import UnknownScenario
+from engine.chaos.recovery import ROWS_OUT_NOTE
 from engine.chaos.scenarios import SCENARIOS
 from engine.chaos.scenarios.base import is_chaos_program
 from engine.config.models import WarroomConfig
@@ -277,7 +278,7 @@ class Engine(GovernanceOperations):
                 continue
             cause = self.drills.leftover_cause(incident.kind)
             if cause is not None:
-                self.incidents.note(incident.id, CHAOS_ACTOR, "drill rows out", cause)
+                self.incidents.note(incident.id, CHAOS_ACTOR, ROWS_OUT_NOTE, cause)
 
     def _auto_remediate(self, opened: list[Incident]) -> None:
         """Run the playbook on incidents that just opened, when

@@ -26,6 +26,10 @@ from engine.targets.base import Target
 
 log = logging.getLogger(__name__)
 
+# Timeline action of the note on an incident that rows an earlier drill left
+# out can cause.
+ROWS_OUT_NOTE = "drill rows out"
+
 
 class DrillRecovery:
     """Recovery and leftovers of drills, mixed into DrillRunner."""
@@ -136,6 +140,7 @@ class DrillRecovery:
                 drill.error = f"{drill.error or drill.status}; rows restored later"
                 self.drills.save(drill)
             log.warning("drill %s: rows left by its rollback restored", drill.id)
+            self._release_noted_incidents(drill)
 
     def _pending_drills(self) -> list[DrillRecord]:
         """Return every drill with journal entries still to restore, oldest
@@ -257,6 +262,43 @@ class DrillRecovery:
             job = incident.metrics.get("job")
             if incident.kind == "job_failure" and job:
                 self._rerun_job(drill, incident, str(job))
+
+    def _release_noted_incidents(self, drill: DrillRecord) -> None:
+        """Move each open incident noted as one that ``drill``'s rows can cause
+        to REMEDIATING now that the rows are restored, so it resolves once its
+        condition stays clear. An incident whose condition stays has another
+        cause and stays open."""
+        named = f"drill {drill.id} ("
+        restored = (
+            f"the rows drill {drill.id} ({drill.scenario}) left out are restored; "
+            "this resolves once the condition stays clear"
+        )
+        for incident in self.incidents.repository.open_incidents():
+            if incident.drill_id is not None:
+                continue
+            timeline = self.incidents.get(incident.id).timeline
+            if not any(
+                entry.action == ROWS_OUT_NOTE and entry.message.startswith(named)
+                for entry in timeline
+            ):
+                continue
+            status = incident.status
+            if status is Status.DETECTED:
+                self.incidents.transition(
+                    incident.id,
+                    Status.INVESTIGATING,
+                    CHAOS_ACTOR,
+                    f"rows of drill {drill.id} were out when this opened",
+                )
+                status = Status.INVESTIGATING
+            if status is Status.INVESTIGATING:
+                self.incidents.transition(
+                    incident.id, Status.REMEDIATING, CHAOS_ACTOR, restored
+                )
+            else:
+                self.incidents.note(
+                    incident.id, CHAOS_ACTOR, "drill rows back", restored
+                )
 
     def _rerun_job(self, drill: DrillRecord, incident: Incident, job: str) -> None:
         if self.trigger_job is None:

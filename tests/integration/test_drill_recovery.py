@@ -111,6 +111,54 @@ async def test_incident_names_rows_still_out(engine, database_url):
     ), notes
 
 
+async def test_noted_incident_resolves_after_restore(engine, database_url):
+    stuck = add_customer(database_url, with_order=True, without_email=True)
+    drill = interrupted_insert(engine, stuck, engine.target.identity)
+    await engine.drills.recover()
+    await engine.run_checks()
+    await engine.poll_once()
+    (incident,) = [i for i in engine.open_incidents() if i.kind == "validation"]
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "DELETE FROM commerce.orders WHERE customer_id = %s", (stuck,)
+        )
+
+    await engine.drills.retry_leftovers()
+
+    restoring = engine.get_incident(incident.id)
+    assert restoring.status is Status.REMEDIATING
+    assert restoring.timeline[-1].message.startswith(
+        f"the rows drill {drill.id} (data_corruption) left out are restored"
+    )
+    await engine.run_checks()
+    for _ in range(engine.config.warroom.incidents.clear_polls):
+        await engine.poll_once()
+    assert engine.get_incident(incident.id).status is Status.RESOLVED
+
+
+async def test_noted_incident_stays_open_while_its_condition_does(engine, database_url):
+    stuck = add_customer(database_url, with_order=True, without_email=True)
+    interrupted_insert(engine, stuck, engine.target.identity)
+    await engine.drills.recover()
+    await engine.run_checks()
+    await engine.poll_once()
+    (incident,) = [i for i in engine.open_incidents() if i.kind == "validation"]
+    # A customer without an email that no drill added, so a real fault.
+    add_customer(database_url, with_order=False, without_email=True)
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "DELETE FROM commerce.orders WHERE customer_id = %s", (stuck,)
+        )
+
+    await engine.drills.retry_leftovers()
+    await engine.run_checks()
+    for _ in range(engine.config.warroom.incidents.clear_polls + 1):
+        await engine.poll_once()
+
+    assert engine.drills.unrestored() is None
+    assert engine.get_incident(incident.id).status is Status.REMEDIATING
+
+
 async def test_retry_restores_once_cause_is_gone(engine, database_url):
     stuck = add_customer(database_url, with_order=True)
     drill = interrupted_insert(engine, stuck, engine.target.identity)
