@@ -136,7 +136,7 @@ async def test_noted_incident_resolves_after_restore(engine, database_url):
     assert engine.get_incident(incident.id).status is Status.RESOLVED
 
 
-async def test_noted_incident_stays_open_while_its_condition_does(engine, database_url):
+async def test_noted_incident_with_real_fault_stays_open(engine, database_url):
     stuck = add_customer(database_url, with_order=True, without_email=True)
     interrupted_insert(engine, stuck, engine.target.identity)
     await engine.drills.recover()
