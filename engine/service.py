@@ -180,8 +180,10 @@ class Engine(GovernanceOperations):
             await self.drills.recover()
             self._recovered = True
         if poll:
+            # Read before the first poll of this process adds its own.
+            last_seen = self.snapshots.latest(self.target_name)
             self._loop.start()
-            self.jobs.start()
+            self.jobs.start(last_seen=last_seen)
         self.started = True
         log.info("engine started for target %s", self.target_name)
 

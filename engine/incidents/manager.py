@@ -383,4 +383,6 @@ def _condition_start(finding: Finding, taken_at: datetime) -> datetime:
         seconds = float(metrics.get("idle_seconds", 0.0))
     elif finding.kind is FindingKind.LONG_QUERY:
         seconds = float(metrics.get("elapsed_seconds", 0.0))
+    elif finding.kind is FindingKind.JOB_FAILURE and "ended_at" in metrics:
+        return min(taken_at, datetime.fromisoformat(str(metrics["ended_at"])))
     return taken_at - timedelta(seconds=seconds)

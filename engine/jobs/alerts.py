@@ -41,6 +41,10 @@ class JobAlerts:
             self._note_recovery(job, run)
 
     def _report(self, job: JobConfig, run: JobRunRecord) -> None:
+        detected = utc_now()
+        # A run cut off by a crash ended before this start, so its incident's
+        # time to detect counts from the run's end (see fail_unfinished).
+        ended = min(run.ended_at or detected, detected)
         finding = Finding(
             kind=FindingKind.JOB_FAILURE,
             dedup_key=dedup_key(job.name),
@@ -52,10 +56,11 @@ class JobAlerts:
                 "run_id": run.id,
                 "status": str(run.status),
                 "lateness_seconds": run.lateness_seconds,
+                "ended_at": ended.isoformat(),
             },
         )
         opened = self.incidents.observe(
-            self.target, [finding], run.ended_at or utc_now(), clear_others=False
+            self.target, [finding], detected, clear_others=False
         )
         if opened:
             log.warning("incident %s opened for job %s", opened[0].id, job.name)

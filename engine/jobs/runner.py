@@ -140,16 +140,23 @@ class JobRunner:
         self.repository.add(record)
         self._publish(record)
 
-    def fail_unfinished(self, reason: str) -> list[JobRunRecord]:
+    def fail_unfinished(
+        self, reason: str, last_seen: datetime | None = None
+    ) -> list[JobRunRecord]:
         """Mark the runs an earlier process left ``running`` as failed and
         report each as any failed run, so a critical job's opens its incident.
 
-        Runs this process started (a drill's recovery runs a job again before
-        the schedule starts) are left alone. A run of a job no longer in
-        config/jobs.yaml is marked failed and reported nowhere.
+        Each run ends at the later of its start and ``last_seen``, the
+        earlier process's last poll. Runs this process started (a drill's
+        recovery runs a job again before the schedule starts) are left alone.
+        A run of a job no longer in config/jobs.yaml is marked failed and
+        reported nowhere.
         """
         stale = self.repository.fail_unfinished(
-            self.clock(), reason, [record.id for record in self.running.values()]
+            self.clock(),
+            reason,
+            [record.id for record in self.running.values()],
+            last_seen,
         )
         for record in stale:
             job = self.jobs.get(record.job)

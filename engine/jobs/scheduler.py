@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -38,9 +38,15 @@ class JobScheduler:
         self.runner = runner
         self._scheduler: AsyncIOScheduler | None = None
 
-    def start(self, paused: bool = False) -> None:
-        """Schedule every enabled job on the running event loop."""
-        stale = self.runner.fail_unfinished("the engine stopped during the run")
+    def start(self, paused: bool = False, last_seen: datetime | None = None) -> None:
+        """Schedule every enabled job on the running event loop.
+
+        ``last_seen`` is the last poll of the earlier process, which bounds
+        when the runs it left unfinished stopped.
+        """
+        stale = self.runner.fail_unfinished(
+            "the engine stopped during the run", last_seen
+        )
         if stale:
             log.warning(
                 "marked %s unfinished job run(s) as failed: %s",

@@ -108,11 +108,20 @@ class JobRunRepository:
         )
 
     def fail_unfinished(
-        self, now: datetime, reason: str, running: Iterable[int] = ()
+        self,
+        now: datetime,
+        reason: str,
+        running: Iterable[int] = (),
+        last_seen: datetime | None = None,
     ) -> list[JobRunRecord]:
         """Mark runs still ``running`` from an earlier process as failed,
         except the ids in ``running``, which this process runs now, and
-        return them as they now are."""
+        return them as they now are.
+
+        When that process stopped is unknown, so each run ends at the last
+        moment it is known to have been running: the later of its start and
+        ``last_seen`` (the earlier process's last poll), never after ``now``.
+        """
         keep = set(running)
         with self.store.transaction() as store:
             rows = store.query(
@@ -121,13 +130,23 @@ class JobRunRepository:
             )
             stale = [_record(row) for row in rows if row["id"] not in keep]
             for record in stale:
+                seen = max(filter(None, (record.started_at, last_seen)), default=now)
                 record.status = RunStatus.FAILED
-                record.ended_at = now
-                record.error = reason
+                record.ended_at = min(seen, now)
+                record.error = (
+                    f"{reason}, at a time between "
+                    f"{record.ended_at:%Y-%m-%d %H:%M:%S} UTC (when it was last "
+                    f"seen running) and {now:%Y-%m-%d %H:%M:%S} UTC (this start)"
+                )
                 store.execute(
                     "UPDATE job_runs SET status = ?, ended_at = ?, error = ? "
                     "WHERE id = ?",
-                    (str(record.status), to_text(now), reason, record.id),
+                    (
+                        str(record.status),
+                        to_text(record.ended_at),
+                        record.error,
+                        record.id,
+                    ),
                 )
         return stale
 

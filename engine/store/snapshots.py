@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from engine.store.database import Store, to_json, to_text
+from engine.store.database import Store, from_text, to_json, to_text
 
 
 class SnapshotRepository:
@@ -35,3 +35,11 @@ class SnapshotRepository:
             (target, limit),
         )
         return [(row["taken_at"], json.loads(row["figures"])) for row in reversed(rows)]
+
+    def latest(self, target: str) -> datetime | None:
+        """Return when the newest figures of ``target`` were taken, or None."""
+        row = self.store.query_one(
+            "SELECT taken_at FROM snapshots WHERE target = ? ORDER BY id DESC LIMIT 1",
+            (target,),
+        )
+        return from_text(row["taken_at"]) if row else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -13,6 +14,7 @@ from engine.jobs.models import JobAlreadyRunning, JobNotFound
 from engine.service import Engine
 from engine.store.database import Store, utc_now
 from engine.store.jobs import JobRunRecord, JobRunRepository, RunStatus
+from engine.store.snapshots import SnapshotRepository
 from engine.targets.postgres import PostgresTarget
 from tests.conftest import fast_config
 
@@ -123,9 +125,12 @@ async def test_cut_off_run_restarted(database_url: str, tmp_path: Path):
             "scheduled",
             "scheduler",
             RunStatus.RUNNING,
-            started_at=utc_now(),
+            started_at=utc_now() - timedelta(minutes=10),
         )
     )
+    # The dead process's last poll bounds when the run stopped.
+    last_poll = utc_now() - timedelta(minutes=8)
+    SnapshotRepository(store).add("test", last_poll, {})
     store.close()
     engine = Engine(
         fast_config(remediation__auto=True),
@@ -145,12 +150,15 @@ async def test_cut_off_run_restarted(database_url: str, tmp_path: Path):
         await engine.stop()
 
     assert incident.status is Status.RESOLVED
-    assert incident.root_cause == (
-        f"run {cut_off.id} (scheduled by scheduler): the engine stopped during the run"
+    assert incident.root_cause.startswith(
+        f"run {cut_off.id} (scheduled by scheduler): the engine stopped during the "
+        "run, at a time between"
     )
     assert [(run.id, run.status) for run in runs][-1] == (
         cut_off.id,
         RunStatus.FAILED,
     )
+    assert runs[-1].ended_at == last_poll
+    assert incident.started_at == last_poll
     assert runs[0].status is RunStatus.SUCCEEDED
     assert runs[0].actor == "engine (auto)"

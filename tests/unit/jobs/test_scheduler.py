@@ -101,9 +101,9 @@ async def leave_running(runner: JobRunner, *names: str) -> None:
     runner.running.clear()
 
 
-async def start_and_stop(runner: JobRunner) -> None:
+async def start_and_stop(runner: JobRunner, last_seen: datetime | None = None) -> None:
     instance = JobScheduler(JOBS, runner)
-    instance.start(paused=True)
+    instance.start(paused=True, last_seen=last_seen)
     await instance.stop()
 
 
@@ -114,22 +114,48 @@ async def test_unfinished_runs_failed_on_start(runner: JobRunner):
 
     (run,) = runner.repository.history("slow")
     assert run.status is RunStatus.FAILED
-    assert run.error == "the engine stopped during the run"
+    # Without a later poll, the run's start is the last time it was seen.
+    assert run.ended_at == run.started_at
+    assert run.error.startswith(
+        "the engine stopped during the run, at a time between "
+        f"{run.started_at:%Y-%m-%d %H:%M:%S} UTC (when it was last seen running)"
+    )
 
 
-async def test_unfinished_critical_run_opens_incident(runner: JobRunner, incidents):
+async def test_unfinished_run_ends_at_last_poll(runner: JobRunner, clock):
+    started = utc_now() - timedelta(minutes=20)
+    clock.now = started
+    await leave_running(runner, "slow")
+    clock.now = None
+    last_poll = started + timedelta(minutes=5)
+
+    await start_and_stop(runner, last_seen=last_poll)
+
+    (run,) = runner.repository.history("slow")
+    assert run.started_at == started
+    assert run.ended_at == last_poll
+
+
+async def test_unfinished_critical_run_opens_incident(
+    runner: JobRunner, incidents, clock
+):
     # Only the critical job's run opens an incident, as a failed run would.
+    clock.now = utc_now() - timedelta(minutes=20)
     await leave_running(runner, "critical_boom", "slow")
+    last_poll = clock.now + timedelta(minutes=5)
+    clock.now = None
 
-    await start_and_stop(runner)
+    await start_and_stop(runner, last_seen=last_poll)
 
     (incident,) = incidents.repository.open_incidents()
     (run,) = runner.repository.history("critical_boom")
     assert incident.dedup_key == "job:critical_boom"
     assert incident.title == "critical job critical_boom failed"
-    assert incident.root_cause == (
-        f"run {run.id} (manual by alice): the engine stopped during the run"
-    )
+    assert incident.root_cause == f"run {run.id} (manual by alice): {run.error}"
+    assert run.error.startswith("the engine stopped during the run, at a time")
+    # Timed from the last poll, when the run was last seen, to this start.
+    assert incident.started_at == last_poll
+    assert incident.seconds_to_detect >= 15 * 60
 
 
 async def test_run_started_before_schedule_kept(runner: JobRunner, fakes):
