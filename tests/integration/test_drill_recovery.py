@@ -92,17 +92,30 @@ async def test_no_drill_while_rows_are_out(engine, database_url):
     assert all(f"drill {drill.id} left rows" in reason for reason in blocked.values())
 
 
-async def test_incident_names_rows_still_out(engine, database_url):
-    # The drill's customer without an email stays, because an order
-    # references it, and fails a validation rule.
+async def incident_of_stuck_row(engine, database_url):
+    """Leave a drill's customer without an email out, because an order
+    references it, and return the drill, the customer and the validation
+    incident it opens."""
     stuck = add_customer(database_url, with_order=True, without_email=True)
     drill = interrupted_insert(engine, stuck, engine.target.identity)
     await engine.drills.recover()
-
     await engine.run_checks()
     await engine.poll_once()
-
     (incident,) = [i for i in engine.open_incidents() if i.kind == "validation"]
+    return drill, stuck, incident
+
+
+def free_customer(database_url: str, customer_id: int) -> None:
+    """Delete the order that keeps ``customer_id`` from being restored."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "DELETE FROM commerce.orders WHERE customer_id = %s", (customer_id,)
+        )
+
+
+async def test_incident_names_rows_still_out(engine, database_url):
+    drill, _stuck, incident = await incident_of_stuck_row(engine, database_url)
+
     notes = [entry.message for entry in engine.get_incident(incident.id).timeline]
     assert incident.drill_id is None
     assert any(
@@ -112,16 +125,8 @@ async def test_incident_names_rows_still_out(engine, database_url):
 
 
 async def test_noted_incident_resolves_after_restore(engine, database_url):
-    stuck = add_customer(database_url, with_order=True, without_email=True)
-    drill = interrupted_insert(engine, stuck, engine.target.identity)
-    await engine.drills.recover()
-    await engine.run_checks()
-    await engine.poll_once()
-    (incident,) = [i for i in engine.open_incidents() if i.kind == "validation"]
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            "DELETE FROM commerce.orders WHERE customer_id = %s", (stuck,)
-        )
+    drill, stuck, incident = await incident_of_stuck_row(engine, database_url)
+    free_customer(database_url, stuck)
 
     await engine.drills.retry_leftovers()
 
@@ -137,18 +142,10 @@ async def test_noted_incident_resolves_after_restore(engine, database_url):
 
 
 async def test_noted_incident_with_real_fault_stays_open(engine, database_url):
-    stuck = add_customer(database_url, with_order=True, without_email=True)
-    interrupted_insert(engine, stuck, engine.target.identity)
-    await engine.drills.recover()
-    await engine.run_checks()
-    await engine.poll_once()
-    (incident,) = [i for i in engine.open_incidents() if i.kind == "validation"]
+    _drill, stuck, incident = await incident_of_stuck_row(engine, database_url)
     # A customer without an email that no drill added, so a real fault.
     add_customer(database_url, with_order=False, without_email=True)
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            "DELETE FROM commerce.orders WHERE customer_id = %s", (stuck,)
-        )
+    free_customer(database_url, stuck)
 
     await engine.drills.retry_leftovers()
     await engine.run_checks()
@@ -163,10 +160,7 @@ async def test_retry_restores_once_cause_is_gone(engine, database_url):
     stuck = add_customer(database_url, with_order=True)
     drill = interrupted_insert(engine, stuck, engine.target.identity)
     await engine.drills.recover()
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            "DELETE FROM commerce.orders WHERE customer_id = %s", (stuck,)
-        )
+    free_customer(database_url, stuck)
 
     await engine.drills.retry_leftovers()
 
