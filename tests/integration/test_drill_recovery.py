@@ -93,9 +93,9 @@ async def test_no_drill_while_rows_are_out(engine, database_url):
 
 
 async def incident_of_stuck_row(engine, database_url):
-    """Leave a drill's customer without an email out, because an order
-    references it, and return the drill, the customer and the validation
-    incident it opens."""
+    """Record a drill's insert of a customer without an email that an order
+    keeps from being undone, and return the drill, the customer's id and the
+    validation incident the customer opens."""
     stuck = add_customer(database_url, with_order=True, without_email=True)
     drill = interrupted_insert(engine, stuck, engine.target.identity)
     await engine.drills.recover()
