@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,8 @@ class Engine(GovernanceOperations):
         self._poll_lock = asyncio.Lock()
         self._loop = PollLoop(self.poll_once, monitor.poll_interval_seconds)
         self._background: set[asyncio.Task[Any]] = set()
+        # The remediation running for each incident and who started it.
+        self._remediations: dict[int, tuple[str, asyncio.Task[ActionResult]]] = {}
         self._recovered = False
         self.unrestored_at_stop: str | None = None
         """The reason a drill's rows were still out when stop ran, or None.
@@ -434,16 +437,48 @@ class Engine(GovernanceOperations):
         not escalated, so it resolves once its condition has cleared.
         Raises TargetUnreachable, after recording the failure on the
         timeline, when the target cannot be reached.
+
+        One remediation of an incident runs at a time: a second request
+        while one runs waits for it and returns its result, so two people
+        pressing `r` at once neither act twice nor see a false failure.
         """
-        incident = self.incidents.get(incident_id)
         config = self.config.warroom.remediation
         dry_run = config.dry_run if dry_run is None else dry_run
+        if dry_run:
+            return await self._remediate(incident_id, actor, dry_run=True)
+        running = self._remediations.get(incident_id)
+        if running is not None:
+            first_actor, task = running
+            result = await asyncio.shield(task)
+            return replace(
+                result,
+                message=f"remediation by {first_actor} was already running; "
+                f"its result: {result.message}",
+            )
+        task = asyncio.ensure_future(self._remediate(incident_id, actor, dry_run=False))
+        self._remediations[incident_id] = (actor, task)
+        task.add_done_callback(lambda _: self._remediation_ended(incident_id, task))
+        return await task
+
+    def _remediation_ended(self, incident_id: int, task: asyncio.Task) -> None:
+        if self._remediations.get(incident_id, (None, None))[1] is task:
+            del self._remediations[incident_id]
+
+    async def _remediate(
+        self, incident_id: int, actor: str, dry_run: bool
+    ) -> ActionResult:
+        incident = self.incidents.get(incident_id)
         action = self.playbook.action_for(incident) or NO_ACTION
 
         if not dry_run:
             incident = self._enter_remediation(incident, actor, action)
         try:
-            result = await self.playbook.run(incident, actor, dry_run)
+            result = await self.playbook.run(
+                incident,
+                actor,
+                dry_run,
+                lambda: self.incidents.get(incident_id).is_open,
+            )
         except TargetError as error:
             # The action could not even look at the target; that is a failed
             # action, recorded and escalated like any other.

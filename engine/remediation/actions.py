@@ -178,15 +178,38 @@ async def _terminate(
                 failed[session_id] = "server did not deliver the signal"
         except TargetError as error:
             failed[session_id] = str(error)
+    ended = await _already_ended(target, failed)
+    for session_id in ended:
+        del failed[session_id]
     for session_id, reason in failed.items():
         log.warning("%s: session %s not terminated: %s", name, session_id, reason)
-    succeeded = bool(terminated) and not failed
-    message = f"terminated {summary}"
-    if len(session_ids) > 1:
-        message += f"; terminated sessions {', '.join(map(str, terminated))}"
+    succeeded = bool(terminated or ended) and not failed
+    parts = []
+    if terminated:
+        parts.append(f"terminated {summary}")
+        if len(session_ids) > 1:
+            parts.append(f"terminated sessions {', '.join(map(str, terminated))}")
+    elif not ended:
+        parts.append(f"{summary} not terminated")
+    if ended:
+        # Another remediation, or the client, ended them first.
+        parts.append(f"session(s) {', '.join(map(str, ended))} had already ended")
     if failed:
-        message += f"; failed for {sorted(failed)}"
-    return ActionResult(name, False, succeeded, message, terminated, failed)
+        parts.append(f"failed for {sorted(failed)}")
+    return ActionResult(name, False, succeeded, "; ".join(parts), terminated, failed)
+
+
+async def _already_ended(target: Target, failed: dict[int, str]) -> list[int]:
+    """Return the sessions of ``failed`` that a new snapshot no longer shows.
+    Return none when nothing failed or the snapshot fails."""
+    if not failed:
+        return []
+    try:
+        snapshot = await target.snapshot()
+    except TargetError as error:
+        log.warning("snapshot to check sessions %s failed: %s", sorted(failed), error)
+        return []
+    return [session_id for session_id in failed if snapshot.session(session_id) is None]
 
 
 async def terminate_idle_transaction(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from engine.incidents.models import Incident
 from engine.jobs.models import JobAlreadyRunning, JobNotFound
@@ -24,11 +25,13 @@ async def restart_job(
     attempts: int = 3,
     delay_seconds: float = 2.0,
     dry_run: bool = False,
+    still_open: Callable[[], bool] = lambda: True,
 ) -> ActionResult:
     """Run the incident's job until a run succeeds, at most ``attempts`` times.
 
     The delay doubles after each failed attempt. A run of the job already in
-    progress counts as an attempt that is waited for.
+    progress counts as an attempt that is waited for. No attempt starts once
+    ``still_open`` returns False: someone resolved the incident meanwhile.
     """
     name = str(incident.metrics.get("job") or "")
     try:
@@ -42,6 +45,15 @@ async def restart_job(
     delay = delay_seconds
     errors = []
     for attempt in range(1, attempts + 1):
+        if attempt > 1 and not still_open():
+            log.info("restart of %s stopped: incident %s resolved", name, incident.id)
+            return ActionResult(
+                ACTION,
+                False,
+                False,
+                f"stopped after {attempt - 1} attempt(s), because incident "
+                f"{incident.id} was resolved meanwhile; " + "; ".join(errors[-2:]),
+            )
         try:
             record, task = runner.trigger(name, actor)
         except JobAlreadyRunning:

@@ -3,6 +3,7 @@ config/playbook.yaml maps them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.config.models import PlaybookConfig, PlaybookEntry, RemediationConfig
@@ -67,7 +68,15 @@ class Playbook:
         entry = self.entry_for(incident)
         return entry.action if entry else None
 
-    async def run(self, incident: Incident, actor: str, dry_run: bool) -> ActionResult:
+    async def run(
+        self,
+        incident: Incident,
+        actor: str,
+        dry_run: bool,
+        still_open: Callable[[], bool] = lambda: True,
+    ) -> ActionResult:
+        """Run the incident's action. An action that repeats (restart_job)
+        stops once ``still_open`` returns False."""
         entry = self.entry_for(incident)
         if entry is None:
             step = _MANUAL_STEPS.get(incident.kind, "investigate by hand")
@@ -106,6 +115,7 @@ class Playbook:
                 attempts=int(params.get("attempts", 3)),
                 delay_seconds=float(params.get("delay_seconds", 2)),
                 dry_run=dry_run,
+                still_open=still_open,
             )
         if action == "quarantine_data":
             selection = selection_for(incident, self.validator)

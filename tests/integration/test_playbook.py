@@ -3,10 +3,13 @@ escalation of an incident whose action fails or is rejected by a guard."""
 
 from __future__ import annotations
 
+import asyncio
+
 import psycopg
 
 from engine.config.models import ValidationRuleConfig
 from engine.incidents.models import Status
+from engine.store.jobs import RunStatus
 from engine.validation.runner import Validator
 
 
@@ -100,9 +103,11 @@ async def test_dry_run_moves_nothing(engine, database_url):
     assert moved == 0
 
 
-async def test_restart_job_escalates_after_its_attempts(engine, config):
+async def failing_job_incident(engine, config, attempts: int, delay: float):
+    """Make every run of the validation job fail, run it once, and return
+    the job and its incident, with the restart's attempts and delay set."""
     config.playbook.kinds["job_failure"].params.update(
-        {"attempts": 2, "delay_seconds": 0.1}
+        {"attempts": attempts, "delay_seconds": delay}
     )
     job = next(job for job in config.jobs.jobs if job.name == "validation_run")
     # A rule on a missing table makes every run of the validation job fail.
@@ -112,13 +117,18 @@ async def test_restart_job_escalates_after_its_attempts(engine, config):
             name="gone", table="healthcare.nothing", type="null_check", column="x"
         ),
     )
-    record, task = engine.jobs.runner.trigger(job.name, "alice")
+    _record, task = engine.jobs.runner.trigger(job.name, "alice")
     await task
     (incident,) = [
         incident
         for incident in engine.open_incidents()
         if incident.kind == "job_failure"
     ]
+    return job, incident
+
+
+async def test_restart_job_escalates_after_its_attempts(engine, config):
+    job, incident = await failing_job_incident(engine, config, 2, 0.1)
 
     result = await engine.remediate(incident.id, "alice")
 
@@ -128,6 +138,26 @@ async def test_restart_job_escalates_after_its_attempts(engine, config):
     after = engine.get_incident(incident.id)
     assert after.status is Status.ESCALATED
     assert len(engine.job_history(job.name)) == 3
+
+
+async def test_restart_job_stops_once_resolved(engine, config):
+    job, incident = await failing_job_incident(engine, config, 3, 0.5)
+
+    remediation = asyncio.ensure_future(engine.remediate(incident.id, "alice"))
+    for _ in range(100):
+        runs = engine.job_history(job.name)
+        if len(runs) == 2 and runs[0].status is not RunStatus.RUNNING:
+            break
+        await asyncio.sleep(0.05)
+    engine.resolve(incident.id, "bob", "fixed the table by hand")
+    result = await remediation
+
+    assert not result.succeeded
+    assert result.message.startswith(
+        f"stopped after 1 attempt(s), because incident {incident.id} was resolved"
+    )
+    assert len(engine.job_history(job.name)) == 2
+    assert engine.get_incident(incident.id).status is Status.RESOLVED
 
 
 async def test_formulary_revert_needs_a_recorded_change(engine, database_url):

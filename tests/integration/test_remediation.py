@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from engine.remediation.actions import (
+    _terminate,
     cancel_long_query,
     cleanup_stale,
     kill_blocking_session,
@@ -238,3 +239,44 @@ async def test_idle_transaction_of_ended_session_is_done(engine, database_url):
     assert idle_result.message == f"session {pid} has already ended"
     assert cancel_result.succeeded
     assert cancel_result.message == f"session {pid} has already ended"
+
+
+async def test_concurrent_remediations_act_once(engine, database_url):
+    holder, waiter, task = await blocking_pair(database_url)
+    await asyncio.sleep(0.6)
+    (incident,) = [i for i in engine.open_incidents() if i.kind == "blocking"]
+
+    first, second = await asyncio.gather(
+        engine.remediate(incident.id, "alice", dry_run=False),
+        engine.remediate(incident.id, "bob", dry_run=False),
+    )
+
+    after = engine.get_incident(incident.id)
+    actions = [entry.action for entry in after.timeline]
+    assert first.succeeded, first.message
+    assert second.succeeded, second.message
+    assert second.message.startswith("remediation by alice was already running")
+    assert actions.count("remediation: kill_blocking_session") == 1
+    assert after.status == "REMEDIATING"
+    await asyncio.wait_for(task, 5)
+    await close_all(holder, waiter)
+
+
+async def test_terminate_of_vanished_session_is_done(engine, database_url):
+    # The session ends between the snapshot and the signal.
+    closed = await psycopg.AsyncConnection.connect(database_url)
+    pid = closed.info.backend_pid
+    await closed.close()
+    for _ in range(50):
+        if (await engine.target.snapshot()).session(pid) is None:
+            break
+        await asyncio.sleep(0.1)
+
+    result = await _terminate(
+        engine.target, "kill_blocking_session", [pid], f"session {pid}"
+    )
+
+    assert result.succeeded
+    assert result.terminated == []
+    assert result.skipped == {}
+    assert result.message == f"session(s) {pid} had already ended"
