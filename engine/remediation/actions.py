@@ -78,7 +78,9 @@ async def kill_blocking_session(
         f"{', '.join(map(str, victims))}"
     )
     if dry_run:
-        return ActionResult(name, True, True, f"would terminate {summary}")
+        return ActionResult(
+            name, True, True, f"would terminate {summary}", [session_id]
+        )
     return await _terminate(target, name, [session_id], summary)
 
 
@@ -241,5 +243,7 @@ async def terminate_idle_transaction(
         )
     summary = f"session {session_id} idle in transaction"
     if dry_run:
-        return ActionResult(name, True, True, f"would terminate {summary}")
+        return ActionResult(
+            name, True, True, f"would terminate {summary}", [session_id]
+        )
     return await _terminate(target, name, [session_id], summary)

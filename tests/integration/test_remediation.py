@@ -74,6 +74,7 @@ async def test_dry_run_kills_nothing(engine, database_url, admin_url):
     assert result.succeeded
     assert result.dry_run
     assert result.message.startswith("would terminate")
+    assert result.terminated == [pid]
     assert alive(admin_url, pid)
     await holder.rollback()
     await asyncio.wait_for(task, 5)
@@ -175,9 +176,12 @@ async def test_idle_transaction_terminated(engine, database_url, admin_url):
     await idle.execute("SELECT 1")
     pid = idle.info.backend_pid
 
+    preview = await terminate_idle_transaction(engine.target, pid, dry_run=True)
     result = await terminate_idle_transaction(engine.target, pid)
 
+    assert preview.terminated == [pid]
     assert result.succeeded, result.message
+    assert result.terminated == [pid]
     assert not alive(admin_url, pid)
     await idle.close()
 
