@@ -7,7 +7,7 @@ import asyncio
 import logging
 import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.monitor.graph import BlockingGraph, build_graph
 from engine.monitor.heads import HeadHistory
 from engine.monitor.history import MetricHistory, figures_of
-from engine.monitor.poller import PollLoop
+from engine.monitor.poller import PollLoop, stale_after
 from engine.monitor.thresholds import evaluate
 from engine.remediation.actions import ActionResult
 from engine.remediation.playbook import NO_ACTION, Playbook
@@ -366,6 +366,16 @@ class Engine(GovernanceOperations):
 
     def blocking_graph(self) -> BlockingGraph | None:
         return self.last_poll.graph if self.last_poll else None
+
+    def stale_poll_age(self, now: datetime | None = None) -> float | None:
+        """Return the age in seconds of the last successful poll when it is
+        past the stale limit, as when the target hangs mid-poll, or None."""
+        if self.last_poll is None:
+            return None
+        taken_at = self.last_poll.snapshot.taken_at
+        age = ((now or utc_now()) - taken_at).total_seconds()
+        interval = self.config.warroom.monitor.poll_interval_seconds
+        return age if age > stale_after(interval) else None
 
     # -- incidents ---------------------------------------------------------
 

@@ -9,6 +9,16 @@ from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
+# A poll may be late by this many intervals, plus the grace, before the faces
+# call the last one stale (the dashboard's app.js uses the same rule).
+STALE_INTERVALS = 3
+STALE_GRACE_SECONDS = 2.0
+
+
+def stale_after(interval: float) -> float:
+    """Return the age in seconds past which the last poll is stale."""
+    return interval * STALE_INTERVALS + STALE_GRACE_SECONDS
+
 
 class PollLoop:
     def __init__(self, poll: Callable[[], Awaitable[object]], interval: float):

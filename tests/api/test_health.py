@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
+from engine.monitor.poller import stale_after
 from tests.api.conftest import AUTH, assert_problem
 
 
@@ -169,3 +173,20 @@ async def test_settings_list_exported_columns(client):
     assert governance["masking"]["healthcare.patients"]["patient_id"]["rule"] == (
         "hash"
     )
+
+
+async def test_hung_poll_degrades_health(client, polled):
+    # The target hangs mid-poll, so no poll completes after this one.
+    await polled._loop.stop()
+    last = polled.last_poll
+    interval = polled.config.warroom.monitor.poll_interval_seconds
+    taken_at = last.snapshot.taken_at - timedelta(seconds=stale_after(interval) + 10)
+    polled.last_poll = replace(last, snapshot=replace(last.snapshot, taken_at=taken_at))
+
+    health = await client.get("/api/health")
+    sql = await client.get("/api/health/sql")
+
+    assert health.json()["status"] == "degraded"
+    body = assert_problem(sql, 503)
+    assert body["detail"].startswith("no poll of target test has completed for")
+    assert "the target may be hung" in body["detail"]

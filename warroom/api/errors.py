@@ -73,11 +73,21 @@ def require_poll(engine: Engine) -> PollCompleted:
 
 
 def require_reachable(engine: Engine) -> PollCompleted:
-    """Return the last poll; raise TargetUnavailable if a later poll failed."""
+    """Return the last poll; raise TargetUnavailable if a later poll failed or
+    none has completed for longer than the stale limit."""
+    interval = engine.config.warroom.monitor.poll_interval_seconds
     if engine.last_error is not None:
         raise TargetUnavailable(
             f"target {engine.target_name} is unreachable: {engine.last_error}",
-            retry_after=engine.config.warroom.monitor.poll_interval_seconds,
+            retry_after=interval,
+        )
+    stale = engine.stale_poll_age()
+    if stale is not None:
+        raise TargetUnavailable(
+            f"no poll of target {engine.target_name} has completed for "
+            f"{stale:.0f} s (it polls every {interval:g} s): the target may be "
+            "hung, and a poll in progress fails after the statement timeout",
+            retry_after=interval,
         )
     return require_poll(engine)
 

@@ -38,7 +38,8 @@ class EngineInfo(msgspec.Struct):
 
 class HealthOut(msgspec.Struct):
     """``ok``: polling works; ``starting``: no poll yet; ``degraded``: the last
-    poll failed; ``stopped``: the engine is not running."""
+    poll failed, or none has completed for three poll intervals plus 2 s (a
+    hung target); ``stopped``: the engine is not running."""
 
     status: HealthStatus
     sidecar: SidecarInfo
@@ -126,6 +127,8 @@ def health_status(engine: Engine) -> HealthStatus:
         return "degraded"
     if engine.last_poll is None:
         return "starting"
+    if engine.stale_poll_age() is not None:
+        return "degraded"
     return "ok"
 
 

@@ -11,12 +11,9 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
+from engine.monitor.poller import stale_after
 from warroom.tui.messages import ClockTicked, PollUpdated
 from warroom.tui.views import PollView, age, clock_time
-
-# Polls may be late by this many intervals before the line warns.
-_STALE_INTERVALS = 3
-_STALE_GRACE_SECONDS = 2.0
 
 
 class StatusBar(Static):
@@ -68,5 +65,4 @@ class StatusBar(Static):
     def _stale(self, view: PollView, now: datetime) -> bool:
         if view.taken_at is None:
             return False
-        limit = self.interval * _STALE_INTERVALS + _STALE_GRACE_SECONDS
-        return (now - view.taken_at).total_seconds() > limit
+        return (now - view.taken_at).total_seconds() > stale_after(self.interval)
