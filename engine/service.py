@@ -110,6 +110,7 @@ class Engine(GovernanceOperations):
             self._remediate_for_drill,
             release_quarantine=self._release_quarantine,
             detector_problem=self._detector_problem,
+            after_rollback=self._recheck_after_rollback,
         )
         monitor = config.warroom.monitor
         points = int(monitor.history_minutes * 60 / monitor.poll_interval_seconds)
@@ -542,6 +543,18 @@ class Engine(GovernanceOperations):
         if incident.status is Status.RESOLVED:
             raise InvalidTransition(incident.id, incident.status, Status.REMEDIATING)
         return incident
+
+    def _recheck_after_rollback(self, detector: str) -> None:
+        """Run the data checks again on the rows a drill's rollback restored.
+
+        A check run in progress read some rows before the restore and some
+        after, so it runs again rather than open incidents, outside the
+        drill, for rows that are gone.
+        """
+        if detector in ("poll", "jobs"):
+            return
+        self.checks.invalidate()
+        self._spawn(self.run_checks())
 
     def _detector_problem(self, detector: str) -> str | None:
         if detector in ("poll", "jobs"):

@@ -76,6 +76,7 @@ class DrillRunner(DrillRecovery):
         trigger_job: JobTrigger | None = None,
         release_quarantine: ReleaseQuarantine | None = None,
         detector_problem: Callable[[str], str | None] = lambda detector: None,
+        after_rollback: Callable[[str], None] = lambda detector: None,
     ):
         self.target = target
         self.target_config = target_config
@@ -86,6 +87,9 @@ class DrillRunner(DrillRecovery):
         self.remediate = remediate
         self.trigger_job = trigger_job
         self.detector_problem = detector_problem
+        self.after_rollback = after_rollback
+        """Called with the scenario's detector once a rollback has run, while
+        the drill is still current, so the checks read the restored rows."""
         self.journal = Journal(drills, target, release_quarantine)
         self.current: DrillRecord | None = None
         self._task: asyncio.Task[DrillRecord] | None = None
@@ -353,6 +357,7 @@ class DrillRunner(DrillRecovery):
                     "rolled back",
                     f"sessions released, rows restored; checked {tables}",
                 )
+        self.after_rollback(scenario.detector)
         drill.ended_at = utc_now()
         if drill.status == "passed" and not drill.passed:
             drill.status = "failed"

@@ -9,6 +9,7 @@ from pathlib import Path
 from engine.config.models import IncidentsConfig
 from engine.events import EventBus, IncidentChanged
 from engine.incidents.models import (
+    ALLOWED_TRANSITIONS,
     NOT_CLEARED_BY_POLLS,
     Incident,
     IncidentNotFound,
@@ -81,6 +82,18 @@ class IncidentManager:
                 continue
             seen.add(finding.dedup_key)
             incident = open_by_key.get(finding.dedup_key)
+            if incident is not None and self._ended_drill_cleared(incident):
+                # The drill's fault went with its rollback, so this sighting
+                # is a new fault, not the drill's.
+                self.transition(
+                    incident.id,
+                    Status.RESOLVED,
+                    ENGINE,
+                    f"condition cleared after drill {incident.drill_id} ended; "
+                    "seen again since, so a new incident follows it",
+                )
+                del open_by_key[finding.dedup_key]
+                incident = None
             if incident is None:
                 opened.append(self._open(target, finding, taken_at))
             else:
@@ -190,6 +203,16 @@ class IncidentManager:
                 at=taken_at,
             )
         return incident
+
+    def _ended_drill_cleared(self, incident: Incident) -> bool:
+        """Tell whether ``incident`` belongs to a drill that has ended and its
+        condition has been clear since, in a status it can resolve from."""
+        return (
+            incident.drill_id is not None
+            and incident.drill_id != self.active_drill_id
+            and incident.clear_polls > 0
+            and Status.RESOLVED in ALLOWED_TRANSITIONS[incident.status]
+        )
 
     def _drill_of(self, finding: Finding) -> int | None:
         kinds = self.active_drill_kinds

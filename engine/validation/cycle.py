@@ -24,6 +24,10 @@ from engine.validation.runner import Validator
 
 log = logging.getLogger(__name__)
 
+# A run whose rows changed under it runs again, up to this many runs in all;
+# the last one counts whatever happened.
+_MAX_RUNS = 3
+
 
 @dataclass(frozen=True)
 class ChecksCompleted(Event):
@@ -64,6 +68,9 @@ class DataChecks:
         # Runs never overlap. A run requested during another (after a
         # remediation) starts when that one ends, so it reads the changed rows.
         self._lock = asyncio.Lock()
+        # Incremented by invalidate, so a run in progress can tell that it
+        # must run again.
+        self._generation = 0
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -77,45 +84,72 @@ class DataChecks:
         return last is None or now - last >= self.config.validation.interval_seconds
 
     async def run(self) -> ChecksCompleted:
-        """Run every check once and collect each TargetError (or rule catalog
-        error) as the result's ``error`` instead of raising it."""
+        """Run every check, once more when invalidate is called meanwhile,
+        and collect each TargetError (or rule catalog error) as the result's
+        ``error`` instead of raising it."""
         async with self._lock:
             return await self._run()
+
+    def invalidate(self) -> None:
+        """Discard the results of the run in progress, if any, and run it
+        again. Call this when rows change under a run (a drill's rollback
+        restores them), because its counts may mix old and new rows."""
+        self._generation += 1
 
     async def _run(self) -> ChecksCompleted:
         self.running = True
         self._last_attempt = time.monotonic()
-        errors: dict[str, str] = {}
         try:
-            if self.config.validation.rules:
-                try:
-                    self.scorecard = await self.validator.run()
-                except (TargetError, RuleCatalogError) as error:
-                    errors["validation"] = str(error)
-                else:
-                    self._parts["validation"] = findings_of(
-                        self.scorecard, self._parts.get("validation", ())
-                    )
-                    self._store(self.scorecard)
-            await self._part(
-                "burst",
-                claim_bursts(self.target, self.config.warroom.healthcare),
-                errors,
-            )
-            if self.config.warroom.phi_audit.enabled:
-                await self._part(
-                    "phi",
-                    phi_anomalies(self.target, self.config.warroom.phi_audit),
-                    errors,
-                )
+            for _ in range(_MAX_RUNS):
+                generation = self._generation
+                scorecard, parts, errors = await self._check()
+                if generation == self._generation:
+                    break
+                log.info("data checks of %s run again: rows changed", self.target.name)
         finally:
             self.running = False
+        if scorecard is not None:
+            self.scorecard = scorecard
+            self._store(scorecard)
+        self._parts.update(parts)
         self.part_errors = errors
         error = "; ".join(f"{name}: {text}" for name, text in errors.items()) or None
         if error and error != self.error:
             log.error("data checks of %s: %s", self.target.name, error)
         self.error = error
         return ChecksCompleted(self.scorecard, self.findings, error)
+
+    async def _check(
+        self,
+    ) -> tuple[Scorecard | None, dict[str, tuple[Finding, ...]], dict[str, str]]:
+        """Run every check once and return the scorecard, the findings of
+        each part that ran and the error of each part that failed."""
+        scorecard = None
+        parts: dict[str, tuple[Finding, ...]] = {}
+        errors: dict[str, str] = {}
+        if self.config.validation.rules:
+            try:
+                scorecard = await self.validator.run()
+            except (TargetError, RuleCatalogError) as error:
+                errors["validation"] = str(error)
+            else:
+                parts["validation"] = findings_of(
+                    scorecard, self._parts.get("validation", ())
+                )
+        await self._part(
+            "burst",
+            claim_bursts(self.target, self.config.warroom.healthcare),
+            parts,
+            errors,
+        )
+        if self.config.warroom.phi_audit.enabled:
+            await self._part(
+                "phi",
+                phi_anomalies(self.target, self.config.warroom.phi_audit),
+                parts,
+                errors,
+            )
+        return scorecard, parts, errors
 
     async def close(self) -> None:
         """Close the validator's own session; the next run opens another."""
@@ -143,9 +177,15 @@ class DataChecks:
                 error,
             )
 
-    async def _part(self, name: str, work, errors: dict[str, str]) -> None:
+    async def _part(
+        self,
+        name: str,
+        work,
+        parts: dict[str, tuple[Finding, ...]],
+        errors: dict[str, str],
+    ) -> None:
         try:
-            self._parts[name] = tuple(await work)
+            parts[name] = tuple(await work)
         except TargetError as error:
             errors[name] = str(error)
 

@@ -68,6 +68,8 @@ async def test_partly_resolved_drill_has_no_resolve_time(engine, config):
     # data_corruption breaks several rules at once. Remediating only the first
     # incident leaves the others open until the drill times out.
     config.chaos.scenarios["data_corruption"].max_duration_seconds = 20
+    # No scheduled check cycle clears the incidents after the drill.
+    config.validation.interval_seconds = 3600
     events = engine.bus.subscribe()
     drill_task = engine.trigger_drill("data_corruption", "test", auto_remediate=False)
     first = None
@@ -85,11 +87,20 @@ async def test_partly_resolved_drill_has_no_resolve_time(engine, config):
     drill = await asyncio.wait_for(drill_task, 90)
     engine.bus.unsubscribe(events)
 
+    # The checks run again on the restored rows, so the incidents the drill
+    # left open clear and resolve without waiting for the next cycle.
+    for _ in range(100):
+        if not [i for i in engine.open_incidents() if i.drill_id == drill.id]:
+            break
+        await asyncio.sleep(0.1)
+
     assert len(opened) > 1
     assert engine.get_incident(first.id).status is Status.RESOLVED
     assert drill.status == "timed out"
     assert drill.resolved_at is None
     assert drill.seconds_to_resolve is None
+    assert [i.id for i in engine.open_incidents() if i.drill_id == drill.id] == []
+    assert [i.title for i in engine.open_incidents()] == []
 
 
 async def test_phi_drill_keeps_real_suspension(engine, database_url):

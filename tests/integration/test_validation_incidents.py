@@ -53,3 +53,44 @@ async def test_rule_that_errs_keeps_incident(unpolled_engine, database_url, conf
     assert during.clear_polls == 0
     assert [found.id for found in rule_incidents(engine)] == [incident.id]
     assert engine.get_incident(incident.id).status is Status.ESCALATED
+
+
+async def test_run_with_rows_changed_runs_again(
+    unpolled_engine, database_url, monkeypatch
+):
+    # A drill's rollback restores the row while the run reads it, so the
+    # run's failure must not open an incident.
+    engine = unpolled_engine
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        (email,) = connection.execute(
+            "SELECT email FROM commerce.customers WHERE customer_id = 1"
+        ).fetchone()
+        connection.execute(
+            "UPDATE commerce.customers SET email = NULL WHERE customer_id = 1"
+        )
+    validator = engine.checks.validator
+    original = validator.run
+    cards = []
+
+    async def run_then_restore(*args, **kwargs):
+        card = await original(*args, **kwargs)
+        cards.append(card)
+        if len(cards) == 1:
+            with psycopg.connect(database_url, autocommit=True) as connection:
+                connection.execute(
+                    "UPDATE commerce.customers SET email = %s WHERE customer_id = 1",
+                    (email,),
+                )
+            engine.checks.invalidate()
+        return card
+
+    monkeypatch.setattr(validator, "run", run_then_restore)
+    await check_and_poll(engine)
+
+    first, second = (
+        next(result for result in card.results if result.rule == RULE) for card in cards
+    )
+    assert first.outcome == "fail"
+    assert second.outcome == "pass"
+    assert engine.checks.scorecard is cards[1]
+    assert rule_incidents(engine) == []

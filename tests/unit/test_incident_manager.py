@@ -589,3 +589,35 @@ def test_missing_postmortem_written_later(manager, finding, poll_start) -> None:
     assert written == [incident_id]
     assert "Root cause" in manager.repository.postmortem(incident_id)
     assert manager.write_missing_postmortems() == []
+
+
+def test_fault_after_ended_drill_opens_new(manager, finding, poll_start) -> None:
+    manager.active_drill_id = 7
+    drill_incident = open_incident(manager, finding, poll_start)
+    # The drill ends and escalates its incident. Its rollback clears the
+    # condition for one poll, then a real fault of the same kind appears.
+    manager.active_drill_id = None
+    manager.transition(drill_incident, Status.ESCALATED, "chaos")
+    clear(manager, poll_start, range(1, 2))
+
+    (incident,) = manager.observe("demo", [finding], at(poll_start, 2))
+
+    before = manager.get(drill_incident)
+    assert incident.id != drill_incident
+    assert incident.drill_id is None
+    assert before.status is Status.RESOLVED
+    assert before.timeline[-1].message.startswith(
+        "condition cleared after drill 7 ended"
+    )
+
+
+def test_running_drill_keeps_flapping_incident(manager, finding, poll_start) -> None:
+    manager.active_drill_id = 7
+    drill_incident = open_incident(manager, finding, poll_start)
+    manager.transition(drill_incident, Status.ESCALATED, "chaos")
+    clear(manager, poll_start, range(1, 2))
+
+    opened = manager.observe("demo", [finding], at(poll_start, 2))
+
+    assert opened == []
+    assert manager.get(drill_incident).status is Status.ESCALATED
