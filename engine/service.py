@@ -133,6 +133,8 @@ class Engine(GovernanceOperations):
         self.unrestored_at_stop: str | None = None
         """The reason a drill's rows were still out when stop ran, or None.
         The next start on this target puts them back."""
+        self.drill_at_stop: DrillRecord | None = None
+        """The drill that stop cancelled and rolled back, or None."""
         self.started = False
         context = JobContext(
             target,
@@ -192,7 +194,7 @@ class Engine(GovernanceOperations):
         log.info("engine started for target %s", self.target_name)
 
     async def stop(self) -> None:
-        await self.drills.stop()
+        self.drill_at_stop = await self.drills.stop()
         self.unrestored_at_stop = self.drills.unrestored()
         if self.unrestored_at_stop is not None:
             log.error("stopping with a drill's rows out: %s", self.unrestored_at_stop)

@@ -74,6 +74,14 @@ class Runtime:
             self._traffic_stop.set()
             await asyncio.gather(self._traffic, return_exceptions=True)
         await self.engine.stop()
+        drill = self.engine.drill_at_stop
+        if drill is not None and drill.rolled_back_at is not None:
+            print(
+                f"warroom: drill {drill.id} ({drill.scenario}) was running; it "
+                "is stopped and rolled back",
+                file=sys.stderr,
+                flush=True,
+            )
         if self.engine.unrestored_at_stop is not None:
             print(
                 f"warroom: {self.engine.unrestored_at_stop}; the next start on "

@@ -34,6 +34,12 @@ from engine.targets.base import Target
 
 log = logging.getLogger(__name__)
 
+# How long stopping the engine waits for a drill's rollback. An entry whose
+# row another session holds locked waits for the statement timeout (5 s by
+# default), and the journal stops after three in a row, so about 15 s of the
+# 30 s go to locks at most and the rest to the rows restored in between.
+STOP_ROLLBACK_SECONDS = 30.0
+
 Remediator = Callable[[int, str], Awaitable[ActionResult]]
 JobTrigger = Callable[[str, str], tuple[Any, asyncio.Task[Any]]]
 
@@ -93,6 +99,7 @@ class DrillRunner(DrillRecovery):
         self.journal = Journal(drills, target, release_quarantine)
         self.current: DrillRecord | None = None
         self._task: asyncio.Task[DrillRecord] | None = None
+        self._rollback_task: asyncio.Task[None] | None = None
         self._killed_by: KillSwitchEngaged | None = None
         self._retry_lock = asyncio.Lock()
         self.recovery_notes: list[str] = []
@@ -239,11 +246,33 @@ class DrillRunner(DrillRecovery):
     def _trips(self, incident: Incident) -> bool:
         return trips_kill_switch(incident, self.chaos_config.kill_switch_severity)
 
-    async def stop(self) -> None:
-        """Cancel a running drill; its rollback still runs."""
+    async def stop(self) -> DrillRecord | None:
+        """Cancel a running drill, wait for its rollback and return the drill,
+        or None when none ran.
+
+        A rollback still running after STOP_ROLLBACK_SECONDS (rows locked by
+        another session) is cancelled. Its drill then stays "running" in the
+        store, so unrestored reports it and the next start recovers it.
+        """
+        drill = self.current
         if self._task is not None and not self._task.done():
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        rollback = self._rollback_task
+        if rollback is not None and not rollback.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(rollback), STOP_ROLLBACK_SECONDS)
+            except TimeoutError:
+                log.error(
+                    "drill %s: rollback still running after %g s at stop; the "
+                    "next start finishes it",
+                    drill.id if drill else "?",
+                    STOP_ROLLBACK_SECONDS,
+                )
+                rollback.cancel()
+                await asyncio.gather(rollback, return_exceptions=True)
+                self.current = None
+        return drill
 
     async def _run(
         self, drill, scenario, params, config, auto_remediate
@@ -294,7 +323,12 @@ class DrillRunner(DrillRecovery):
         finally:
             watcher.cancel()
             self.bus.unsubscribe(events)
-            await asyncio.shield(self._rollback(drill, scenario, context, before))
+            # Shielded, so a cancel (the engine stopping) cannot cut the
+            # restore short; stop waits for this task instead.
+            self._rollback_task = asyncio.ensure_future(
+                self._rollback(drill, scenario, context, before)
+            )
+            await asyncio.shield(self._rollback_task)
         return drill
 
     async def _watch_kill_switch(

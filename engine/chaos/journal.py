@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 # Puts a drill's quarantined rows back: (drill id, rows it added by table).
 ReleaseQuarantine = Callable[[int, dict[str, list[dict[str, Any]]]], Awaitable[int]]
 
+# After this many entries in a row fail, the rest wait for the next try. A
+# session holding the drill's rows locked makes each entry wait for the
+# statement timeout, so trying them all would hold a rollback for minutes.
+MAX_FAILURES_IN_A_ROW = 3
+
 
 @dataclass(frozen=True)
 class RestoreResult:
@@ -36,15 +41,24 @@ class RestoreResult:
     changed_since: tuple[str, ...] = ()
     """One line per row left as it is because someone changed it after the
     drill did: the table, the row's key and its values now."""
+    untried: int = 0
+    """Entries left pending without a try, after MAX_FAILURES_IN_A_ROW
+    failures in a row."""
 
     def summary(self) -> str:
         """Return the failures as one sentence for a drill's error: the
-        first three in full, then how many more."""
+        first three in full, then how many more, then the untried entries."""
         listed = "; ".join(self.failures[:3])
         more = len(self.failures) - 3
         if more > 0:
             listed += f" (and {more} more in logs/warroom.log)"
-        return f"{len(self.failures)} journal entry(s) not restored: {listed}"
+        if self.untried:
+            listed += (
+                f"; {self.untried} more not tried after "
+                f"{MAX_FAILURES_IN_A_ROW} failures in a row"
+            )
+        count = len(self.failures) + self.untried
+        return f"{count} journal entry(s) not restored: {listed}"
 
 
 class Journal:
@@ -95,7 +109,20 @@ class Journal:
                 failures.append(f"quarantined rows not released: {first_line(error)}")
         restored = 0
         changed_since: list[str] = []
-        for entry in self.drills.pending_journal(drill_id):
+        pending = self.drills.pending_journal(drill_id)
+        in_a_row = 0
+        untried = 0
+        for index, entry in enumerate(pending):
+            if in_a_row == MAX_FAILURES_IN_A_ROW:
+                untried = len(pending) - index
+                log.warning(
+                    "drill %s: %s journal entry(s) left for the next try after "
+                    "%s failures in a row",
+                    drill_id,
+                    untried,
+                    in_a_row,
+                )
+                break
             statement = self._statement(entry)
             if statement is not None:
                 try:
@@ -118,14 +145,16 @@ class Journal:
                     failures.append(
                         f"{entry.table_name} {entry.row_key}: {first_line(error)}"
                     )
+                    in_a_row += 1
                     continue
+            in_a_row = 0
             self.drills.mark_restored(entry.id)
             restored += 1
         if restored:
             log.info("restored %s journaled row(s) for drill %s", restored, drill_id)
         for line in changed_since:
             log.warning("drill %s: %s", drill_id, line)
-        return RestoreResult(restored, tuple(failures), tuple(changed_since))
+        return RestoreResult(restored, tuple(failures), tuple(changed_since), untried)
 
     async def _changed_since(self, entry: JournalEntry) -> str | None:
         """Return why a row entry's row is left as it is, or None to restore

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from engine.chaos.interlocks import RollbackIncomplete
+from engine.chaos.journal import MAX_FAILURES_IN_A_ROW
 from engine.incidents.models import Status
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.store.database import utc_now
@@ -78,6 +79,24 @@ async def test_failed_entry_leaves_others_restored(engine, database_url):
     assert restored.rolled_back_at is not None
     assert not customer_exists(database_url, free)
     assert drills.running(engine.target_name) == []
+
+
+async def test_restore_stops_after_failures_in_a_row(engine, database_url):
+    stuck = [add_customer(database_url, with_order=True) for _ in range(5)]
+    drill = interrupted_insert(engine, stuck[0], engine.target.identity)
+    for customer_id in stuck[1:]:
+        engine.drills.drills.journal(
+            drill.id, "commerce.customers", {"customer_id": customer_id}, {}, "insert"
+        )
+
+    result = await engine.drills.journal.restore(drill.id)
+
+    assert result.restored == 0
+    assert len(result.failures) == MAX_FAILURES_IN_A_ROW
+    assert result.untried == 5 - MAX_FAILURES_IN_A_ROW
+    assert result.summary().startswith("5 journal entry(s) not restored")
+    assert result.summary().endswith("2 more not tried after 3 failures in a row")
+    assert len(engine.drills.drills.pending_journal(drill.id)) == 5
 
 
 async def test_no_drill_while_rows_are_out(engine, database_url):
@@ -210,6 +229,48 @@ async def test_stop_reports_rows_still_out(database_url, tmp_path):
 
     assert engine.unrestored_at_stop is not None
     assert engine.unrestored_at_stop.startswith(f"drill {drill.id} left rows")
+
+
+async def test_stop_waits_for_rollback(database_url, tmp_path):
+    from engine.service import Engine
+    from engine.targets.postgres import PostgresTarget
+    from tests.conftest import fast_config
+
+    config = fast_config()
+    config.chaos.scenarios["phi_exposure"].max_duration_seconds = 2
+    engine = Engine(config, PostgresTarget(database_url, name="test"), tmp_path / "s")
+    await engine.start()
+    events = engine.bus.subscribe()
+    engine.drills.start("phi_exposure", "test", auto_remediate=False)
+    locker = await psycopg.AsyncConnection.connect(database_url)
+    phase = None
+    while phase != "rolling back":
+        event = await asyncio.wait_for(events.get(), 10)
+        phase = getattr(event, "phase", None)
+        if phase == "injected":
+            # The drill's rows stay locked, so its rollback waits.
+            await locker.execute(
+                "SELECT 1 FROM healthcare.phi_access_log "
+                "WHERE user_name = 'contractor017' FOR UPDATE"
+            )
+
+    stopping = asyncio.ensure_future(engine.stop())
+    await asyncio.sleep(1)
+    waited = not stopping.done()
+    await locker.rollback()
+    await asyncio.wait_for(stopping, 30)
+    await locker.close()
+
+    with psycopg.connect(database_url) as connection:
+        (left,) = connection.execute(
+            "SELECT count(*) FROM healthcare.phi_access_log "
+            "WHERE user_name = 'contractor017'"
+        ).fetchone()
+    assert waited
+    assert left == 0
+    assert engine.drill_at_stop is not None
+    assert engine.drill_at_stop.rolled_back_at is not None
+    assert engine.unrestored_at_stop is None
 
 
 async def test_interrupted_job_drill_reruns_job(engine):
