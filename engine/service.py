@@ -37,7 +37,13 @@ from engine.incidents.models import (
     PostmortemSummary,
     Status,
 )
-from engine.incidents.sla import CHAOS_ACTOR, SlaReport, sla_report
+from engine.incidents.sla import (
+    AUTO_REMEDIATION_ACTOR,
+    CHAOS_ACTOR,
+    ESCALATION_ACTOR,
+    SlaReport,
+    sla_report,
+)
 from engine.jobs.actions import JobContext
 from engine.jobs.models import JobState
 from engine.jobs.scheduler import build_scheduler
@@ -296,7 +302,7 @@ class Engine(GovernanceOperations):
             return
         for incident in opened:
             if incident.drill_id is None:
-                self._spawn(self.remediate(incident.id, "engine (auto)"))
+                self._spawn(self.remediate(incident.id, AUTO_REMEDIATION_ACTOR))
 
     def _record_failure(self, error: TargetError) -> None:
         now = utc_now()
@@ -517,7 +523,7 @@ class Engine(GovernanceOperations):
                 self.incidents.transition(
                     incident_id,
                     Status.ESCALATED,
-                    "remediation",
+                    ESCALATION_ACTOR,
                     f"{result.action} failed: {result.message}",
                 )
         if unreachable is not None:

@@ -20,7 +20,11 @@ from engine.incidents.models import Incident, Status
 # (ENGINE), auto-remediation and its escalation in engine/service.py, and the
 # drill runner, which escalates as CHAOS_ACTOR and remediates as "drill <id>".
 CHAOS_ACTOR = "chaos"
-AUTOMATIC_ACTORS = frozenset({ENGINE, "engine (auto)", "remediation", CHAOS_ACTOR})
+AUTO_REMEDIATION_ACTOR = "engine (auto)"
+ESCALATION_ACTOR = "remediation"
+AUTOMATIC_ACTORS = frozenset(
+    {ENGINE, AUTO_REMEDIATION_ACTOR, ESCALATION_ACTOR, CHAOS_ACTOR}
+)
 _DRILL_ACTOR = re.compile(r"drill \d+")
 
 

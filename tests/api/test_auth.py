@@ -134,6 +134,30 @@ async def test_actor_header_too_long_is_400(client):
     assert "X-Warroom-Actor" in body["detail"]
 
 
+@pytest.mark.parametrize(
+    "actor", ["engine", "engine (auto)", "Chaos", "scheduler", "drill 7"]
+)
+async def test_reserved_actor_is_400(client, engine, actor):
+    headers = {**AUTH, "X-Warroom-Actor": actor}
+
+    response = await client.post("/api/incidents", json=INCIDENT, headers=headers)
+
+    body = assert_problem(response, 400)
+    assert "X-Warroom-Actor" in body["detail"]
+    assert repr(actor) in body["detail"]
+    assert body["errors"][0]["source"] == "header"
+    assert [i for i in engine.list_incidents() if i.title == "disk"] == []
+
+
+async def test_person_named_like_drill_accepted(client):
+    headers = {**AUTH, "X-Warroom-Actor": "drill sergeant"}
+
+    response = await client.post("/api/incidents", json=INCIDENT, headers=headers)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["timeline"][0]["actor"] == "drill sergeant"
+
+
 async def test_token_never_logged(client, caplog):
     caplog.set_level(logging.DEBUG)
 

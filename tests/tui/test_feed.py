@@ -132,3 +132,9 @@ def test_file_logging_sets_terminal_handlers_aside(tmp_path: Path) -> None:
         logs.stop()
         root.removeHandler(terminal)
     assert "to the file only" in (tmp_path / "logs" / "tui.log").read_text()
+
+
+def test_reserved_login_name_marked(tmp_path: Path) -> None:
+    app = WarRoomApp(FakeSource(), actor="scheduler", log_file=tmp_path / "t.log")
+
+    assert app.actor == "scheduler (tui)"

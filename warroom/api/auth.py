@@ -26,10 +26,15 @@ from urllib.parse import urlsplit
 
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.handlers import BaseRouteHandler
 from litestar.params import HeaderParameter
 
+from engine.actors import is_reserved_actor
 from engine.config.models import SidecarConfig
 
 log = logging.getLogger(__name__)
@@ -146,14 +151,29 @@ def provide_actor(
             name=ACTOR_HEADER,
             max_length=80,
             description="Person the change is recorded under on the incident "
-            "timeline; defaults to 'api', or 'api (token)' with a token.",
+            "timeline; defaults to 'api', or 'api (token)' with a token. Names "
+            "the war room writes itself, such as 'engine', 'engine (auto)', "
+            "'chaos', 'scheduler' or 'drill 12', are rejected with a 400.",
         ),
     ] = None,
 ) -> str:
     """Return the actor for engine calls: the header's name, else 'api' or
-    'api (token)'."""
+    'api (token)'; raise a 400 for a name reserved for the war room."""
     if actor_header and actor_header.strip():
-        return actor_header.strip()
+        actor = actor_header.strip()
+        if is_reserved_actor(actor):
+            raise ValidationException(
+                detail=f"invalid {ACTOR_HEADER} header",
+                extra=[
+                    {
+                        "key": "actor_header",
+                        "source": "header",
+                        "message": f"{actor!r} is reserved for the war room's own "
+                        "actions; send the name of the person making the change",
+                    }
+                ],
+            )
+        return actor
     return "api (token)" if request.scope.get(_TOKEN_USED) else "api"
 
 

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from engine.actors import is_reserved_actor
 from engine.events import Event
 from engine.paths import data_home
 from warroom.tui.commands import Commands
@@ -49,6 +50,24 @@ def _os_user() -> str:
         return f"uid {os.getuid()}"
 
 
+def _person_actor(name: str) -> str:
+    """Return ``name``, marked as the TUI user's when the war room reserves it.
+
+    A login such as ``engine`` or ``scheduler`` would otherwise be recorded
+    as the war room's own action and count as automatic in the SLA report.
+    """
+    if not is_reserved_actor(name):
+        return name
+    actor = f"{name} (tui)"
+    log.warning(
+        "login name %r is reserved for the war room's own actions, so changes "
+        "are recorded under %r",
+        name,
+        actor,
+    )
+    return actor
+
+
 class WarRoomApp(App[None]):
     TITLE = "warroom"
     CSS_PATH = [
@@ -77,7 +96,7 @@ class WarRoomApp(App[None]):
         super().__init__()
         self.source = engine
         self.clock: Clock = clock or _utc_now
-        self.actor = actor or _os_user()
+        self.actor = _person_actor(actor or _os_user())
         self.feed = Feed(engine, self.clock)
         self.commands = Commands(engine, self.toast, self.actor)
         self.keymap, self._key_problems = keymap_from_config(engine.config.warroom.keys)
