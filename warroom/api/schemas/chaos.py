@@ -59,13 +59,13 @@ class ChaosOut(msgspec.Struct):
     running: DrillOut | None
 
 
-class TriggerIn(msgspec.Struct):
+class TriggerIn(msgspec.Struct, forbid_unknown_fields=True):
     scenario: ScenarioName
     auto_remediate: bool | None = None
     """null: the engine's remediation.auto setting decides."""
 
 
-class RandomIn(msgspec.Struct):
+class RandomIn(msgspec.Struct, forbid_unknown_fields=True):
     auto_remediate: bool | None = None
 
 

@@ -73,7 +73,7 @@ class IncidentPage(msgspec.Struct):
     offset: int
 
 
-class IncidentCreate(msgspec.Struct):
+class IncidentCreate(msgspec.Struct, forbid_unknown_fields=True):
     """An incident reported by hand."""
 
     kind: Kind
@@ -82,7 +82,7 @@ class IncidentCreate(msgspec.Struct):
     root_cause: LongText = ""
 
 
-class IncidentPatch(msgspec.Struct):
+class IncidentPatch(msgspec.Struct, forbid_unknown_fields=True):
     """A status change, checked against the incident state machine."""
 
     status: Status

@@ -48,7 +48,7 @@ class JobOut(msgspec.Struct):
     last_run: JobRunOut | None
 
 
-class JobTriggerIn(msgspec.Struct):
+class JobTriggerIn(msgspec.Struct, forbid_unknown_fields=True):
     name: str
 
 
