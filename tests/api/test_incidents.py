@@ -3,6 +3,8 @@ postmortems, with every error status they return."""
 
 from __future__ import annotations
 
+import logging
+
 from tests.api.conftest import AUTH, assert_problem
 
 NEW_INCIDENT = {
@@ -93,6 +95,18 @@ async def test_create_with_malformed_json(client):
     response = await client.post("/api/incidents", content=b"{oops", headers=headers)
 
     assert_problem(response, 400)
+
+
+async def test_create_with_deeply_nested_json(client, caplog):
+    headers = {**AUTH, "Content-Type": "application/json"}
+    nested = b"[" * 200_000 + b"]" * 200_000
+
+    response = await client.post("/api/incidents", content=nested, headers=headers)
+
+    body = assert_problem(response, 400)
+    assert "JSON is malformed" in body["detail"]
+    assert "nested too deeply" in body["detail"]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_list_filters(client):

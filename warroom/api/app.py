@@ -27,6 +27,7 @@ from warroom.api.healthcare import HealthcareController
 from warroom.api.incidents import IncidentController
 from warroom.api.jobs import JobsController
 from warroom.api.query import known_query_parameters
+from warroom.api.request import ApiRequest
 from warroom.api.sessions import SessionsController
 from warroom.api.settings import settings
 from warroom.api.validation import ValidationController
@@ -92,6 +93,7 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
             ),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=ApiRequest,
         openapi_config=_openapi_config(sidecar),
         # The process that embeds the sidecar (warroom demo/serve) configures
         # logging; Litestar's default would reconfigure the root logger.
