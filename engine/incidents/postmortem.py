@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from engine.incidents.models import DRY_RUN_REMEDIATION, Incident
 
 FOLLOW_UPS: dict[str, list[str]] = {
@@ -36,11 +38,40 @@ FOLLOW_UPS: dict[str, list[str]] = {
 }
 _DEFAULT_FOLLOW_UPS = ["Review the threshold and decide whether it alerted in time."]
 
+# Markdown that starts a block when it opens a line: a heading, list item,
+# quote, table row, thematic break, setext underline or code fence.
+_BLOCK_MARKER = re.compile(r"[#>+*=|`~_-]|\d{1,9}[.)]")
+
+
+def _one_line(text: str) -> str:
+    """Return ``text`` with every run of whitespace, line breaks included,
+    collapsed to one space, so it cannot open a heading or list item."""
+    return " ".join(text.split())
+
+
+def _paragraph(text: str) -> str:
+    """Return ``text`` as one line that Markdown reads as a plain paragraph.
+
+    A backslash escapes a block marker at its start, so a root cause such as
+    "## Actions taken" stays text under its own heading.
+    """
+    line = _one_line(text)
+    marker = _BLOCK_MARKER.match(line)
+    if marker is None:
+        return line
+    end = marker.end()
+    return f"{line[: end - 1]}\\{line[end - 1 :]}"
+
+
+def _cell(text: str) -> str:
+    """Return ``text`` as one cell of a Markdown table row."""
+    return _one_line(text).replace("|", "\\|")
+
 
 def render_postmortem(incident: Incident) -> str:
     """Render the postmortem of a resolved incident as Markdown."""
     lines = [
-        f"# Postmortem: incident {incident.id}: {incident.title}",
+        f"# Postmortem: incident {incident.id}: {_one_line(incident.title)}",
         "",
         "## Summary",
         "",
@@ -55,16 +86,15 @@ def render_postmortem(incident: Incident) -> str:
     lines += _impact(incident)
     lines += ["", "## Timings", ""]
     lines += _timings(incident)
-    lines += ["", "## Root cause", "", incident.root_cause, ""]
+    lines += ["", "## Root cause", "", _paragraph(incident.root_cause), ""]
     lines += ["## Actions taken", ""]
     lines += _actions(incident)
     lines += ["", "## Timeline", "", "| time (UTC) | actor | event | detail |"]
     lines += ["| --- | --- | --- | --- |"]
     for entry in incident.timeline:
-        detail = entry.message.replace("|", "\\|").replace("\n", " ")
         lines.append(
-            f"| {entry.at:%Y-%m-%d %H:%M:%S} | {entry.actor} | {entry.action} "
-            f"| {detail} |"
+            f"| {entry.at:%Y-%m-%d %H:%M:%S} | {_cell(entry.actor)} "
+            f"| {_cell(entry.action)} | {_cell(entry.message)} |"
         )
     lines += ["", "## Follow-ups", ""]
     for item in FOLLOW_UPS.get(incident.kind, _DEFAULT_FOLLOW_UPS):
@@ -106,7 +136,7 @@ def _actions(incident: Incident) -> list[str]:
     if not actions:
         return ["- No action was taken; the condition cleared on its own."]
     return [
-        f"- {entry.at:%H:%M:%S} {entry.actor}: {entry.action}"
-        + (f": {entry.message}" if entry.message else "")
+        f"- {entry.at:%H:%M:%S} {_one_line(entry.actor)}: {_one_line(entry.action)}"
+        + (f": {_one_line(entry.message)}" if entry.message else "")
         for entry in actions
     ]

@@ -238,3 +238,51 @@ def test_render_open_incident(manager, finding, poll_start) -> None:
     timings = section(markdown, "Timings")
     assert "- Time to resolve (from detection): not resolved" in timings
     assert re.search(r"^- Duration: 3\.0 s ", markdown, re.MULTILINE)
+
+
+FORGED = "disk full\n## Actions taken\n- 13:00 engine: resolved automatically"
+
+
+def test_user_text_cannot_add_lines(manager, poll_start) -> None:
+    incident = manager.open_manual(
+        "demo", "disk_full", FORGED, "warning", FORGED, "alice"
+    )
+    manager.note(incident.id, "bob", "comment", FORGED)
+    resolve_by_hand(manager, incident.id)
+
+    markdown = manager.repository.postmortem(incident.id)
+
+    assert markdown is not None
+    headings = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert headings == [headings[0]] + [f"## {title}" for title in SECTIONS]
+    assert "- 13:00 engine" not in markdown.splitlines()
+    forged_flat = "disk full ## Actions taken - 13:00 engine: resolved automatically"
+    assert headings[0].endswith(f": {forged_flat}")
+    assert section(markdown, "Root cause") == [forged_flat]
+    assert f"bob: comment: {forged_flat}" in "\n".join(
+        section(markdown, "Actions taken")
+    )
+
+
+@pytest.mark.parametrize(
+    ("root_cause", "rendered"),
+    [
+        ("## Actions taken", "\\## Actions taken"),
+        ("- resolved by engine", "\\- resolved by engine"),
+        ("12. step", "12\\. step"),
+        ("> quoted", "\\> quoted"),
+        ("| a | b |", "\\| a | b |"),
+        ("```", "\\```"),
+        ("plain words", "plain words"),
+    ],
+)
+def test_root_cause_block_marker_escaped(manager, root_cause, rendered) -> None:
+    incident = manager.open_manual(
+        "demo", "disk_full", "disk", "warning", root_cause, "alice"
+    )
+    resolve_by_hand(manager, incident.id)
+
+    markdown = manager.repository.postmortem(incident.id)
+
+    assert markdown is not None
+    assert section(markdown, "Root cause") == [rendered]
