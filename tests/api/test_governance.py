@@ -227,6 +227,13 @@ async def test_access_rejects_zero_window(client):
     assert_problem(response, 400)
 
 
+async def test_access_non_integer_patient_is_400(client):
+    response = await client.get("/api/governance/access/patients/abc")
+
+    body = assert_problem(response, 400)
+    assert "path parameter 'patient_id'" in body["detail"]
+
+
 async def test_lineage_has_note(client):
     response = await client.get("/api/governance/lineage")
 

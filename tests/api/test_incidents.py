@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from tests.api.conftest import AUTH, assert_problem
 
 NEW_INCIDENT = {
@@ -208,6 +210,26 @@ async def test_get_invalid_id_is_400(client):
 
     body = assert_problem(response, 400)
     assert "path parameter 'incident_id'" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/incidents/abc"),
+        ("GET", "/api/incidents/1.5"),
+        ("GET", "/api/incidents/abc/postmortem"),
+        ("PATCH", "/api/incidents/abc"),
+        ("POST", "/api/incidents/abc/remediate"),
+    ],
+)
+async def test_non_integer_id_is_400(client, method, path):
+    response = await client.request(method, path, json={}, headers=AUTH)
+
+    body = assert_problem(response, 400)
+    assert body["type"].endswith("invalid-request")
+    assert "path parameter 'incident_id'" in body["detail"]
+    assert "Expected `int`" in body["detail"]
+    assert body["errors"][0]["source"] == "path"
 
 
 async def test_patch_moves_through_states(client):

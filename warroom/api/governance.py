@@ -224,9 +224,10 @@ class GovernanceController(Controller):
         return [patient_reads_out(item) for item in reads]
 
     @get(
-        "/access/patients/{patient_id:int}",
-        # A patient id that is not an integer matches no route: 404.
-        responses=problem_responses(400, 403, 404, 503),
+        # Declared str, like the incident routes, so that a patient id that is
+        # not an integer is a 400 naming patient_id rather than a bare 404.
+        "/access/patients/{patient_id:str}",
+        responses=problem_responses(400, 403, 503),
     )
     async def access_readers_of_patient(
         self,

@@ -32,6 +32,9 @@ from warroom.api.schemas.sla import SlaOut, sla_out
 _MAX_ID = 2**53
 _MAX_OFFSET = 2**31
 
+# The routes declare {incident_id:str} and this annotation converts it, so
+# /api/incidents/abc is a 400 naming the parameter. With {incident_id:int}
+# the router matches no route and returns a bare 404.
 IncidentId = Annotated[int, PathParameter(ge=1, le=_MAX_ID, description="Incident id.")]
 MARKDOWN = "text/markdown"
 
@@ -79,8 +82,8 @@ class IncidentController(Controller):
             headers={"Location": f"/api/incidents/{incident.id}"},
         )
 
-    # Litestar matches the static segment "metrics" before the int parameter
-    # of the routes below, so this path never reaches get_incident.
+    # Litestar matches the static segment "metrics" before the parameter of
+    # the routes below, so this path never reaches get_incident.
     @get("/metrics/sla", responses=problem_responses(400, 403))
     async def sla(
         self,
@@ -97,7 +100,7 @@ class IncidentController(Controller):
         acknowledge and resolve, and the share resolved without a person."""
         return sla_out(engine.sla(hours), hours)
 
-    @get("/{incident_id:int}", responses=problem_responses(400, 403, 404))
+    @get("/{incident_id:str}", responses=problem_responses(400, 403, 404))
     async def get_incident(
         self, engine: NamedDependency[Engine], incident_id: IncidentId
     ) -> IncidentDetail:
@@ -105,7 +108,7 @@ class IncidentController(Controller):
         return incident_detail(engine.get_incident(incident_id))
 
     @patch(
-        "/{incident_id:int}",
+        "/{incident_id:str}",
         responses=problem_responses(400, 401, 403, 404, 409),
         security=TOKEN_SECURITY,
     )
@@ -123,7 +126,7 @@ class IncidentController(Controller):
         return incident_detail(incident)
 
     @post(
-        "/{incident_id:int}/remediate",
+        "/{incident_id:str}/remediate",
         status_code=200,
         responses=problem_responses(400, 401, 403, 404, 409, 503),
         security=TOKEN_SECURITY,
@@ -144,7 +147,7 @@ class IncidentController(Controller):
         return action_result_out(incident_id, result)
 
     @get(
-        "/{incident_id:int}/postmortem",
+        "/{incident_id:str}/postmortem",
         responses=problem_responses(400, 403, 404, 409),
     )
     async def postmortem(
