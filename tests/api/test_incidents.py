@@ -111,6 +111,27 @@ async def test_create_with_deeply_nested_json(client, caplog):
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", None])
+async def test_create_with_non_json_body_is_415(client, engine, content_type):
+    headers = {**AUTH, "Content-Type": content_type} if content_type else AUTH
+    content = b'{"kind": "disk_full", "title": "sent as text"}'
+
+    response = await client.post("/api/incidents", content=content, headers=headers)
+
+    body = assert_problem(response, 415)
+    assert "application/json" in body["detail"]
+    assert [i for i in engine.list_incidents() if i.title == "sent as text"] == []
+
+
+async def test_create_with_json_suffix_type(client):
+    headers = {**AUTH, "Content-Type": "application/merge-patch+json"}
+    content = b'{"kind": "disk_full", "title": "sent as +json"}'
+
+    response = await client.post("/api/incidents", content=content, headers=headers)
+
+    assert response.status_code == 201, response.text
+
+
 async def test_list_filters(client):
     first = await report(client)
     second = await report(client, {"kind": "replica_lag", "title": "lag 40 s"})

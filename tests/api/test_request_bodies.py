@@ -87,3 +87,18 @@ async def test_unknown_body_field_is_400(client, engine, method, path, body, unk
     assert f"unknown field `{unknown}`" in problem["detail"]
     assert engine.get_incident(incident_id).status == "DETECTED"
     assert engine.current_drill is None
+
+
+async def test_body_operations_document_415(app):
+    document = app.openapi_schema.to_schema()
+
+    with_body = [
+        (method, path, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+
+    assert len(with_body) >= 8
+    for method, path, operation in with_body:
+        assert "415" in operation["responses"], f"{method.upper()} {path}"

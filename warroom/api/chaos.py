@@ -70,7 +70,7 @@ class ChaosController(Controller):
     @post(
         "/trigger",
         status_code=202,
-        responses=problem_responses(400, 401, 403, 409),
+        responses=problem_responses(400, 401, 403, 409, 415),
         security=TOKEN_SECURITY,
     )
     async def trigger(
@@ -90,7 +90,7 @@ class ChaosController(Controller):
     @post(
         "/random",
         status_code=202,
-        responses=problem_responses(400, 401, 403, 409),
+        responses=problem_responses(400, 401, 403, 409, 415),
         security=TOKEN_SECURITY,
     )
     async def random(

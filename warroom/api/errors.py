@@ -353,6 +353,7 @@ _DESCRIPTIONS = {
     404: "Unknown id.",
     409: "Rejected in the current state: a forbidden status change, an open "
     "incident, or a chaos interlock (a cooldown also sets Retry-After).",
+    415: "A request body sent without Content-Type: application/json.",
     503: "The monitored target is unreachable or has not been polled yet.",
 }
 

@@ -64,14 +64,14 @@ def _spec(description: str) -> ResponseSpec:
 
 
 _EXPORT_ERRORS = {
-    **problem_responses(400, 401, 403, 503),
+    **problem_responses(400, 401, 403, 415, 503),
     409: _spec(
         "The mask rules in governance.masking cannot apply: a hash rule without "
         "governance.hash_secret, or a rule on a column the export lacks."
     ),
 }
 _CLASSIFY_ERRORS = {
-    **problem_responses(400, 401, 403),
+    **problem_responses(400, 401, 403, 415),
     404: _spec("The column is not in the last catalog scan."),
 }
 

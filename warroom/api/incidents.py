@@ -61,7 +61,7 @@ class IncidentController(Controller):
 
     @post(
         "/",
-        responses=problem_responses(400, 401, 403),
+        responses=problem_responses(400, 401, 403, 415),
         security=TOKEN_SECURITY,
     )
     async def create_incident(
@@ -109,7 +109,7 @@ class IncidentController(Controller):
 
     @patch(
         "/{incident_id:str}",
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 415),
         security=TOKEN_SECURITY,
     )
     async def change_status(
@@ -128,7 +128,7 @@ class IncidentController(Controller):
     @post(
         "/{incident_id:str}/remediate",
         status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409, 503),
+        responses=problem_responses(400, 401, 403, 404, 409, 415, 503),
         security=TOKEN_SECURITY,
     )
     async def remediate(

@@ -38,7 +38,7 @@ class JobsController(Controller):
     @post(
         "/trigger",
         status_code=202,
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 415),
         security=TOKEN_SECURITY,
     )
     async def trigger(
