@@ -45,7 +45,7 @@ _BLOCK_MARKER = re.compile(r"[#>+*=|`~_-]|\d{1,9}[.)]")
 
 def _one_line(text: str) -> str:
     """Return ``text`` with every run of whitespace, line breaks included,
-    collapsed to one space, so it cannot open a heading or list item."""
+    collapsed to one space, so it cannot start a line of its own."""
     return " ".join(text.split())
 
 
