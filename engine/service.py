@@ -623,15 +623,28 @@ class Engine(GovernanceOperations):
         return task
 
     def random_scenario(self) -> str:
-        """Pick an enabled scenario that is past its cooldown."""
+        """Pick a scenario that can start now: enabled, not running, past its
+        cooldown and not blocked by an interlock."""
+        states = self.scenarios()
+        enabled = [state for state in states if state.enabled]
         ready = [
             state.name
-            for state in self.scenarios()
-            if state.enabled and state.cooldown_remaining <= 0
+            for state in enabled
+            if not state.running
+            and state.cooldown_remaining <= 0
+            and state.blocked_by is None
         ]
-        if not ready:
-            raise UnknownScenario("no enabled scenario is past its cooldown")
-        return random.choice(ready)
+        if ready:
+            return random.choice(ready)
+        running = [state.name for state in states if state.running]
+        if running:
+            raise UnknownScenario(
+                f"no scenario can start while the {running[0]} drill runs"
+            )
+        blocked = [state.blocked_by for state in enabled if state.blocked_by]
+        if blocked:
+            raise UnknownScenario(f"no scenario can start: {blocked[0]}")
+        raise UnknownScenario("no enabled scenario is past its cooldown")
 
     def drill_history(self, scenario: str | None = None, limit: int = 50):
         return self.drills.drills.history(scenario, limit)

@@ -6,6 +6,7 @@ from collections import deque
 from datetime import datetime
 
 from engine.monitor.graph import BlockingGraph
+from engine.monitor.thresholds import long_running
 from engine.targets.models import HealthSnapshot
 
 METRICS = (
@@ -25,14 +26,9 @@ def figures_of(
 ) -> dict[str, float | None]:
     """Return the headline figures of one poll; None where the target has none."""
     counters = snapshot.counters
-    long_queries = sum(
-        1
-        for session in snapshot.sessions
-        if session.state == "active"
-        and not session.is_system
-        and session.session_id not in snapshot.own_session_ids
-        and (session.elapsed_seconds or 0) >= long_query_seconds
-    )
+    # The same sessions as the long_query findings, so the card and the
+    # incidents agree.
+    long_queries = len(long_running(snapshot, long_query_seconds))
     return {
         "cpu_percent": counters.cpu_percent.value,
         "memory_percent": counters.memory_percent.value,

@@ -48,6 +48,20 @@ def _watched(snapshot: HealthSnapshot) -> list[Session]:
     ]
 
 
+def long_running(snapshot: HealthSnapshot, seconds: float) -> list[Session]:
+    """Return the watched sessions running one statement for at least
+    ``seconds``, apart from those waiting on a lock: a lock wait is its
+    blocker's doing, and the blocking incident names the head."""
+    return [
+        session
+        for session in _watched(snapshot)
+        if session.state == "active"
+        and session.elapsed_seconds is not None
+        and session.elapsed_seconds >= seconds
+        and not session.blocked_by
+    ]
+
+
 def _session_key(session: Session | None, session_id: int) -> str:
     if session is None or session.login_time is None:
         return str(session_id)
@@ -166,16 +180,10 @@ def _long_queries(
     snapshot: HealthSnapshot, graph: BlockingGraph, limits: ThresholdsConfig
 ) -> list[Finding]:
     findings = []
-    for session in _watched(snapshot):
+    # Cancelling a lock waiter's statement would hit the victim, so
+    # long_running leaves lock waits out.
+    for session in long_running(snapshot, limits.long_query_seconds):
         elapsed = session.elapsed_seconds
-        if session.state != "active" or elapsed is None:
-            continue
-        if elapsed < limits.long_query_seconds:
-            continue
-        if session.blocked_by:
-            # A lock wait is the blocker's doing: the blocking incident names
-            # the head, and cancelling this statement would hit the victim.
-            continue
         sql = (session.sql_text or "").strip().replace("\n", " ")
         findings.append(
             Finding(

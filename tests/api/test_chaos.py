@@ -123,6 +123,23 @@ async def test_random_without_ready_scenario_is_409(client, config):
     assert "past its cooldown" in body["detail"]
 
 
+async def test_random_during_drill_is_409(client, config):
+    for name, scenario in config.chaos.scenarios.items():
+        scenario.enabled = name == "deadlock"
+    first = await client.post(
+        "/api/chaos/random", json={"auto_remediate": True}, headers=AUTH
+    )
+
+    second = await client.post(
+        "/api/chaos/random", json={"auto_remediate": True}, headers=AUTH
+    )
+
+    assert first.status_code == 202, first.text
+    body = assert_problem(second, 409)
+    assert body["detail"] == "no scenario can start while the deadlock drill runs"
+    await drill_done(client)
+
+
 async def test_chaos_not_allowed_is_409(client, config):
     config.warroom.target.url = "postgresql://elsewhere/db"
 

@@ -9,6 +9,7 @@ from engine.config.models import ThresholdsConfig
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.monitor.graph import build_graph
 from engine.monitor.heads import HeadHistory
+from engine.monitor.history import figures_of
 from engine.monitor.thresholds import evaluate
 from engine.targets.models import Counters, Figure, HealthSnapshot, Session
 
@@ -506,3 +507,12 @@ def test_long_query_waiting_on_lock_ignored() -> None:
     findings = of_kind(run(shot), FindingKind.LONG_QUERY)
 
     assert [finding.session_id for finding in findings] == [3]
+
+
+def test_long_query_card_skips_lock_waits() -> None:
+    # The card counts the sessions the long_query findings name, no more.
+    shot = snapshot(long_query(3, 45.0), long_query(4, 45.0, blocked_by=(3,)))
+
+    figures = figures_of(shot, build_graph(shot.sessions), LIMITS.long_query_seconds)
+
+    assert figures["long_queries"] == 1
