@@ -35,9 +35,8 @@ from engine.targets.base import Target
 log = logging.getLogger(__name__)
 
 # How long stopping the engine waits for a drill's rollback. An entry whose
-# row another session holds locked waits for the statement timeout (5 s by
-# default), and the journal stops after three in a row, so about 15 s of the
-# 30 s go to locks at most and the rest to the rows restored in between.
+# row is locked waits for the statement timeout (5 s by default). The journal
+# stops after three such entries in a row, so locks take about 15 s at most.
 STOP_ROLLBACK_SECONDS = 30.0
 
 Remediator = Callable[[int, str], Awaitable[ActionResult]]
@@ -435,6 +434,9 @@ class DrillRunner(DrillRecovery):
             seconds_to_detect=drill.seconds_to_detect,
         )
         pending = {incident.id}
+        # Incidents resolved by hand while their condition was still present:
+        # the next poll opens a new incident for the fault, which replaces them.
+        early: set[int] = set()
         remediations: list[asyncio.Task[None]] = []
         if auto_remediate:
             remediations.append(
@@ -448,6 +450,8 @@ class DrillRunner(DrillRecovery):
                 changed = event.incident
                 if event.change == "opened" and caused(changed):
                     pending.add(changed.id)
+                    pending -= early
+                    early.clear()
                     self._progress(
                         drill, "detected", f"incident {changed.id}: {changed.title}"
                     )
@@ -456,6 +460,15 @@ class DrillRunner(DrillRecovery):
                             asyncio.create_task(self._remediate(drill, changed.id))
                         )
                 elif changed.id in pending and changed.status is Status.RESOLVED:
+                    if changed.cleared_by_polls and changed.clear_polls == 0:
+                        early.add(changed.id)
+                        self._progress(
+                            drill,
+                            "resolved early",
+                            f"incident {changed.id} was resolved while its "
+                            "condition was still present; the fault is not fixed",
+                        )
+                        continue
                     pending.discard(changed.id)
                     # The drill is resolved when its last incident is: a
                     # drill that times out with one still open has no time.

@@ -116,6 +116,39 @@ async def test_remediation_by_hand_timed(engine):
     assert drill.injected_at <= drill.remediated_at <= drill.resolved_at
 
 
+async def test_resolve_without_fix_does_not_pass(engine):
+    task = engine.trigger_drill("long_running_query", "test", auto_remediate=False)
+
+    async def detected() -> int:
+        while True:
+            drill = engine.drills.current
+            if drill is not None and drill.incident_id is not None:
+                return drill.incident_id
+            await asyncio.sleep(0.1)
+
+    async def recurrence(drill_id: int, after: int) -> int:
+        while True:
+            for incident in engine.open_incidents():
+                if incident.drill_id == drill_id and incident.id > after:
+                    return incident.id
+            await asyncio.sleep(0.1)
+
+    first = await asyncio.wait_for(detected(), 30)
+    drill_id = engine.drills.current.id
+    # Escalate and resolve by hand while the blocker still holds its lock.
+    engine.transition(first, Status.ESCALATED, "alice")
+    engine.resolve(first, "alice")
+    second = await asyncio.wait_for(recurrence(drill_id, first), 30)
+    still_running = engine.drills.current is not None
+    await engine.remediate(second, "alice")
+    drill = await asyncio.wait_for(task, 60)
+
+    assert still_running
+    assert drill.status == "passed"
+    assert drill.resolved_at == engine.get_incident(second).resolved_at
+    assert drill.remediated_at is not None
+
+
 async def test_drill_sessions_long_queries_tagged(engine, config):
     config.warroom.thresholds.long_query_seconds = 1
     task = engine.trigger_drill("long_running_query", "test", auto_remediate=False)
