@@ -44,6 +44,7 @@ class DrillRecovery:
     recovery_notes: list[str]
     _retry_lock: asyncio.Lock
     _last_retry: float
+    _progress: Callable[..., None]
 
     async def recover(self) -> None:
         """Finish drills a crash left behind: end their sessions, restore rows.
@@ -141,6 +142,15 @@ class DrillRecovery:
                 self.drills.save(drill)
             log.warning("drill %s: rows left by its rollback restored", drill.id)
             self._release_noted_incidents(drill)
+            if self.current is None:
+                # The faces read the scenarios again: the block is gone.
+                self._progress(
+                    drill,
+                    "restored",
+                    "rows restored later",
+                    final=True,
+                    rolled_back=True,
+                )
 
     def _pending_drills(self) -> list[DrillRecord]:
         """Return every drill with journal entries still to restore, oldest

@@ -14,6 +14,7 @@ import pytest
 
 from engine.chaos.interlocks import RollbackIncomplete
 from engine.chaos.journal import MAX_FAILURES_IN_A_ROW
+from engine.events import DrillProgress
 from engine.incidents.models import Status
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.store.database import utc_now
@@ -36,6 +37,13 @@ def add_customer(url: str, with_order: bool, without_email: bool = False) -> int
                 (customer_id,),
             )
     return customer_id
+
+
+def drain(queue: asyncio.Queue) -> list:
+    events = []
+    while not queue.empty():
+        events.append(queue.get_nowait())
+    return events
 
 
 def customer_exists(url: str, customer_id: int) -> bool:
@@ -180,10 +188,16 @@ async def test_retry_restores_once_cause_is_gone(engine, database_url):
     drill = interrupted_insert(engine, stuck, engine.target.identity)
     await engine.drills.recover()
     free_customer(database_url, stuck)
+    events = engine.bus.subscribe()
 
     await engine.drills.retry_leftovers()
 
+    progress = [event for event in drain(events) if isinstance(event, DrillProgress)]
     after = engine.drills.drills.get(drill.id)
+    assert [(event.drill_id, event.phase) for event in progress] == [
+        (drill.id, "restored")
+    ]
+    assert progress[0].figures["final"] is True
     assert not customer_exists(database_url, stuck)
     assert after.rolled_back_at is not None
     assert after.error.endswith("rows restored later")

@@ -119,6 +119,26 @@ async def test_drill_not_rolled_back_says_so(tmp_path: Path) -> None:
         assert "rolled back;" not in line
 
 
+async def test_rows_restored_later_says_so(tmp_path: Path) -> None:
+    source = FakeSource()
+    app = _app(source, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        figures = {"final": True, "rolled_back": True}
+        source.bus.publish(
+            DrillProgress(
+                34, "phi_exposure", "restored", "rows restored later", figures
+            )
+        )
+
+        await wait_for(
+            pilot,
+            lambda: any("drill 34" in line for line in notifications(pilot)),
+            "the restore toast",
+        )
+        (line,) = [line for line in notifications(pilot) if "drill 34" in line]
+        assert "its rows are back, so drills can start again" in line
+
+
 def test_file_logging_sets_terminal_handlers_aside(tmp_path: Path) -> None:
     root = logging.getLogger()
     terminal = logging.StreamHandler(sys.stderr)
