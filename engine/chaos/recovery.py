@@ -143,7 +143,8 @@ class DrillRecovery:
             log.warning("drill %s: rows left by its rollback restored", drill.id)
             self._release_noted_incidents(drill)
             if self.current is None:
-                # The faces read the scenarios again: the block is gone.
+                # A final event makes the faces read the scenarios again,
+                # now without the block.
                 self._progress(
                     drill,
                     "restored",
