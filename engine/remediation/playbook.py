@@ -78,6 +78,14 @@ class Playbook:
         """Run the incident's action. An action that repeats (restart_job)
         stops once ``still_open`` returns False."""
         entry = self.entry_for(incident)
+        if entry is not None and incident.dedup_key.startswith("manual:"):
+            return ActionResult(
+                NO_ACTION,
+                dry_run,
+                False,
+                f"reported by hand, so it names no session, rule or job for "
+                f"{entry.action} to act on; fix the cause by hand, then resolve it",
+            )
         if entry is None:
             step = _MANUAL_STEPS.get(incident.kind, "investigate by hand")
             if not incident.cleared_by_polls:

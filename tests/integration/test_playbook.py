@@ -228,3 +228,16 @@ async def test_manual_incident_resolved_by_hand(engine):
     assert incident.status is Status.REMEDIATING
     messages = [entry.message for entry in incident.timeline]
     assert "no automatic action; resolve it by hand once fixed" in messages
+
+
+async def test_manual_incident_of_watched_kind(engine):
+    reported = engine.create_incident("blocking", "payroll stuck behind a lock", "dana")
+
+    result = await engine.remediate(reported.id, "dana")
+
+    assert result.action == "none"
+    assert result.message.startswith(
+        "reported by hand, so it names no session, rule or job for "
+        "kill_blocking_session to act on"
+    )
+    assert engine.get_incident(reported.id).status is Status.REMEDIATING
