@@ -499,7 +499,11 @@ class DrillRunner(DrillRecovery):
         drill = self.current
         if drill is None or drill.id != drill_id or drill.remediated_at is not None:
             return
-        drill.remediated_at = utc_now()
+        now = utc_now()
+        # The action can resolve the incident before it returns (a data
+        # action runs the checks), and it acted no later than that.
+        resolved = drill.resolved_at
+        drill.remediated_at = min(now, resolved) if resolved is not None else now
         self.drills.save(drill)
 
     async def _remediate(self, drill: DrillRecord, incident_id: int) -> None:
