@@ -105,9 +105,15 @@ def render_postmortem(incident: Incident) -> str:
 def _impact(incident: Incident) -> list[str]:
     end = incident.resolved_at or incident.last_seen_at
     duration = (end - incident.started_at).total_seconds()
+    if incident.dedup_key.startswith("manual:"):
+        seen = "Reported by hand; no poll watches it"
+    elif incident.dedup_key.startswith("job:"):
+        seen = f"Problem runs of the job: {incident.occurrences}"
+    else:
+        seen = f"Seen in {incident.occurrences} poll(s)"
     lines = [
         f"- Duration: {duration:.1f} s from first evidence to resolution",
-        f"- Seen in {incident.occurrences} poll(s)",
+        f"- {seen}",
     ]
     for name, value in sorted(incident.peak.items()):
         lines.append(f"- Peak {name.replace('_', ' ')}: {value:g}")

@@ -93,6 +93,16 @@ def test_impact_polls_and_peak(resolved) -> None:
     assert "- Peak blocked sessions: 1" in impact
 
 
+def test_impact_of_reported_incident(manager) -> None:
+    incident = manager.open_manual(
+        "demo", "disk_full", "data volume full", "critical", "volume at 97%", "dana"
+    )
+
+    impact = section(render_postmortem(manager.get(incident.id)), "Impact")
+
+    assert impact[1] == "- Reported by hand; no poll watches it"
+
+
 def test_time_to_detect(resolved) -> None:
     _, markdown = resolved
 
