@@ -45,6 +45,9 @@ class ClaimCounts:
     patients_measured: int
     patients_adherent: int
     """Patients with a PDC of at least pdc_threshold in every drug class."""
+    adherence_error: str | None = None
+    """Why the adherence counts could not be read (the table is missing, say),
+    or None. The claim counts are read apart from them."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,9 @@ def _adherent_patients(
     """Return the share of patients measured in the adherence pipeline's
     newest period whose PDC is at least pdc_threshold in every drug class."""
     period_end = counts.adherence_period_end
+    if counts.adherence_error is not None:
+        reason = f"adherence not read: {counts.adherence_error}"
+        return _figure("adherent_patients", config, None, "", reason)
     if period_end is None:
         reason = "healthcare.patient_adherence is empty: run the etl_adherence job"
         return _figure("adherent_patients", config, None, "", reason)

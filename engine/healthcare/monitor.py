@@ -18,7 +18,7 @@ from engine.healthcare.figures import (
 )
 from engine.monitor.findings import Finding
 from engine.store.database import utc_now
-from engine.targets.base import Target, TargetError
+from engine.targets.base import Target, TargetError, TargetUnreachable, first_line
 from engine.targets.sqlfiles import load_statement
 
 log = logging.getLogger(__name__)
@@ -102,16 +102,28 @@ class HealthcareMonitor:
             load_statement(dialect, "healthcare", "claim_figures"),
             {"window_minutes": config.window_minutes},
         )
-        adherence = await self.target.fetch(
-            load_statement(dialect, "healthcare", "adherence"),
-            {"pdc_threshold": config.pdc_threshold},
-        )
         if not claims:
             raise TargetError("the claim figures statement returned no row")
         read_at, today, adjudicated, rejected, paid, generic = claims[0]
         period_end, measured, adherent = None, 0, 0
-        if adherence:
-            period_end, measured, adherent = adherence[0]
+        adherence_error = None
+        try:
+            adherence = await self.target.fetch(
+                load_statement(dialect, "healthcare", "adherence"),
+                {"pdc_threshold": config.pdc_threshold},
+            )
+        except TargetUnreachable:
+            raise
+        except TargetError as error:
+            # The claim figures stand on their own; only the adherence card
+            # goes without a value.
+            adherence_error = first_line(error)
+            log.warning(
+                "adherence of %s not read: %s", self.target_name, adherence_error
+            )
+        else:
+            if adherence:
+                period_end, measured, adherent = adherence[0]
         return ClaimCounts(
             read_at=_utc(read_at),
             claims_today=int(today),
@@ -122,6 +134,7 @@ class HealthcareMonitor:
             adherence_period_end=period_end,
             patients_measured=int(measured),
             patients_adherent=int(adherent),
+            adherence_error=adherence_error,
         )
 
     def _failed(self, message: str) -> None:

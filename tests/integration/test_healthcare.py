@@ -152,6 +152,27 @@ async def test_adherence_without_rows_is_na(engine):
     assert engine.healthcare.findings == ()
 
 
+async def test_missing_adherence_table_keeps_claims(engine, database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "ALTER TABLE healthcare.patient_adherence RENAME TO adherence_away"
+        )
+    try:
+        reading = await engine.refresh_healthcare()
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute(
+                "ALTER TABLE healthcare.adherence_away RENAME TO patient_adherence"
+            )
+
+    adherence = figures(engine)["adherent_patients"]
+    assert reading.error is None
+    assert figures(engine)["claims_today"].value is not None
+    assert adherence.value is None
+    assert adherence.reason.startswith("adherence not read: ")
+    assert "patient_adherence" in adherence.reason
+
+
 async def test_rejection_burst_opens_and_clears(engine, database_url, config):
     settings = config.warroom.healthcare
     baseline = independent_counts(database_url, settings.window_minutes)
