@@ -46,8 +46,8 @@ class ClaimCounts:
     patients_adherent: int
     """Patients with a PDC of at least pdc_threshold in every drug class."""
     adherence_error: str | None = None
-    """Why the adherence counts could not be read (the table is missing, say),
-    or None. The claim counts are read apart from them."""
+    """The error that kept the adherence counts from being read (a missing
+    table, say), or None. The claim counts are read apart from them."""
 
 
 @dataclass(frozen=True)
