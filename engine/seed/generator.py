@@ -582,9 +582,11 @@ class DemoDataGenerator:
             ("export", "quality report", "reporting"),
         )
         weights = (45, 35, 12, 6, 2)
+        # The days before today only: a working hour of today can still be
+        # ahead of the load, and a read in the future is no read.
         moments = sorted(
             _timestamp(
-                self.today - timedelta(days=rng.randrange(PHI_ACCESS_LOG_DAYS)),
+                self.today - timedelta(days=1 + rng.randrange(PHI_ACCESS_LOG_DAYS)),
                 rng.randrange(8 * 3600, 18 * 3600),
             )
             for _ in range(self.row_count("healthcare.phi_access_log"))

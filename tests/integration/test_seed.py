@@ -131,6 +131,14 @@ def test_claims_today_present(loaded) -> None:
     assert _count(uri, query, [first_day - timedelta(days=1)]) == 0
 
 
+def test_phi_reads_end_before_today(loaded) -> None:
+    # A working hour of the load day may still be ahead of the load.
+    uri, _counts, _calls = loaded
+    query = "SELECT count(*) FROM healthcare.phi_access_log WHERE accessed_at >= %s"
+    assert _count(uri, query, [TODAY]) == 0
+    assert _count(uri, query, [TODAY - timedelta(days=1)]) > 0
+
+
 def test_claims_rejected_share(loaded) -> None:
     uri, _counts, _calls = loaded
     query = (
