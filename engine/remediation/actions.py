@@ -158,8 +158,17 @@ async def cancel_long_query(
             False,
             f"not cancelled: session {session_id} is {session.state}",
         )
+    elapsed = session.elapsed_seconds
+    sql = " ".join((session.sql_text or "").split())
+    running = f"{elapsed:.0f} s" if elapsed is not None else "for an unknown time"
+    summary = (
+        f"session {session_id} ({session.login}@{session.program or '?'}), "
+        f"running {running}: {sql[:120] or 'statement not shown'}"
+    )
     if dry_run:
-        return ActionResult(name, True, True, f"would cancel session {session_id}")
+        return ActionResult(
+            name, True, True, f"would cancel the statement of {summary}"
+        )
     try:
         cancelled = await target.cancel_request(session_id)
     except TargetError as error:

@@ -284,3 +284,24 @@ async def test_terminate_of_vanished_session_is_done(engine, database_url):
     assert result.terminated == []
     assert result.skipped == {}
     assert result.message == f"session(s) {pid} had already ended"
+
+
+async def test_cancel_dry_run_names_statement(engine, database_url):
+    sleeper = await psycopg.AsyncConnection.connect(
+        database_url, autocommit=True, application_name="app-report"
+    )
+    pid = sleeper.info.backend_pid
+    task = asyncio.ensure_future(sleeper.execute("SELECT pg_sleep(3)"))
+    await asyncio.sleep(0.5)
+
+    preview = await cancel_long_query(engine.target, pid, dry_run=True)
+    result = await cancel_long_query(engine.target, pid)
+
+    assert preview.message.startswith(
+        f"would cancel the statement of session {pid} (postgres@app-report), running "
+    )
+    assert preview.message.endswith(": SELECT pg_sleep(3)")
+    assert result.succeeded, result.message
+    with pytest.raises(psycopg.errors.QueryCanceled):
+        await asyncio.wait_for(task, 5)
+    await sleeper.close()
