@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 ENGINE = "engine"
 
+# Metrics that count events since the last poll, so each sighting adds new
+# ones: the incident keeps their sum beside their peak.
+_COUNTED_METRICS = ("deadlocks",)
+
 # Statuses from which a condition that has cleared resolves the incident on its
 # own. Earlier states need a person to investigate and remediate first.
 AUTO_RESOLVE_FROM = frozenset({Status.REMEDIATING, Status.ESCALATED})
@@ -176,7 +180,7 @@ class IncidentManager:
             target=target,
             session_id=finding.session_id,
             metrics=dict(finding.metrics),
-            peak=_numeric(finding.metrics),
+            peak=_numeric(finding.metrics) | _totals(finding.metrics, {}),
             started_at=started_at,
             detected_at=taken_at,
             last_seen_at=taken_at,
@@ -242,6 +246,7 @@ class IncidentManager:
         incident.metrics = dict(finding.metrics)
         for name, value in _numeric(finding.metrics).items():
             incident.peak[name] = max(value, incident.peak.get(name, value))
+        incident.peak |= _totals(finding.metrics, incident.peak)
         self.repository.update(incident)
         if was_clear:
             # Flapping: the condition came back before it stayed clear long
@@ -393,6 +398,16 @@ def _numeric(metrics: dict) -> dict[str, float]:
         name: float(value)
         for name, value in metrics.items()
         if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+
+
+def _totals(metrics: dict, peak: dict[str, float]) -> dict[str, float]:
+    """Return the running sums of the metrics that count new events since the
+    last poll (deadlocks), added to those in ``peak``, as ``total_<name>``."""
+    return {
+        f"total_{name}": peak.get(f"total_{name}", 0.0) + float(metrics[name])
+        for name in _COUNTED_METRICS
+        if isinstance(metrics.get(name), int | float)
     }
 
 

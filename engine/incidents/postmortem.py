@@ -116,7 +116,11 @@ def _impact(incident: Incident) -> list[str]:
         f"- {seen}",
     ]
     for name, value in sorted(incident.peak.items()):
-        lines.append(f"- Peak {name.replace('_', ' ')}: {value:g}")
+        if name.startswith("total_"):
+            label = name.removeprefix("total_").replace("_", " ")
+            lines.append(f"- Total {label} while open: {value:g}")
+        else:
+            lines.append(f"- Peak {name.replace('_', ' ')}: {value:g}")
     return lines
 
 

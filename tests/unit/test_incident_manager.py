@@ -11,6 +11,7 @@ import pytest
 from engine.events import Event, EventBus, IncidentChanged
 from engine.incidents.manager import IncidentManager
 from engine.incidents.models import IncidentNotFound, Status
+from engine.incidents.postmortem import render_postmortem
 from engine.monitor.findings import Finding, FindingKind, Severity
 
 # The values the manager fixture in tests/unit/conftest.py is built with.
@@ -621,3 +622,24 @@ def test_running_drill_keeps_flapping_incident(manager, finding, poll_start) -> 
 
     assert opened == []
     assert manager.get(drill_incident).status is Status.ESCALATED
+
+
+def test_deadlocks_summed_while_open(manager, poll_start) -> None:
+    def deadlocks(count: int) -> Finding:
+        return Finding(
+            kind=FindingKind.DEADLOCK,
+            dedup_key="deadlock:orders",
+            severity=Severity.CRITICAL,
+            title=f"{count} deadlock(s) in orders since the last poll",
+            root_cause="rows locked in opposite order",
+            metrics={"deadlocks": count},
+        )
+
+    incident_id = open_incident(manager, deadlocks(1), poll_start)
+    clear(manager, poll_start, range(1, 2))
+    manager.observe("demo", [deadlocks(2)], at(poll_start, 2))
+
+    incident = manager.get(incident_id)
+    assert incident.peak["deadlocks"] == 2
+    assert incident.peak["total_deadlocks"] == 3
+    assert "- Total deadlocks while open: 3" in render_postmortem(incident)
