@@ -209,17 +209,26 @@ class Validator:
                 rule, "pass", rows_checked=checked, nulls_skipped=nulls, detail=detail
             )
         samples = await self._samples(session, rule)
+        detail = f"{violations} of {checked} row(s) violate it"
+        if samples is None:
+            detail += "; samples not read (see logs/warroom.log)"
+        elif not samples and self.key_of(rule.table) and self.config.max_samples:
+            # The count and the samples are two statements, so a change
+            # committed between them (a drill's rollback) leaves none.
+            detail += "; no such row was left when the samples were read"
         return self._result(
             rule,
             "fail",
             violations=violations,
             rows_checked=checked,
             nulls_skipped=nulls,
-            samples=samples,
-            detail=f"{violations} of {checked} row(s) violate it",
+            samples=samples or (),
+            detail=detail,
         )
 
-    async def _samples(self, session: Reader, rule: Rule) -> tuple[dict, ...]:
+    async def _samples(self, session: Reader, rule: Rule) -> tuple[dict, ...] | None:
+        """Return up to max_samples keys of rows that violate ``rule``, none
+        when the table has no key, or None when the statement failed."""
         key = self.key_of(rule.table)
         if not key or not self.config.max_samples:
             return ()
@@ -245,7 +254,7 @@ class Validator:
             rows = await session.fetch(statement)
         except TargetError as error:
             log.warning("samples of rule %s not read: %s", rule.name, error)
-            return ()
+            return None
         return tuple(
             {column: _plain(value) for column, value in zip(key, row, strict=True)}
             for row in rows

@@ -70,6 +70,27 @@ async def test_null_check_counts_nulls(target):
     assert results["code"].samples == ({"id": 2}, {"id": 3})
 
 
+async def test_rows_fixed_before_samples_said(target, database_url, monkeypatch):
+    # The rows change between the count and the sample statement.
+    from engine.validation import runner
+
+    def fix_then_plan(*args, **kwargs):
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute("UPDATE vt.child SET code = 'z' WHERE code IS NULL")
+        return runner_sample_statement(*args, **kwargs)
+
+    runner_sample_statement = runner.sample_statement
+    monkeypatch.setattr(runner, "sample_statement", fix_then_plan)
+
+    results, _ = await run(target, rule("code", "null_check", "code"))
+
+    assert results["code"].violations == 2
+    assert results["code"].samples == ()
+    assert results["code"].detail == (
+        "2 of 5 row(s) violate it; no such row was left when the samples were read"
+    )
+
+
 async def test_range_check_skips_and_counts_nulls(target):
     results, _ = await run(
         target, rule("amount", "range_check", "amount", min=0, max=100)
