@@ -70,7 +70,7 @@ async def test_null_check_counts_nulls(target):
     assert results["code"].samples == ({"id": 2}, {"id": 3})
 
 
-async def test_rows_fixed_before_samples_said(target, database_url, monkeypatch):
+async def test_samples_after_rows_fixed(target, database_url, monkeypatch):
     # The rows change between the count and the sample statement.
     from engine.validation import runner
 
