@@ -91,17 +91,19 @@ async def test_long_running_query_kills_head_only(engine):
     assert incident.peak["blocked_sessions"] == 3
 
 
+async def first_incident(engine) -> int:
+    """Wait for the running drill's first incident and return its id."""
+    while True:
+        drill = engine.drills.current
+        if drill is not None and drill.incident_id is not None:
+            return drill.incident_id
+        await asyncio.sleep(0.1)
+
+
 async def test_remediation_by_hand_timed(engine):
     task = engine.trigger_drill("long_running_query", "test", auto_remediate=False)
 
-    async def detected() -> int:
-        while True:
-            drill = engine.drills.current
-            if drill is not None and drill.incident_id is not None:
-                return drill.incident_id
-            await asyncio.sleep(0.1)
-
-    incident_id = await asyncio.wait_for(detected(), 30)
+    incident_id = await asyncio.wait_for(first_incident(engine), 30)
 
     plan = await engine.remediate(incident_id, "alice", dry_run=True)
     previewed = engine.drills.current.remediated_at
@@ -119,13 +121,6 @@ async def test_remediation_by_hand_timed(engine):
 async def test_resolve_without_fix_does_not_pass(engine):
     task = engine.trigger_drill("long_running_query", "test", auto_remediate=False)
 
-    async def detected() -> int:
-        while True:
-            drill = engine.drills.current
-            if drill is not None and drill.incident_id is not None:
-                return drill.incident_id
-            await asyncio.sleep(0.1)
-
     async def recurrence(drill_id: int, after: int) -> int:
         while True:
             for incident in engine.open_incidents():
@@ -133,7 +128,7 @@ async def test_resolve_without_fix_does_not_pass(engine):
                     return incident.id
             await asyncio.sleep(0.1)
 
-    first = await asyncio.wait_for(detected(), 30)
+    first = await asyncio.wait_for(first_incident(engine), 30)
     drill_id = engine.drills.current.id
     # Escalate and resolve by hand while the blocker still holds its lock.
     engine.transition(first, Status.ESCALATED, "alice")
