@@ -68,20 +68,22 @@ async def test_partly_resolved_drill_has_no_resolve_time(engine, config):
     # data_corruption breaks several rules at once. Remediating only the first
     # incident leaves the others open until the drill times out.
     config.chaos.scenarios["data_corruption"].max_duration_seconds = 20
-    # No scheduled check cycle clears the incidents after the drill.
-    config.validation.interval_seconds = 3600
     events = engine.bus.subscribe()
     drill_task = engine.trigger_drill("data_corruption", "test", auto_remediate=False)
     first = None
-    while first is None:
-        event = await asyncio.wait_for(events.get(), 60)
-        if (
-            isinstance(event, IncidentChanged)
-            and event.change == "opened"
-            and event.incident.drill_id is not None
-        ):
-            first = event.incident
+    async with asyncio.timeout(60):
+        while first is None:
+            event = await events.get()
+            if (
+                isinstance(event, IncidentChanged)
+                and event.change == "opened"
+                and event.incident.drill_id is not None
+            ):
+                first = event.incident
     await asyncio.sleep(1)
+    # From here no scheduled check cycle runs, so only the checks that follow
+    # the rollback can clear the incidents the drill leaves open.
+    config.validation.interval_seconds = 3600
     opened = [i for i in engine.open_incidents() if i.drill_id == first.drill_id]
     await engine.remediate(first.id, "test")
     drill = await asyncio.wait_for(drill_task, 90)
