@@ -17,13 +17,15 @@ from engine.incidents.manager import ENGINE
 from engine.incidents.models import Incident, Status
 
 # Actors the war room writes on timelines itself: the incident manager
-# (ENGINE), auto-remediation and its escalation in engine/service.py, and the
-# drill runner, which escalates as CHAOS_ACTOR and remediates as "drill <id>".
+# (ENGINE), auto-remediation and its escalation in engine/service.py, the job
+# alerts (SCHEDULER_ACTOR), and the drill runner, which escalates as
+# CHAOS_ACTOR and remediates as "drill <id>".
 CHAOS_ACTOR = "chaos"
 AUTO_REMEDIATION_ACTOR = "engine (auto)"
 ESCALATION_ACTOR = "remediation"
+SCHEDULER_ACTOR = "scheduler"
 AUTOMATIC_ACTORS = frozenset(
-    {ENGINE, AUTO_REMEDIATION_ACTOR, ESCALATION_ACTOR, CHAOS_ACTOR}
+    {ENGINE, AUTO_REMEDIATION_ACTOR, ESCALATION_ACTOR, CHAOS_ACTOR, SCHEDULER_ACTOR}
 )
 _DRILL_ACTOR = re.compile(r"drill \d+")
 

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from engine.config.models import JobConfig
 from engine.incidents.manager import AUTO_RESOLVE_FROM, IncidentManager
 from engine.incidents.models import Incident, Status
+from engine.incidents.sla import SCHEDULER_ACTOR
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.store.database import utc_now
 from engine.store.jobs import PROBLEM_STATUSES, JobRunRecord, RunStatus
 
 log = logging.getLogger(__name__)
 
-ACTOR = "scheduler"
+ACTOR = SCHEDULER_ACTOR
 
 
 class JobAlerts:

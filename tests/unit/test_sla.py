@@ -105,6 +105,7 @@ def test_breach_edges(case, row, breached):
         ("engine (auto)", False),
         ("remediation", False),
         ("chaos", False),
+        ("scheduler", False),
         ("drill 12", False),
         ("alice", True),
         ("api", True),
