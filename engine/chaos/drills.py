@@ -34,10 +34,12 @@ from engine.targets.base import Target
 
 log = logging.getLogger(__name__)
 
-# How long stopping the engine waits for a drill's rollback. An entry whose
-# row is locked waits for the statement timeout (5 s by default). The journal
-# stops after three such entries in a row, so locks take about 15 s at most.
+# How long stopping the engine waits for a drill's rollback, trying the rows
+# it left out again every STOP_RETRY_SECONDS. An entry whose row is locked
+# waits for the statement timeout (5 s by default), and the journal stops
+# after three such entries in a row, so one try takes about 15 s at most.
 STOP_ROLLBACK_SECONDS = 30.0
+STOP_RETRY_SECONDS = 2.0
 
 Remediator = Callable[[int, str], Awaitable[ActionResult]]
 JobTrigger = Callable[[str, str], tuple[Any, asyncio.Task[Any]]]
@@ -249,18 +251,24 @@ class DrillRunner(DrillRecovery):
         """Cancel a running drill, wait for its rollback and return the drill,
         or None when none ran.
 
-        A rollback still running after STOP_ROLLBACK_SECONDS (rows locked by
-        another session) is cancelled. Its drill then stays "running" in the
-        store, so unrestored reports it and the next start recovers it.
+        Rows the rollback could not restore (locked by another session) are
+        tried again every STOP_RETRY_SECONDS until STOP_ROLLBACK_SECONDS have
+        passed. A rollback still running then is cancelled. Its drill stays
+        "running" in the store, so unrestored reports it and the next start
+        recovers it.
         """
         drill = self.current
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STOP_ROLLBACK_SECONDS
         if self._task is not None and not self._task.done():
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         rollback = self._rollback_task
         if rollback is not None and not rollback.done():
             try:
-                await asyncio.wait_for(asyncio.shield(rollback), STOP_ROLLBACK_SECONDS)
+                await asyncio.wait_for(
+                    asyncio.shield(rollback), max(0.0, deadline - loop.time())
+                )
             except TimeoutError:
                 log.error(
                     "drill %s: rollback still running after %g s at stop; the "
@@ -271,7 +279,28 @@ class DrillRunner(DrillRecovery):
                 rollback.cancel()
                 await asyncio.gather(rollback, return_exceptions=True)
                 self.current = None
+                return drill
+        if drill is not None:
+            await self._retry_until(deadline)
+            # A retry saves the drill's record anew ("rows restored later").
+            drill = self.drills.get(drill.id) or drill
         return drill
+
+    async def _retry_until(self, deadline: float) -> None:
+        """Try the rows still out again until they are back or ``deadline``
+        (loop time) is near, as a lock held a few seconds longer lets go."""
+        loop = asyncio.get_running_loop()
+        while self._leftover_drills():
+            if deadline - loop.time() <= STOP_RETRY_SECONDS:
+                return
+            await asyncio.sleep(STOP_RETRY_SECONDS)
+            try:
+                await asyncio.wait_for(self.retry_leftovers(), deadline - loop.time())
+            except TimeoutError:
+                log.warning(
+                    "rows still out at the stop deadline; the next start retries"
+                )
+                return
 
     async def _run(
         self, drill, scenario, params, config, auto_remediate

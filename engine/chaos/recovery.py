@@ -208,9 +208,12 @@ class DrillRecovery:
         if not leftovers:
             return None
         drill = leftovers[0]
+        # The error is the last failure's, so the count of entries still
+        # pending is read now: a later try may have restored some.
+        pending = len(self.drills.pending_journal(drill.id))
         return (
-            f"drill {drill.id} left rows not yet restored "
-            f"({drill.error or 'rollback pending'})"
+            f"drill {drill.id} left rows not yet restored, {pending} journal "
+            f"entry(s) pending ({drill.error or 'rollback pending'})"
         )
 
     def leftover_cause(self, kind: str) -> str | None:

@@ -65,8 +65,12 @@ class Playbook:
         return self.config.kinds.get(incident.kind)
 
     def action_for(self, incident: Incident) -> str | None:
+        """Return the action that run takes for ``incident``, or None: none
+        for an incident reported by hand, which names nothing to act on."""
         entry = self.entry_for(incident)
-        return entry.action if entry else None
+        if entry is None or incident.dedup_key.startswith("manual:"):
+            return None
+        return entry.action
 
     async def run(
         self,

@@ -245,14 +245,20 @@ async def test_stop_reports_rows_still_out(database_url, tmp_path):
     assert engine.unrestored_at_stop.startswith(f"drill {drill.id} left rows")
 
 
-async def test_stop_waits_for_rollback(database_url, tmp_path):
+async def stop_during_locked_rollback(database_url, tmp_path, hold: float):
+    """Start a phi_exposure drill, keep its rows locked from its inject, stop
+    the engine once it rolls back and release the lock ``hold`` seconds into
+    the stop. Return the engine, whether the stop was still waiting at the
+    release, and the drill's rows left."""
     from engine.service import Engine
     from engine.targets.postgres import PostgresTarget
     from tests.conftest import fast_config
 
     config = fast_config()
     config.chaos.scenarios["phi_exposure"].max_duration_seconds = 2
-    engine = Engine(config, PostgresTarget(database_url, name="test"), tmp_path / "s")
+    # Each locked entry waits 1 s, so three in a row fail within about 3 s.
+    target = PostgresTarget(database_url, name="test", statement_timeout=1)
+    engine = Engine(config, target, tmp_path / "state.db")
     await engine.start()
     events = engine.bus.subscribe()
     engine.drills.start("phi_exposure", "test", auto_remediate=False)
@@ -262,29 +268,45 @@ async def test_stop_waits_for_rollback(database_url, tmp_path):
         event = await asyncio.wait_for(events.get(), 10)
         phase = getattr(event, "phase", None)
         if phase == "injected":
-            # The drill's rows stay locked, so its rollback waits.
             await locker.execute(
                 "SELECT 1 FROM healthcare.phi_access_log "
                 "WHERE user_name = 'contractor017' FOR UPDATE"
             )
 
     stopping = asyncio.ensure_future(engine.stop())
-    await asyncio.sleep(1)
+    await asyncio.sleep(hold)
     waited = not stopping.done()
     await locker.rollback()
-    await asyncio.wait_for(stopping, 30)
+    await asyncio.wait_for(stopping, 40)
     await locker.close()
-
     with psycopg.connect(database_url) as connection:
         (left,) = connection.execute(
             "SELECT count(*) FROM healthcare.phi_access_log "
             "WHERE user_name = 'contractor017'"
         ).fetchone()
+    return engine, waited, left
+
+
+async def test_stop_waits_for_rollback(database_url, tmp_path):
+    engine, waited, left = await stop_during_locked_rollback(
+        database_url, tmp_path, 0.5
+    )
+
     assert waited
     assert left == 0
     assert engine.drill_at_stop is not None
     assert engine.drill_at_stop.rolled_back_at is not None
     assert engine.unrestored_at_stop is None
+
+
+async def test_stop_retries_rows_left_locked(database_url, tmp_path):
+    # The lock outlasts the rollback's first try, not the stop's deadline.
+    engine, waited, left = await stop_during_locked_rollback(database_url, tmp_path, 6)
+
+    assert waited
+    assert left == 0
+    assert engine.unrestored_at_stop is None
+    assert engine.drill_at_stop.error.endswith("rows restored later")
 
 
 async def test_interrupted_job_drill_reruns_job(engine):

@@ -240,4 +240,8 @@ async def test_manual_incident_of_watched_kind(engine):
         "reported by hand, so it names no session, rule or job for "
         "kill_blocking_session to act on"
     )
-    assert engine.get_incident(reported.id).status is Status.REMEDIATING
+    incident = engine.get_incident(reported.id)
+    messages = [entry.message for entry in incident.timeline]
+    assert incident.status is Status.REMEDIATING
+    assert "no automatic action; resolve it by hand once fixed" in messages
+    assert "running kill_blocking_session" not in messages

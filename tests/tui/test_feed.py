@@ -136,7 +136,7 @@ async def test_rows_restored_later_says_so(tmp_path: Path) -> None:
             "the restore toast",
         )
         (line,) = [line for line in notifications(pilot) if "drill 34" in line]
-        assert "its rows are back, so drills can start again" in line
+        assert "its rows are back, so it no longer blocks drills" in line
 
 
 def test_file_logging_sets_terminal_handlers_aside(tmp_path: Path) -> None:

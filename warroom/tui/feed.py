@@ -229,7 +229,7 @@ def _drill_outcome(event: DrillProgress) -> Notice:
     title = f"drill {event.drill_id} {event.scenario}: {event.message}"
     if event.phase == "restored":
         # A later try put back the rows an earlier rollback left out.
-        return Notice("its rows are back, so drills can start again", title)
+        return Notice("its rows are back, so it no longer blocks drills", title)
     if event.figures.get("rolled_back") is False:
         return Notice(
             f"NOT rolled back: {event.figures.get('error') or 'reason not given'}",
