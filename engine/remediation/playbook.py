@@ -40,6 +40,23 @@ _SESSION_ACTIONS = {
 }
 
 
+# Actions that read what they act on from the figures of a detected incident
+# (the application, rule, job or user), which a reported one does not have.
+_FROM_FIGURES = frozenset(
+    {
+        "cleanup_stale",
+        "restart_job",
+        "quarantine_data",
+        "revert_formulary",
+        "suspend_phi_access",
+    }
+)
+
+
+def _lacks_figures(incident: Incident, action: str) -> bool:
+    return incident.dedup_key.startswith("manual:") and action in _FROM_FIGURES
+
+
 NO_ACTION = "none"
 """The action of a result for a kind that the playbook gives no action."""
 
@@ -65,10 +82,9 @@ class Playbook:
         return self.config.kinds.get(incident.kind)
 
     def action_for(self, incident: Incident) -> str | None:
-        """Return the action that run takes for ``incident``, or None: none
-        for an incident reported by hand, which names nothing to act on."""
+        """Return the action that run takes for ``incident``, or None."""
         entry = self.entry_for(incident)
-        if entry is None or incident.dedup_key.startswith("manual:"):
+        if entry is None or _lacks_figures(incident, entry.action):
             return None
         return entry.action
 
@@ -82,13 +98,14 @@ class Playbook:
         """Run the incident's action. An action that repeats (restart_job)
         stops once ``still_open`` returns False."""
         entry = self.entry_for(incident)
-        if entry is not None and incident.dedup_key.startswith("manual:"):
+        if entry is not None and _lacks_figures(incident, entry.action):
             return ActionResult(
                 NO_ACTION,
                 dry_run,
                 False,
-                f"reported by hand, so it names no session, rule or job for "
-                f"{entry.action} to act on; fix the cause by hand, then resolve it",
+                f"reported by hand, so it names no application, rule, job or user "
+                f"for {entry.action} to act on; fix the cause by hand, then "
+                "resolve it",
             )
         if entry is None:
             step = _MANUAL_STEPS.get(incident.kind, "investigate by hand")

@@ -92,7 +92,11 @@ async def test_sessions_503_before_any_poll(down_client):
 
 
 async def test_remediate_503_when_down(down_client, down_engine):
-    incident = down_engine.create_incident("connections", "too many", "test")
+    incident = down_engine.create_incident("blocking", "payroll stuck", "test")
+    # A session for the action to look up on the target, which is down.
+    down_engine.incidents.repository.store.execute(
+        "UPDATE incidents SET session_id = 4242 WHERE id = ?", (incident.id,)
+    )
 
     response = await down_client.post(
         f"/api/incidents/{incident.id}/remediate",

@@ -231,17 +231,17 @@ async def test_manual_incident_resolved_by_hand(engine):
 
 
 async def test_manual_incident_of_watched_kind(engine):
-    reported = engine.create_incident("blocking", "payroll stuck behind a lock", "dana")
+    reported = engine.create_incident("connections", "pool exhausted", "dana")
 
     result = await engine.remediate(reported.id, "dana")
 
-    assert result.action == "none"
-    assert result.message.startswith(
-        "reported by hand, so it names no session, rule or job for "
-        "kill_blocking_session to act on"
-    )
     incident = engine.get_incident(reported.id)
     messages = [entry.message for entry in incident.timeline]
+    assert result.action == "none"
+    assert result.message.startswith(
+        "reported by hand, so it names no application, rule, job or user for "
+        "cleanup_stale to act on"
+    )
     assert incident.status is Status.REMEDIATING
     assert "no automatic action; resolve it by hand once fixed" in messages
-    assert "running kill_blocking_session" not in messages
+    assert "running cleanup_stale" not in messages
