@@ -552,17 +552,24 @@ class Engine(GovernanceOperations):
             raise InvalidTransition(incident.id, incident.status, Status.REMEDIATING)
         return incident
 
-    def _recheck_after_rollback(self, detector: str) -> None:
+    def _recheck_after_rollback(self, detector: str, verified: int | None) -> None:
         """Run the data checks again on the rows a drill's rollback restored.
 
         A check run in progress read some rows before the restore and some
         after, so it runs again rather than open incidents, outside the
-        drill, for rows that are gone.
+        drill, for rows that are gone. ``verified`` is the drill's id when
+        its rollback check passed: once the checks have read the restored
+        rows, a condition of the drill still seen is a new fault.
         """
         if detector in ("poll", "jobs"):
             return
         self.checks.invalidate()
-        self._spawn(self.run_checks())
+        self._spawn(self._recheck(verified))
+
+    async def _recheck(self, verified: int | None) -> None:
+        await self.run_checks()
+        if verified is not None:
+            self.incidents.checked_drills.add(verified)
 
     def _detector_problem(self, detector: str) -> str | None:
         if detector in ("poll", "jobs"):

@@ -83,7 +83,7 @@ class DrillRunner(DrillRecovery):
         trigger_job: JobTrigger | None = None,
         release_quarantine: ReleaseQuarantine | None = None,
         detector_problem: Callable[[str], str | None] = lambda detector: None,
-        after_rollback: Callable[[str], None] = lambda detector: None,
+        after_rollback: Callable[[str, int | None], None] = lambda *args: None,
     ):
         self.target = target
         self.target_config = target_config
@@ -95,8 +95,9 @@ class DrillRunner(DrillRecovery):
         self.trigger_job = trigger_job
         self.detector_problem = detector_problem
         self.after_rollback = after_rollback
-        """Called with the scenario's detector once a rollback has run, while
-        the drill is still current, so the checks read the restored rows."""
+        """Called with the scenario's detector and, when the rollback check
+        passed, the drill's id, once a rollback has run and while the drill is
+        still current, so the checks read the restored rows."""
         self.journal = Journal(drills, target, release_quarantine)
         self.current: DrillRecord | None = None
         self._task: asyncio.Task[DrillRecord] | None = None
@@ -396,6 +397,7 @@ class DrillRunner(DrillRecovery):
         self._progress(
             drill, "rolling back", "releasing its sessions and restoring its rows"
         )
+        verified = False
         try:
             await scenario.rollback(context)
             drill.rolled_back_at = utc_now()
@@ -413,13 +415,14 @@ class DrillRunner(DrillRecovery):
                 drill.error = f"rollback incomplete: {check.failure}"
                 drill.status = "failed"
             else:
+                verified = True
                 tables = ", ".join(before) or "no table"
                 self._progress(
                     drill,
                     "rolled back",
                     f"sessions released, rows restored; checked {tables}",
                 )
-        self.after_rollback(scenario.detector)
+        self.after_rollback(scenario.detector, drill.id if verified else None)
         drill.ended_at = utc_now()
         if drill.status == "passed" and not drill.passed:
             drill.status = "failed"

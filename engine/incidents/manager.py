@@ -58,6 +58,9 @@ class IncidentManager:
         one of them is the drill's, whatever its kind (a waiter of a drill's
         blocker that runs past the long-query limit)."""
         self.active_drill_injected_at: datetime | None = None
+        self.checked_drills: set[int] = set()
+        """Drills whose rollback was verified and whose restored rows the data
+        checks have read since: a condition of theirs still seen is new."""
         self._resolved_while_seen: dict[tuple[str, str], Incident] = {}
         """Incidents a person resolved while the last poll still saw their
         condition, by target and dedup key, until a poll finds it clear."""
@@ -86,16 +89,13 @@ class IncidentManager:
                 continue
             seen.add(finding.dedup_key)
             incident = open_by_key.get(finding.dedup_key)
-            if incident is not None and self._ended_drill_cleared(incident):
+            handover = self._handover(incident) if incident else None
+            if incident is not None and handover is not None:
                 # The drill's fault went with its rollback, so this sighting
                 # is a new fault, not the drill's.
-                self.transition(
-                    incident.id,
-                    Status.RESOLVED,
-                    ENGINE,
-                    f"condition cleared after drill {incident.drill_id} ended; "
-                    "seen again since, so a new incident follows it",
-                )
+                self.transition(incident.id, Status.RESOLVED, ENGINE, handover)
+                # Not a person's early resolve: the new incident is not linked.
+                self._resolved_while_seen.pop((target, finding.dedup_key), None)
                 del open_by_key[finding.dedup_key]
                 incident = None
             if incident is None:
@@ -208,15 +208,31 @@ class IncidentManager:
             )
         return incident
 
-    def _ended_drill_cleared(self, incident: Incident) -> bool:
-        """Tell whether ``incident`` belongs to a drill that has ended and its
-        condition has been clear since, in a status it can resolve from."""
-        return (
-            incident.drill_id is not None
-            and incident.drill_id != self.active_drill_id
-            and incident.clear_polls > 0
-            and Status.RESOLVED in ALLOWED_TRANSITIONS[incident.status]
-        )
+    def _handover(self, incident: Incident) -> str | None:
+        """Return why a sighting of ``incident``'s condition is a new fault
+        rather than its drill's, or None when it is the drill's.
+
+        It is new once the drill has ended and, since, either the condition
+        has been clear or the drill's rows were restored, verified and read
+        again by the checks (``checked_drills``). The incident must be in a
+        status it can resolve from.
+        """
+        drill = incident.drill_id
+        if drill is None or drill == self.active_drill_id:
+            return None
+        if Status.RESOLVED not in ALLOWED_TRANSITIONS[incident.status]:
+            return None
+        if incident.clear_polls > 0:
+            return (
+                f"condition cleared after drill {drill} ended; seen again since, "
+                "so a new incident follows it"
+            )
+        if drill in self.checked_drills:
+            return (
+                f"drill {drill}'s rows are restored and checked, yet the condition "
+                "remains, so a new incident follows it"
+            )
+        return None
 
     def _drill_of(self, finding: Finding) -> int | None:
         kinds = self.active_drill_kinds

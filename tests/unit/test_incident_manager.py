@@ -643,3 +643,27 @@ def test_deadlocks_summed_while_open(manager, poll_start) -> None:
     assert incident.peak["deadlocks"] == 2
     assert incident.peak["total_deadlocks"] == 3
     assert "- Total deadlocks while open: 3" in render_postmortem(incident)
+
+
+def test_fault_after_checked_rollback_opens_new(manager, finding, poll_start) -> None:
+    # The checks read the restored rows and still see the condition, with no
+    # clear poll in between: a real fault that came with the rollback.
+    manager.active_drill_id = 7
+    drill_incident = open_incident(manager, finding, poll_start)
+    manager.active_drill_id = None
+    manager.transition(drill_incident, Status.ESCALATED, "chaos")
+    unchecked = manager.observe("demo", [finding], at(poll_start, 1))
+    manager.checked_drills.add(7)
+
+    (incident,) = manager.observe("demo", [finding], at(poll_start, 2))
+
+    assert unchecked == []
+    assert incident.drill_id is None
+    assert manager.get(drill_incident).status is Status.RESOLVED
+    assert (
+        manager.get(drill_incident)
+        .timeline[-1]
+        .message.startswith(
+            "drill 7's rows are restored and checked, yet the condition remains"
+        )
+    )
