@@ -343,14 +343,15 @@ class Engine(GovernanceOperations):
         self.bus.publish(HealthcareRefreshed(reading))
         return reading
 
-    async def run_checks(self) -> ChecksCompleted:
+    async def run_checks(self, keep_cadence: bool = False) -> ChecksCompleted:
         """Run the validation rules, the claim burst and the PHI audit now.
 
         Their findings count from the next poll on. A check that cannot run
-        is a notice with the reason, never a failed poll.
+        is a notice with the reason, never a failed poll. ``keep_cadence``
+        leaves the next scheduled run where it was.
         """
         previous_error = self.checks.error
-        completed = await self.checks.run()
+        completed = await self.checks.run(keep_cadence)
         if completed.error is not None and completed.error != previous_error:
             self.bus.publish(
                 EngineNotice("warning", f"data checks incomplete: {completed.error}")
@@ -567,8 +568,14 @@ class Engine(GovernanceOperations):
         self._spawn(self._recheck(verified))
 
     async def _recheck(self, verified: int | None) -> None:
-        await self.run_checks()
-        if verified is not None:
+        # The healthcare figures are read again too: a drill's side effect
+        # (the claim spike's rejection rate) is one of them.
+        # An extra run: the scheduled cycle keeps its phase.
+        completed = await self.run_checks(keep_cadence=True)
+        reading = await self.refresh_healthcare()
+        # A part that failed keeps its earlier findings, which may still be
+        # the drill's, so only a clean read hands conditions over.
+        if verified is not None and completed.error is None and reading.error is None:
             self.incidents.checked_drills.add(verified)
 
     def _detector_problem(self, detector: str) -> str | None:

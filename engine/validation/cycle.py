@@ -83,12 +83,16 @@ class DataChecks:
         last = self._last_attempt
         return last is None or now - last >= self.config.validation.interval_seconds
 
-    async def run(self) -> ChecksCompleted:
+    async def run(self, keep_cadence: bool = False) -> ChecksCompleted:
         """Run every check, once more when invalidate is called meanwhile,
         and collect each TargetError (or rule catalog error) as the result's
-        ``error`` instead of raising it."""
+        ``error`` instead of raising it.
+
+        With ``keep_cadence`` the run leaves the interval's schedule as it
+        was, so an extra run does not put the next scheduled one off.
+        """
         async with self._lock:
-            return await self._run()
+            return await self._run(keep_cadence)
 
     def invalidate(self) -> None:
         """Discard the results of the run in progress, if any, and run it
@@ -96,9 +100,10 @@ class DataChecks:
         restores them), because its counts may mix old and new rows."""
         self._generation += 1
 
-    async def _run(self) -> ChecksCompleted:
+    async def _run(self, keep_cadence: bool) -> ChecksCompleted:
         self.running = True
-        self._last_attempt = time.monotonic()
+        if not keep_cadence:
+            self._last_attempt = time.monotonic()
         try:
             for _ in range(_MAX_RUNS):
                 generation = self._generation
