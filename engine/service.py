@@ -81,6 +81,8 @@ __all__ = [
 ]
 
 _PRUNE_EVERY_POLLS = 300
+# Drill detectors that are not part of the data checks.
+_OUTSIDE_CHECKS = ("poll", "jobs")
 
 
 class Engine(GovernanceOperations):
@@ -562,7 +564,7 @@ class Engine(GovernanceOperations):
         its rollback check passed: once the checks have read the restored
         rows, a condition of the drill still seen is a new fault.
         """
-        if detector in ("poll", "jobs"):
+        if detector in _OUTSIDE_CHECKS:
             return
         self.checks.invalidate()
         self._spawn(self._recheck(verified))
@@ -579,7 +581,7 @@ class Engine(GovernanceOperations):
             self.incidents.checked_drills.add(verified)
 
     def _detector_problem(self, detector: str) -> str | None:
-        if detector in ("poll", "jobs"):
+        if detector in _OUTSIDE_CHECKS:
             return None
         return self.checks.problem(detector)
 

@@ -11,6 +11,7 @@ from engine.events import EventBus, IncidentChanged
 from engine.incidents.models import (
     ALLOWED_TRANSITIONS,
     NOT_CLEARED_BY_POLLS,
+    REPORTED_PREFIX,
     Incident,
     IncidentNotFound,
     Status,
@@ -132,7 +133,7 @@ class IncidentManager:
         incident = Incident(
             id=0,
             kind=kind,
-            dedup_key=f"manual:{kind}:{now.isoformat()}",
+            dedup_key=f"{REPORTED_PREFIX}{kind}:{now.isoformat()}",
             status=Status.DETECTED,
             severity=severity,
             title=title,

@@ -22,7 +22,10 @@ OPEN_STATUSES = frozenset(
 
 # Dedup key prefixes of incidents that no poll observes (reported by hand, or
 # a failed scheduled job), so a poll without their finding does not clear them.
-NOT_CLEARED_BY_POLLS = ("manual:", "job:")
+# Dedup key prefixes of incidents a person reports and of job incidents.
+REPORTED_PREFIX = "manual:"
+JOB_PREFIX = "job:"
+NOT_CLEARED_BY_POLLS = (REPORTED_PREFIX, JOB_PREFIX)
 
 # Timeline action labels of a playbook run and of its dry run, followed by
 # ": <action>".
@@ -131,6 +134,12 @@ class Incident:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def reported_by_hand(self) -> bool:
+        """Whether a person or an automation reported the incident, so it has
+        no figures from a check."""
+        return self.dedup_key.startswith(REPORTED_PREFIX)
 
     @property
     def cleared_by_polls(self) -> bool:

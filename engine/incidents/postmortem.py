@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.incidents.models import DRY_RUN_REMEDIATION, Incident
+from engine.incidents.models import DRY_RUN_REMEDIATION, JOB_PREFIX, Incident
 
 FOLLOW_UPS: dict[str, list[str]] = {
     "blocking": [
@@ -105,9 +105,9 @@ def render_postmortem(incident: Incident) -> str:
 def _impact(incident: Incident) -> list[str]:
     end = incident.resolved_at or incident.last_seen_at
     duration = (end - incident.started_at).total_seconds()
-    if incident.dedup_key.startswith("manual:"):
+    if incident.reported_by_hand:
         seen = "Reported by hand; no poll watches it"
-    elif incident.dedup_key.startswith("job:"):
+    elif incident.dedup_key.startswith(JOB_PREFIX):
         seen = f"Problem runs of the job: {incident.occurrences}"
     else:
         seen = f"Seen in {incident.occurrences} poll(s)"

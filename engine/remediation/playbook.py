@@ -54,7 +54,7 @@ _FROM_FIGURES = frozenset(
 
 
 def _lacks_figures(incident: Incident, action: str) -> bool:
-    return incident.dedup_key.startswith("manual:") and action in _FROM_FIGURES
+    return incident.reported_by_hand and action in _FROM_FIGURES
 
 
 NO_ACTION = "none"
