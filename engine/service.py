@@ -555,30 +555,36 @@ class Engine(GovernanceOperations):
             raise InvalidTransition(incident.id, incident.status, Status.REMEDIATING)
         return incident
 
-    def _recheck_after_rollback(self, detector: str, verified: int | None) -> None:
+    def _recheck_after_rollback(
+        self, detector: str, verified_drill: int | None
+    ) -> None:
         """Run the data checks again on the rows a drill's rollback restored.
 
         A check run in progress read some rows before the restore and some
-        after, so it runs again rather than open incidents, outside the
-        drill, for rows that are gone. ``verified`` is the drill's id when
-        its rollback check passed: once the checks have read the restored
-        rows, a condition of the drill still seen is a new fault.
+        after, so it runs again rather than open incidents outside the drill
+        for rows that are gone. ``verified_drill`` is the drill's id when its
+        rollback check passed, or None.
         """
         if detector in _OUTSIDE_CHECKS:
             return
         self.checks.invalidate()
-        self._spawn(self._recheck(verified))
+        self._spawn(self._recheck(verified_drill))
 
-    async def _recheck(self, verified: int | None) -> None:
-        # The healthcare figures are read again too: a drill's side effect
-        # (the claim spike's rejection rate) is one of them.
-        # An extra run: the scheduled cycle keeps its phase.
+    async def _recheck(self, verified_drill: int | None) -> None:
+        """Read the checks and the healthcare figures again, then mark a
+        verified drill as checked: a condition of it still seen is new.
+
+        The healthcare figures count because a drill's side effect (the claim
+        spike's rejection rate) is one of them. This extra run keeps the
+        scheduled check cycle's phase.
+        """
         completed = await self.run_checks(keep_cadence=True)
         reading = await self.refresh_healthcare()
         # A part that failed keeps its earlier findings, which may still be
         # the drill's, so only a clean read hands conditions over.
-        if verified is not None and completed.error is None and reading.error is None:
-            self.incidents.checked_drills.add(verified)
+        clean = completed.error is None and reading.error is None
+        if verified_drill is not None and clean:
+            self.incidents.checked_drills.add(verified_drill)
 
     def _detector_problem(self, detector: str) -> str | None:
         if detector in _OUTSIDE_CHECKS:

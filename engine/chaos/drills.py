@@ -299,7 +299,9 @@ class DrillRunner(DrillRecovery):
                 await asyncio.wait_for(self.retry_leftovers(), deadline - loop.time())
             except TimeoutError:
                 log.warning(
-                    "rows still out at the stop deadline; the next start retries"
+                    "drill rows still not restored when the stop's %g s ran out; "
+                    "the next start restores them",
+                    STOP_ROLLBACK_SECONDS,
                 )
                 return
 

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 ENGINE = "engine"
 
 # Metrics that count events since the last poll, so each sighting adds new
-# ones: the incident keeps their sum beside their peak.
+# ones and the incident keeps their sum beside their peak.
 _COUNTED_METRICS = ("deadlocks",)
 
 # Statuses from which a condition that has cleared resolves the incident on its
