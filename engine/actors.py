@@ -12,8 +12,11 @@ from engine.incidents.sla import AUTOMATIC_ACTORS, is_person
 from engine.jobs.alerts import ACTOR as SCHEDULER_ACTOR
 from engine.store.governance import CONFIG_ACTOR, FIRST_SCAN_ACTOR
 
+# The demo starts the adherence job under this name when the table is empty.
+DEMO_ACTOR = "demo (startup)"
+
 RESERVED_ACTORS = frozenset(
-    {*AUTOMATIC_ACTORS, SCHEDULER_ACTOR, FIRST_SCAN_ACTOR, CONFIG_ACTOR}
+    {*AUTOMATIC_ACTORS, SCHEDULER_ACTOR, FIRST_SCAN_ACTOR, CONFIG_ACTOR, DEMO_ACTOR}
 )
 _RESERVED_FOLDED = frozenset(name.casefold() for name in RESERVED_ACTORS)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.actors import DEMO_ACTOR
 from engine.config import WarroomConfig, load_config
 from engine.config.models import TargetConfig
 from engine.jobs.models import JobNotFound
@@ -65,7 +66,7 @@ class Runtime:
                 load_statement(engine.target.dialect.name, "etl_runs", "adherence_rows")
             )
             if rows and rows[0][0] == 0:
-                engine.jobs.runner.trigger("etl_adherence", "demo")
+                engine.jobs.runner.trigger("etl_adherence", DEMO_ACTOR)
         except (TargetError, JobNotFound) as error:
             log.warning("demo adherence run not started: %s", error)
 

@@ -8,6 +8,7 @@ from datetime import UTC, timedelta
 import psycopg
 import pytest
 
+from engine.actors import DEMO_ACTOR
 from engine.events import EngineNotice, PollCompleted
 from engine.healthcare.monitor import HealthcareRefreshed
 from engine.incidents.models import Status
@@ -282,5 +283,5 @@ async def test_demo_start_runs_adherence_once(engine):
     await runtime.compute_demo_adherence()
 
     runs = engine.job_history("etl_adherence")
-    assert [run.actor for run in runs] == ["demo"]
+    assert [run.actor for run in runs] == [DEMO_ACTOR]
     assert runs[0].status == "succeeded", runs[0].error
