@@ -24,6 +24,7 @@ from engine.validation.catalog import (
 from engine.validation.models import RuleResult, Scorecard
 from engine.validation.plan import TableScan, sample_statement, table_scan
 from engine.validation.rules import CustomSql, Freshness, RangeCheck, Rule
+from engine.validation.snapshot import SnapshotReader, table_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class Validator:
                 await session.close()
 
     async def _run(
-        self, session: Reader, rules: Sequence[Rule] | None, batched: bool
+        self, session: DedicatedSession, rules: Sequence[Rule] | None, batched: bool
     ) -> Scorecard:
         problems = await self.prepare(session)
         started = time.perf_counter()
@@ -175,7 +176,7 @@ class Validator:
         return Scorecard(run_at, time.perf_counter() - started, ordered)
 
     async def _scan_table(
-        self, session: Reader, table: str, rules: list[Rule]
+        self, session: DedicatedSession, table: str, rules: list[Rule]
     ) -> list[RuleResult]:
         dialect = self.target.dialect.name
         scan = table_scan(
@@ -186,16 +187,19 @@ class Validator:
             self.catalog.primary_keys if self.catalog else None,
         )
         try:
-            rows = await session.fetch(scan.sql)
+            async with table_snapshot(session, dialect) as reader:
+                rows = await reader.fetch(scan.sql)
+                return [
+                    await self._evaluate(reader, rule, value)
+                    for rule, value in _split(scan, rows[0])
+                ]
         except TargetError as error:
             log.error("validation scan of %s failed: %s", table, error)
             return [self._result(rule, "error", detail=str(error)) for rule in rules]
-        return [
-            await self._evaluate(session, rule, value)
-            for rule, value in _split(scan, rows[0])
-        ]
 
-    async def _evaluate(self, session: Reader, rule: Rule, values: dict) -> RuleResult:
+    async def _evaluate(
+        self, reader: SnapshotReader, rule: Rule, values: dict
+    ) -> RuleResult:
         checked = int(values["checked"])
         if isinstance(rule, Freshness):
             return _freshness(self._result, rule, values, checked)
@@ -208,14 +212,12 @@ class Validator:
             return self._result(
                 rule, "pass", rows_checked=checked, nulls_skipped=nulls, detail=detail
             )
-        samples = await self._samples(session, rule)
+        samples = await self._samples(reader, rule)
         detail = f"{violations} of {checked} row(s) violate it"
         if samples is None:
             detail += "; samples not read (see logs/warroom.log)"
         elif not samples and self.key_of(rule.table) and self.config.max_samples:
-            # The count and the samples are two statements, so a change
-            # committed between them (a drill's rollback) leaves none.
-            detail += "; no such row was left when the samples were read"
+            detail += _no_samples(rule, reader.consistent)
         return self._result(
             rule,
             "fail",
@@ -226,7 +228,9 @@ class Validator:
             detail=detail,
         )
 
-    async def _samples(self, session: Reader, rule: Rule) -> tuple[dict, ...] | None:
+    async def _samples(
+        self, reader: SnapshotReader, rule: Rule
+    ) -> tuple[dict, ...] | None:
         """Return up to max_samples keys of rows that violate ``rule``, none
         when the table has no key, or None when the statement failed."""
         key = self.key_of(rule.table)
@@ -251,7 +255,7 @@ class Validator:
             as_text,
         )
         try:
-            rows = await session.fetch(statement)
+            rows = await reader.fetch(statement)
         except TargetError as error:
             log.warning("samples of rule %s not read: %s", rule.name, error)
             return None
@@ -260,7 +264,9 @@ class Validator:
             for row in rows
         )
 
-    async def _custom_query(self, session: Reader, rule: CustomSql) -> RuleResult:
+    async def _custom_query(
+        self, session: DedicatedSession, rule: CustomSql
+    ) -> RuleResult:
         query = rule.queries[self.target.dialect.name]
         try:
             rows = await session.fetch(query)
@@ -292,6 +298,20 @@ def _plain(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def _no_samples(rule: Rule, consistent: bool) -> str:
+    """Return the detail for a failed rule whose sample query found no row."""
+    if not consistent:
+        # The count and the samples are two statements, so a change
+        # committed between them (a drill's rollback) leaves none.
+        return "; no such row was left when the samples were read"
+    # One snapshot served both, so the two statements disagree on the rule.
+    log.error(
+        "rule %s: the sample query found none of the rows the scan counted",
+        rule.name,
+    )
+    return "; the sample query found none of them (see logs/warroom.log)"
 
 
 def _split(scan: TableScan, row: tuple) -> list[tuple[Rule, dict]]:

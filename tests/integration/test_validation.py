@@ -11,7 +11,7 @@ import pytest
 from engine.config.models import ValidationConfig, ValidationRuleConfig
 from engine.targets.postgres import PostgresTarget
 from engine.validation.catalog import RuleCatalogError
-from engine.validation.runner import Validator
+from engine.validation.runner import VALIDATION_APPLICATION, Validator
 
 SETUP = """
 CREATE SCHEMA vt;
@@ -70,17 +70,39 @@ async def test_null_check_counts_nulls(target):
     assert results["code"].samples == ({"id": 2}, {"id": 3})
 
 
-async def test_samples_after_rows_fixed(target, database_url, monkeypatch):
-    # The rows change between the count and the sample statement.
+def fix_rows_before_samples(monkeypatch, database_url):
+    """Commit a fix of the code column's NULLs between the scan and the
+    sample statement."""
     from engine.validation import runner
+
+    plan_samples = runner.sample_statement
 
     def fix_then_plan(*args, **kwargs):
         with psycopg.connect(database_url, autocommit=True) as connection:
             connection.execute("UPDATE vt.child SET code = 'z' WHERE code IS NULL")
-        return runner_sample_statement(*args, **kwargs)
+        return plan_samples(*args, **kwargs)
 
-    runner_sample_statement = runner.sample_statement
     monkeypatch.setattr(runner, "sample_statement", fix_then_plan)
+
+
+async def test_samples_read_from_scan_snapshot(target, database_url, monkeypatch):
+    fix_rows_before_samples(monkeypatch, database_url)
+
+    results, _ = await run(target, rule("code", "null_check", "code"))
+
+    assert results["code"].violations == 2
+    assert results["code"].samples == ({"id": 2}, {"id": 3})
+    assert results["code"].detail == "2 of 5 row(s) violate it"
+
+
+async def test_samples_without_snapshot_say_rows_gone(
+    target, database_url, monkeypatch
+):
+    # SQL Server reads the samples in a statement of their own.
+    from engine.validation import snapshot
+
+    monkeypatch.setattr(snapshot, "BEGIN_SNAPSHOT", {})
+    fix_rows_before_samples(monkeypatch, database_url)
 
     results, _ = await run(target, rule("code", "null_check", "code"))
 
@@ -89,6 +111,48 @@ async def test_samples_after_rows_fixed(target, database_url, monkeypatch):
     assert results["code"].detail == (
         "2 of 5 row(s) violate it; no such row was left when the samples were read"
     )
+
+
+async def test_failed_samples_spare_next_rule(target, monkeypatch):
+    from engine.validation import runner
+
+    plan_samples = runner.sample_statement
+
+    def break_code_rule(rule, *args, **kwargs):
+        if rule.name == "code":
+            return "SELECT id FROM vt.missing_table"
+        return plan_samples(rule, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "sample_statement", break_code_rule)
+
+    results, _ = await run(
+        target,
+        rule("code", "null_check", "code"),
+        rule("amount", "range_check", "amount", min=0, max=100),
+    )
+
+    assert results["code"].samples == ()
+    assert results["code"].detail.endswith("samples not read (see logs/warroom.log)")
+    assert results["amount"].samples == ({"id": 3}, {"id": 4})
+
+
+async def test_snapshot_ends_with_run(target, database_url):
+    validator = Validator(
+        target,
+        ValidationConfig(
+            rules=[rule("code", "null_check", "code"), parent_rule("parent_id")]
+        ),
+    )
+    await validator.run()
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        states = connection.execute(
+            "SELECT state FROM pg_stat_activity WHERE application_name = %s",
+            (VALIDATION_APPLICATION,),
+        ).fetchall()
+    await validator.close()
+
+    assert states == [("idle",)]
 
 
 async def test_range_check_skips_and_counts_nulls(target):
