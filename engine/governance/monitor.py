@@ -66,6 +66,8 @@ class GovernanceMonitor:
         self.error: str | None = None
         self.running = False
         self._last_attempt: float | None = None
+        self._installed: set[str] = set()
+        """The ETL actions that have succeeded since the engine started."""
         # Two scans at once would both compute their changes from one catalog.
         self._lock = asyncio.Lock()
         self.refresh_findings()
@@ -76,6 +78,22 @@ class GovernanceMonitor:
             return False
         now = time.monotonic() if now is None else now
         return self._last_attempt is None or now - self._last_attempt >= interval
+
+    def tables_installed(self, action: str) -> None:
+        """Make the catalog scan due at the next poll after the first success
+        of each ETL action since the engine started.
+
+        An ETL action creates the tables it is missing before it loads them,
+        so its first run can add tables that the last scan did not see.
+        Without this their columns would be listed, and an unclassified PHI
+        column found, only at the next scheduled scan. Scans that are off
+        (scan_interval_seconds 0) stay off.
+        """
+        if action in self._installed:
+            return
+        self._installed.add(action)
+        log.info("catalog scan due: job action %s may have created tables", action)
+        self._last_attempt = None
 
     async def scan(self) -> ScanRecord:
         """Scan the catalog, store it and update the findings.

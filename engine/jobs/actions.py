@@ -52,6 +52,9 @@ class JobContext:
     """Engine.run_checks: the validation rules and the data checks."""
     incidents_since: Callable[[datetime], list[Incident]] | None = None
     """The store's incidents detected at or after a moment, with timelines."""
+    tables_installed: Callable[[str], None] | None = None
+    """GovernanceMonitor.tables_installed, called with the action's name after
+    a run of an action in INSTALLING_ACTIONS succeeded."""
 
 
 @dataclass(frozen=True)
@@ -325,3 +328,16 @@ ACTIONS: dict[str, Action] = {
     "phi_audit": phi_audit,
     "data_layer": data_layer,
 }
+
+INSTALLING_ACTIONS = frozenset(
+    {
+        "etl_adherence",
+        "etl_dim_patient",
+        "etl_claim_ingestion",
+        "etl_summaries",
+        "etl_warehouse",
+        "etl_incident_metrics",
+    }
+)
+"""The actions that create the tables and procedures they are missing
+before they run, so the target's catalog can change."""

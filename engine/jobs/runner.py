@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.config.models import JobConfig, JobsConfig
 from engine.events import EventBus, JobRun
-from engine.jobs.actions import ACTIONS, Action, JobContext
+from engine.jobs.actions import ACTIONS, INSTALLING_ACTIONS, Action, JobContext
 from engine.jobs.alerts import JobAlerts
 from engine.jobs.models import SCHEDULER, JobAlreadyRunning, JobNotFound
 from engine.store.database import utc_now
@@ -220,6 +220,8 @@ class JobRunner:
             record.status = RunStatus.SUCCEEDED
             record.rows = output.rows
             record.detail = output.detail
+            if job.action in INSTALLING_ACTIONS:
+                self._tables_installed(job.action)
         self._finish(job, record)
 
     def _finish(self, job: JobConfig, record: JobRunRecord) -> None:
@@ -233,6 +235,17 @@ class JobRunner:
                 "job %s run %s %s: %s", job.name, record.id, record.status, record.error
             )
         self._ended(job, record)
+
+    def _tables_installed(self, action: str) -> None:
+        notify = self.context.tables_installed
+        if notify is None:
+            return
+        try:
+            notify(action)
+        except Exception:
+            # The run succeeded and is recorded; only the early catalog scan
+            # is lost, and the scheduled one still runs.
+            log.exception("failed to schedule a catalog scan after action %s", action)
 
     def _publish(self, record: JobRunRecord) -> None:
         # A copy, because the runner keeps changing the record of a run.

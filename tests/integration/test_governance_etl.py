@@ -4,6 +4,8 @@ PHI columns carry the shipped classifications."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from engine.config.models import WarroomConfig
@@ -82,3 +84,27 @@ async def test_empty_dimension_classified(engine: Engine):
     assert entry.classification == "person_name"
     assert entry.classified_by == CONFIG_ACTOR
     assert engine.governance.findings == ()
+
+
+async def test_first_etl_run_rescans_catalog(engine: Engine):
+    engine.config.warroom.governance.scan_interval_seconds = 3600
+    await engine.scan_catalog("test")
+    before = engine.last_catalog_scan()
+    tables = {entry.column.table_name for entry in engine.catalog()}
+    assert "dim_patient" not in tables
+
+    _, task = engine.jobs.runner.trigger("etl_dim_patient", "test")
+    await task
+    await engine.poll_once()
+    for _ in range(100):
+        if engine.last_catalog_scan().id != before.id:
+            break
+        await asyncio.sleep(0.1)
+
+    entry = entry_of(engine, "healthcare.dim_patient", "member_id")
+    assert engine.last_catalog_scan().id != before.id
+    assert entry.classification == "member_id"
+    # A second run creates nothing, so the next poll starts no scan.
+    _, task = engine.jobs.runner.trigger("etl_dim_patient", "test")
+    await task
+    assert not engine.governance.due()

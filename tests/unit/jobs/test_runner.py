@@ -7,11 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from engine.config.models import JobsConfig
 from engine.events import JobRun
 from engine.incidents.manager import IncidentManager
+from engine.jobs.actions import JobContext
+from engine.jobs.alerts import JobAlerts
 from engine.jobs.models import JobAlreadyRunning, JobNotFound
 from engine.jobs.runner import JobRunner
-from engine.store.jobs import RunStatus
+from engine.store.jobs import JobRunRepository, RunStatus
+from tests.unit.jobs.conftest import job
 
 DUE = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 
@@ -188,3 +192,40 @@ async def test_cancelled_run_recorded_failed(runner: JobRunner):
     assert task.cancelled()
     assert run.status is RunStatus.FAILED
     assert "cancelled" in run.error
+
+
+async def test_etl_success_reports_installed_tables(store, bus, incidents, fakes):
+    installed: list[str] = []
+    context = JobContext(
+        target=None,  # type: ignore[arg-type]
+        config=None,  # type: ignore[arg-type]
+        snapshots=None,  # type: ignore[arg-type]
+        snapshot_now=None,  # type: ignore[arg-type]
+        last_error=lambda: None,
+        tables_installed=installed.append,
+    )
+    jobs = JobsConfig(
+        jobs=[
+            job("summaries", "etl_summaries"),
+            job("adherence", "etl_adherence"),
+            job("ok", "health_snapshot"),
+        ]
+    )
+    runner = JobRunner(
+        jobs,
+        context,
+        JobRunRepository(store),
+        bus,
+        JobAlerts(incidents, "test"),
+        actions={
+            "etl_summaries": fakes.ok,
+            "etl_adherence": fakes.boom,
+            "health_snapshot": fakes.ok,
+        },
+    )
+
+    for name in ("summaries", "adherence", "ok"):
+        await run_now(runner, name)
+
+    # Only the ETL run that succeeded may have created tables.
+    assert installed == ["etl_summaries"]
