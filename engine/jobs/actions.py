@@ -329,15 +329,6 @@ ACTIONS: dict[str, Action] = {
     "data_layer": data_layer,
 }
 
-INSTALLING_ACTIONS = frozenset(
-    {
-        "etl_adherence",
-        "etl_dim_patient",
-        "etl_claim_ingestion",
-        "etl_summaries",
-        "etl_warehouse",
-        "etl_incident_metrics",
-    }
-)
-"""The actions that create the tables and procedures they are missing
-before they run, so the target's catalog can change."""
+INSTALLING_ACTIONS = frozenset(name for name in ACTIONS if name.startswith("etl_"))
+"""The ETL actions. Each creates the tables and procedures it is missing
+before it runs, so the target's catalog can change."""
