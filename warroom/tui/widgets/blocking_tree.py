@@ -95,7 +95,9 @@ class BlockingTree(Tree[int]):
 
 
 def _describe(session: Session) -> Text:
-    identity = f"{session.session_id} {session.login or '?'}@{session.program or '?'}"
+    # What the session waits on comes before who it is, because a narrow
+    # pane cuts the end of the line.
+    who = f"{session.login or '?'}@{session.program or '?'}"
     state = session.state
     if session.wait_type and session.wait_type.startswith("Client:"):
         # PostgreSQL's Client waits are the server waiting for the application
@@ -104,7 +106,13 @@ def _describe(session: Session) -> Text:
     elif session.wait_type:
         state += f", waits {session.wait_type} {duration(session.wait_seconds)}"
     sql = " ".join((session.sql_text or "").split())[:60]
-    return Text.assemble((identity, "bold"), f"  {state}  ", (sql, "dim"))
+    return Text.assemble(
+        (str(session.session_id), "bold"),
+        f"  {state}  ",
+        (who, "bold"),
+        "  ",
+        (sql, "dim"),
+    )
 
 
 def _leafify(node: TreeNode[int]) -> None:
