@@ -68,7 +68,16 @@ class Target(Protocol):
 
     async def close(self) -> None: ...
 
-    async def snapshot(self) -> HealthSnapshot: ...
+    async def snapshot(self, *, advance_counters: bool = True) -> HealthSnapshot:
+        """Read the sessions and the counters in one round trip.
+
+        The counters that count events (deadlocks, transactions) are deltas
+        since the last snapshot that advanced them, and the poll advances
+        them. A one-off read, such as a remediation's check of a session,
+        passes ``advance_counters=False``. Otherwise it would become the
+        baseline, and the next poll would miss a deadlock counted in between.
+        """
+        ...
 
     async def kill_session(self, session_id: int) -> bool: ...
 

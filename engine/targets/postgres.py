@@ -223,8 +223,9 @@ class PostgresTarget:
             log.info("reconnected %s connection to %s", kind, redact_url(self.url))
         return connection
 
-    async def snapshot(self) -> HealthSnapshot:
-        """Take one snapshot in one round trip."""
+    async def snapshot(self, *, advance_counters: bool = True) -> HealthSnapshot:
+        """Take one snapshot in one round trip. Target.snapshot describes
+        ``advance_counters``."""
         started = asyncio.get_running_loop().time()
         query = load_statement("postgres", "monitor", "snapshot")
         async with self._lock:
@@ -260,7 +261,7 @@ class PostgresTarget:
         record = dict(zip(columns, row, strict=True))
         own = frozenset({record["own_pid"], *self._engine_pids()})
         sessions = tuple(_session(item) for item in record["sessions"])
-        counters = self._counters(record, sessions)
+        counters = self._counters(record, sessions, advance_counters)
         elapsed_ms = (asyncio.get_running_loop().time() - started) * 1000
         return HealthSnapshot(
             taken_at=record["taken_at"],
@@ -280,7 +281,7 @@ class PostgresTarget:
         return pids
 
     def _counters(
-        self, record: dict[str, Any], sessions: tuple[Session, ...]
+        self, record: dict[str, Any], sessions: tuple[Session, ...], advance: bool
     ) -> Counters:
         totals = _Totals(
             at=record["taken_at"],
@@ -289,7 +290,9 @@ class PostgresTarget:
             blks_hit=record["blks_hit"],
             blks_read=record["blks_read"],
         )
-        previous, self._totals = self._totals, totals
+        previous = self._totals
+        if advance:
+            self._totals = totals
         tps, deadlocks, hit_ratio = _deltas(previous, totals)
 
         waits: dict[str, float] = {}

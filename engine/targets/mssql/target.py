@@ -163,8 +163,9 @@ class MssqlTarget:
             log.info("reconnected %s connection to %s", kind, self.settings.describe())
         return connection
 
-    async def snapshot(self) -> HealthSnapshot:
-        """Take one snapshot: one batch, five result sets."""
+    async def snapshot(self, *, advance_counters: bool = True) -> HealthSnapshot:
+        """Take one snapshot: one batch, five result sets. Target.snapshot
+        describes ``advance_counters``."""
         started = time.perf_counter()
         batch = ";\n".join(
             load_statement("mssql", "monitor", name).rstrip().rstrip(";")
@@ -180,7 +181,7 @@ class MssqlTarget:
                 # The connection may be broken; the next poll opens a new one.
                 await connection.close()
                 raise
-        snapshot = self._build(sets)
+        snapshot = self._build(sets, advance_counters)
         elapsed_ms = (time.perf_counter() - started) * 1000
         return HealthSnapshot(
             taken_at=snapshot.taken_at,
@@ -192,7 +193,7 @@ class MssqlTarget:
             duration_ms=elapsed_ms,
         )
 
-    def _build(self, sets: list[ResultSet]) -> HealthSnapshot:
+    def _build(self, sets: list[ResultSet], advance: bool) -> HealthSnapshot:
         if len(sets) != len(SNAPSHOT_STATEMENTS):
             raise TargetError(
                 f"snapshot returned {len(sets)} result set(s), expected "
@@ -210,13 +211,18 @@ class MssqlTarget:
             by_name["waiting_tasks"].records(),
             by_name["tempdb_usage"].records(),
             {row[0]: int(row[2]) for row in by_name["wait_stats"].rows},
-            previous=self._remember,
+            previous=self._remember if advance else self._last_totals,
             own=self._own_ids(server.get("own_session_id")),
         )
 
     def _remember(self, totals: Totals) -> Totals | None:
         previous, self._totals = self._totals, totals
         return previous
+
+    def _last_totals(self, totals: Totals) -> Totals | None:
+        """Return the Totals of the last snapshot that advanced the counters.
+        ``totals`` is not kept, so those stay the baseline."""
+        return self._totals
 
     def _own_ids(self, monitor_id: Any) -> frozenset[int]:
         own = {int(monitor_id)} if monitor_id is not None else set()

@@ -254,3 +254,28 @@ async def test_own_session_timeout_and_owner(install_pyodbc, settings):
 async def test_missing_parameter_is_target_error(target):
     with pytest.raises(TargetError, match="missing value"):
         await target.execute("WAITFOR DELAY %(delay)s", {})
+
+
+async def test_one_off_snapshot_keeps_poll_baseline(install_pyodbc, settings):
+    # The server's deadlock counter at the poll, the one-off read and the
+    # next poll: one deadlock happens before the one-off read.
+    deadlock_counts = iter([7, 8, 8])
+
+    def respond_counting(sql: str, values: tuple) -> list:
+        if "FROM sys.dm_os_sys_info" in sql:
+            sets = snapshot_sets()
+            sets[0] = columns_and_rows([server_row(deadlocks=next(deadlock_counts))])
+            return sets
+        return respond(sql, values)
+
+    install_pyodbc(respond=respond_counting)
+    target = MssqlTarget(settings, name="sql1")
+    await target.connect()
+    await target.snapshot()
+
+    one_off = await target.snapshot(advance_counters=False)
+    poll = await target.snapshot()
+
+    await target.close()
+    assert one_off.counters.deadlocks.value == 1
+    assert poll.counters.deadlocks.value == 1
