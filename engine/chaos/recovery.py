@@ -241,7 +241,7 @@ class DrillRecovery:
     async def _end_leftover_sessions(self) -> None:
         # A warroom killed mid-drill leaves its chaos sessions connected, and
         # they may hold the very row locks the restore needs.
-        snapshot = await self.target.snapshot()
+        snapshot = await self.target.snapshot(advance_counters=False)
         for session in snapshot.sessions:
             if not is_chaos_program(session.program):
                 continue

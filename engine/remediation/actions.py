@@ -44,7 +44,7 @@ async def kill_blocking_session(
             f"not terminated: blocker {session_id} ({owner}) is not a session, "
             "so there is nothing to kill; see the runbook for this owner",
         )
-    snapshot = await target.snapshot()
+    snapshot = await target.snapshot(advance_counters=False)
     graph = build_graph(snapshot.sessions)
     session = snapshot.session(session_id)
     if session is None:
@@ -94,7 +94,7 @@ async def cleanup_stale(
 ) -> ActionResult:
     """Terminate idle sessions of ``application`` idle for ``idle_seconds`` or more."""
     name = "cleanup_stale"
-    snapshot = await target.snapshot()
+    snapshot = await target.snapshot(advance_counters=False)
     policy = policy_for(snapshot, allow_cross_database)
     candidates: list[int] = []
     skipped: dict[int, str] = {}
@@ -140,7 +140,7 @@ async def cancel_long_query(
 ) -> ActionResult:
     """Cancel the running statement of ``session_id``; the session stays connected."""
     name = "cancel_long_query"
-    snapshot = await target.snapshot()
+    snapshot = await target.snapshot(advance_counters=False)
     session = snapshot.session(session_id)
     if session is None:
         # The statement ended with its session, as for a blocker that has
@@ -216,7 +216,7 @@ async def _already_ended(target: Target, failed: dict[int, str]) -> list[int]:
     if not failed:
         return []
     try:
-        snapshot = await target.snapshot()
+        snapshot = await target.snapshot(advance_counters=False)
     except TargetError as error:
         log.warning("snapshot to check sessions %s failed: %s", sorted(failed), error)
         return []
@@ -232,7 +232,7 @@ async def terminate_idle_transaction(
 ) -> ActionResult:
     """Terminate ``session_id`` if it is still idle in an open transaction."""
     name = "terminate_idle_transaction"
-    snapshot = await target.snapshot()
+    snapshot = await target.snapshot(advance_counters=False)
     session = snapshot.session(session_id)
     if session is None:
         # The session ended with its transaction, as for a blocker that has

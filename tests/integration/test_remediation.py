@@ -305,3 +305,52 @@ async def test_cancel_dry_run_names_statement(engine, database_url):
     with pytest.raises(psycopg.errors.QueryCanceled):
         await asyncio.wait_for(task, 5)
     await sleeper.close()
+
+
+async def deadlock_two_sessions(url: str) -> None:
+    """Deadlock two sessions on two patients' rows and close both, then wait
+    until pg_stat_database counts the deadlock. The victim's backend flushes
+    its statistics as it exits."""
+    update = "UPDATE healthcare.patients SET zip_code = zip_code WHERE patient_id = %s"
+    first, second = [
+        await psycopg.AsyncConnection.connect(url, autocommit=True) for _ in range(2)
+    ]
+    for connection in (first, second):
+        await connection.execute("SET deadlock_timeout = '100ms'")
+        await connection.execute("BEGIN")
+    await first.execute(update, (1,))
+    await second.execute(update, (2,))
+
+    outcomes = await asyncio.gather(
+        first.execute(update, (2,)),
+        second.execute(update, (1,)),
+        return_exceptions=True,
+    )
+
+    victims = [o for o in outcomes if isinstance(o, psycopg.errors.DeadlockDetected)]
+    assert len(victims) == 1, outcomes
+    await close_all(first, second)
+    count = "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+    for _ in range(50):
+        with psycopg.connect(url, autocommit=True) as reader:
+            if reader.execute(count).fetchone()[0] >= 1:
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError("pg_stat_database did not count the deadlock within 5 s")
+
+
+async def test_remediation_snapshot_leaves_deadlock_to_poll(
+    unpolled_engine, database_url
+):
+    engine = unpolled_engine
+    await engine.poll_once()
+    await deadlock_two_sessions(database_url)
+
+    # The cleanup_stale_sessions job runs this action on its own schedule,
+    # between two polls.
+    await cleanup_stale(engine.target, "no-such-app", idle_seconds=600)
+    result = await engine.poll_once()
+
+    deadlocks = [i for i in engine.open_incidents() if i.kind == "deadlock"]
+    assert result.snapshot.counters.deadlocks.value == 1
+    assert len(deadlocks) == 1
