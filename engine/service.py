@@ -194,6 +194,7 @@ class Engine(GovernanceOperations):
         else:
             await self.drills.recover()
             self._recovered = True
+            await self._read_counter_baseline()
         if poll:
             # Read before the first poll of this process adds its own.
             last_seen = self.snapshots.latest(self.target_name)
@@ -201,6 +202,20 @@ class Engine(GovernanceOperations):
             self.jobs.start(last_seen=last_seen)
         self.started = True
         log.info("engine started for target %s", self.target_name)
+
+    async def _read_counter_baseline(self) -> None:
+        """Read the target's cumulative counters once before the first poll.
+
+        The first poll reports deltas from this read. Without it, that poll
+        would only set the baseline, and a deadlock counted before it, such
+        as a drill's started right after the engine, would never show.
+        """
+        try:
+            await self.target.snapshot()
+        except TargetError as error:
+            log.warning(
+                "counter baseline of target %s not read: %s", self.target_name, error
+            )
 
     async def stop(self) -> None:
         self.drill_at_stop = await self.drills.stop()

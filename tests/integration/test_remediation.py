@@ -354,3 +354,14 @@ async def test_remediation_snapshot_leaves_deadlock_to_poll(
     deadlocks = [i for i in engine.open_incidents() if i.kind == "deadlock"]
     assert result.snapshot.counters.deadlocks.value == 1
     assert len(deadlocks) == 1
+
+
+async def test_first_poll_counts_deadlock_after_start(unpolled_engine, database_url):
+    engine = unpolled_engine
+    await deadlock_two_sessions(database_url)
+
+    result = await engine.poll_once()
+
+    deadlocks = [i for i in engine.open_incidents() if i.kind == "deadlock"]
+    assert result.snapshot.counters.deadlocks.value == 1
+    assert len(deadlocks) == 1
