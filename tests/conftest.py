@@ -3,6 +3,7 @@ database with the demo data, and a fresh clone of it for each test."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 from collections.abc import Iterator
@@ -57,6 +58,22 @@ def database_url(pg_server: EmbeddedServer, template_url: str):
     """A fresh database cloned from the template, dropped after the test."""
     with template_clone(pg_server, f"test_{next(_counter)}") as url:
         yield url
+
+
+async def execute_apart(url: str, *statements: str) -> None:
+    """Run ``statements`` on a connection of their own in a worker thread.
+
+    A running engine's validator holds a table's read locks from its scan to
+    its samples. DDL run on the event loop's thread would wait for those
+    locks while the loop that releases them is blocked.
+    """
+
+    def run() -> None:
+        with psycopg.connect(url, autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement)
+
+    await asyncio.to_thread(run)
 
 
 def fast_config(**overrides) -> WarroomConfig:

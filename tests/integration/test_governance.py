@@ -22,7 +22,7 @@ from engine.incidents.models import Status
 from engine.monitor.findings import FindingKind
 from engine.service import Engine
 from engine.store.governance import FIRST_SCAN_ACTOR, ColumnNotFound
-from tests.conftest import fast_config
+from tests.conftest import execute_apart, fast_config
 
 SECRET = "integration-test-mask-key"
 HEX_DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -121,16 +121,14 @@ async def test_scan_skips_partitions(engine: Engine):
 
 async def test_new_phi_column_opens_incident(engine: Engine, database_url: str):
     await engine.scan_catalog("test")
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            "ALTER TABLE healthcare.patients ADD COLUMN patient_ssn text"
-        )
-        connection.execute(
-            "UPDATE healthcare.patients SET patient_ssn = "
-            "lpad((100 + patient_id % 600)::text, 3, '0') || '-45-' || "
-            "lpad((1000 + patient_id)::text, 4, '0')"
-        )
-        connection.execute("ALTER TABLE healthcare.patients DROP COLUMN state")
+    await execute_apart(
+        database_url,
+        "ALTER TABLE healthcare.patients ADD COLUMN patient_ssn text",
+        "UPDATE healthcare.patients SET patient_ssn = "
+        "lpad((100 + patient_id % 600)::text, 3, '0') || '-45-' || "
+        "lpad((1000 + patient_id)::text, 4, '0')",
+        "ALTER TABLE healthcare.patients DROP COLUMN state",
+    )
 
     record = await engine.scan_catalog("test")
     await engine.poll_once()
@@ -167,14 +165,12 @@ async def test_quarantined_patients_are_phi(engine: Engine, database_url: str):
 
 
 async def test_scan_keeps_contradicted_reason(engine: Engine, database_url: str):
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            "ALTER TABLE healthcare.patients ADD COLUMN dob_verified text"
-        )
-        connection.execute(
-            "UPDATE healthcare.patients SET dob_verified = "
-            "CASE WHEN patient_id % 2 = 0 THEN 'yes' ELSE 'no' END"
-        )
+    await execute_apart(
+        database_url,
+        "ALTER TABLE healthcare.patients ADD COLUMN dob_verified text",
+        "UPDATE healthcare.patients SET dob_verified = "
+        "CASE WHEN patient_id % 2 = 0 THEN 'yes' ELSE 'no' END",
+    )
 
     await engine.scan_catalog("test")
 
@@ -187,14 +183,12 @@ async def test_scan_keeps_contradicted_reason(engine: Engine, database_url: str)
 
 async def test_classifying_column_clears_finding(engine: Engine, database_url: str):
     await engine.scan_catalog("test")
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            "ALTER TABLE healthcare.patients ADD COLUMN contact_email text"
-        )
-        connection.execute(
-            "UPDATE healthcare.patients SET contact_email = "
-            "'patient' || patient_id || '@example.org'"
-        )
+    await execute_apart(
+        database_url,
+        "ALTER TABLE healthcare.patients ADD COLUMN contact_email text",
+        "UPDATE healthcare.patients SET contact_email = "
+        "'patient' || patient_id || '@example.org'",
+    )
     await engine.scan_catalog("test")
     assert len(engine.governance.findings) == 1
 
@@ -208,8 +202,9 @@ async def test_classifying_column_clears_finding(engine: Engine, database_url: s
 
 async def open_governance_incident(engine: Engine, database_url: str) -> int:
     await engine.scan_catalog("test")
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute("ALTER TABLE healthcare.patients ADD COLUMN fax text")
+    await execute_apart(
+        database_url, "ALTER TABLE healthcare.patients ADD COLUMN fax text"
+    )
     await engine.scan_catalog("test")
     await engine.poll_once()
     incidents = engine.list_incidents(kind=str(FindingKind.GOVERNANCE))

@@ -12,6 +12,7 @@ from engine.actors import DEMO_ACTOR
 from engine.events import EngineNotice, PollCompleted
 from engine.healthcare.monitor import HealthcareRefreshed
 from engine.incidents.models import Status
+from tests.conftest import execute_apart
 from warroom.runtime import Runtime
 
 # Copies of existing claims, submitted now, with the status the test needs.
@@ -154,17 +155,17 @@ async def test_adherence_without_rows_is_na(engine):
 
 
 async def test_missing_adherence_table_keeps_claims(engine, database_url):
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            "ALTER TABLE healthcare.patient_adherence RENAME TO adherence_away"
-        )
+    await execute_apart(
+        database_url,
+        "ALTER TABLE healthcare.patient_adherence RENAME TO adherence_away",
+    )
     try:
         reading = await engine.refresh_healthcare()
     finally:
-        with psycopg.connect(database_url, autocommit=True) as connection:
-            connection.execute(
-                "ALTER TABLE healthcare.adherence_away RENAME TO patient_adherence"
-            )
+        await execute_apart(
+            database_url,
+            "ALTER TABLE healthcare.adherence_away RENAME TO patient_adherence",
+        )
 
     adherence = figures(engine)["adherent_patients"]
     assert reading.error is None
@@ -236,10 +237,9 @@ async def test_read_failure_is_notice(engine, database_url):
     await engine.refresh_healthcare()
     before = engine.healthcare.reading
     queue = engine.bus.subscribe()
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            "ALTER TABLE healthcare.medications RENAME TO medications_moved"
-        )
+    await execute_apart(
+        database_url, "ALTER TABLE healthcare.medications RENAME TO medications_moved"
+    )
 
     reading = await engine.refresh_healthcare()
     poll = await engine.poll_once()
