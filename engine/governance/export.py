@@ -1,13 +1,15 @@
 """The masked export of healthcare.patients as CSV or JSON.
 
 Rows are read in pages of governance.export_batch_rows, keyed on
-patient_id, and written as they arrive, so the export never keeps the whole
-table. Each export writes a temporary file of its own and links it to its
-name at the end. So a failed export leaves no partial file behind, and two
-exports to one name cannot overwrite each other. Only a killed process
-leaves its hidden ``.NAME.XXXXXXXX.partial`` file, to be removed by hand.
-Exports go only to the ``exports`` folder of the data directory, with mode
-0600, because a masked row is still derived from PHI.
+patient_id, and written in an order unrelated to patient_id (export_order),
+keeping at most export_order.RUN_ROWS rows in memory. Each export writes a
+temporary file of its own and links it to its name at the end. So a failed
+export leaves no partial file behind, and two exports to one name cannot
+overwrite each other. Only a killed process leaves its hidden
+``.NAME.XXXXXXXX.partial`` file (and ``.NAME.XXXXXXXX.runN`` files of a
+large table), to be removed by hand. Exports go only to the ``exports``
+folder of the data directory, with mode 0600, because a masked row is
+still derived from PHI.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from engine.config.models import GovernanceConfig
+from engine.governance.export_order import ShuffledRows
 from engine.governance.masking import Masker, text_of
 from engine.targets.base import Target, TargetDataError
 from engine.targets.sqlfiles import load_statement
@@ -79,11 +82,19 @@ async def export_patients(
     masker = patients_masker(config)
     rules = masker.rules
     started = time.monotonic()
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    stem = f"{path.name}.{secrets.token_hex(4)}"
+    partial = path.with_name(f".{stem}.partial")
     handle = await asyncio.to_thread(_create_private, partial)
+    shuffled = ShuffledRows(path.parent, stem, _create_private)
     try:
         writer = _writer(export_format, handle)
-        rows = await _copy_pages(target, config.export_batch_rows, masker, writer)
+        batch_rows = config.export_batch_rows
+        rows = await _copy_pages(target, batch_rows, masker, shuffled)
+
+        async def write(batch: list[list[Any]]) -> None:
+            await asyncio.to_thread(writer.write, batch)
+
+        await shuffled.drain(write, batch_rows)
         await asyncio.to_thread(writer.finish)
         await asyncio.to_thread(handle.close)
         await asyncio.to_thread(_publish, partial, path)
@@ -91,6 +102,8 @@ async def export_patients(
         handle.close()
         partial.unlink(missing_ok=True)
         raise
+    finally:
+        shuffled.remove_runs()
     return ExportResult(
         path=path,
         format=export_format,
@@ -144,7 +157,7 @@ def patients_masker(config: GovernanceConfig) -> Masker:
 
 
 async def _copy_pages(
-    target: Target, batch_rows: int, masker: Masker, writer: _Writer
+    target: Target, batch_rows: int, masker: Masker, shuffled: ShuffledRows
 ) -> int:
     query = load_statement(target.dialect.name, "governance", "patients_page")
     after_id = 0
@@ -161,8 +174,9 @@ async def _copy_pages(
             ) from error
         if not page:
             return rows
-        masked = [masker.mask_row(row) for row in page]
-        await asyncio.to_thread(writer.write, masked)
+        for row in page:
+            masked = [_json_value(value) for value in masker.mask_row(row)]
+            await shuffled.add(row[0], masked)
         rows += len(page)
         after_id = int(page[-1][0])
 

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from engine.config.models import WarroomConfig
+from engine.governance import export_order
 from engine.governance.export import ExportPathError
 from engine.governance.masking import MaskingError, MissingHashSecret
 from engine.incidents.models import Status
@@ -352,6 +353,55 @@ async def test_masked_export_masks_by_rule(engine: Engine, database_url: str):
     assert first["member_id"] != hashlib.sha256(member.encode()).hexdigest()
     assert result.masked["member_id"] == "hash"
     assert result.masked["patient_id"] == "hash"
+
+
+def exported_ids(database_url: str, records: list[dict]) -> list[int]:
+    """Return the patient_id of each exported record, in file order, found
+    through the keyed hash the export writes in its place."""
+    secret = SECRET.encode()
+    by_hash = {
+        hmac.new(secret, str(row[0]).encode(), hashlib.sha256).hexdigest(): row[0]
+        for row in patients(database_url)
+    }
+    return [by_hash[record["patient_id"]] for record in records]
+
+
+def rank_correlation(ids: list[int]) -> float:
+    """Return the Pearson correlation of file position and patient_id rank."""
+    ranks = {patient: rank for rank, patient in enumerate(sorted(ids))}
+    count = len(ids)
+    mean = (count - 1) / 2
+    spread = sum((position - mean) ** 2 for position in range(count))
+    joint = sum(
+        (position - mean) * (ranks[patient] - mean)
+        for position, patient in enumerate(ids)
+    )
+    return joint / spread
+
+
+async def test_export_order_hides_patient_id(engine: Engine, database_url: str):
+    result = await engine.export_masked_patients("json", "order.json", "test")
+
+    ids = exported_ids(database_url, json_records(result.path))
+    assert sorted(ids) == sorted(row[0] for row in patients(database_url))
+    assert abs(rank_correlation(ids)) < 0.1
+
+
+async def test_export_sorts_in_runs(engine: Engine, database_url: str, monkeypatch):
+    monkeypatch.setattr(export_order, "RUN_ROWS", 1000)
+
+    first = await engine.export_masked_patients("csv", "runs1.csv", "test")
+    second = await engine.export_masked_patients("csv", "runs2.csv", "test")
+
+    ids = exported_ids(database_url, csv_records(first.path))
+    again = exported_ids(database_url, csv_records(second.path))
+    assert first.rows > 3000
+    assert sorted(ids) == sorted(row[0] for row in patients(database_url))
+    assert abs(rank_correlation(ids)) < 0.1
+    # Each export draws its own order, so two files cannot be lined up.
+    assert ids != again
+    files = sorted(path.name for path in engine.export_directory().iterdir())
+    assert files == ["runs1.csv", "runs2.csv"]
 
 
 async def test_export_race_keeps_first_file(engine: Engine):
