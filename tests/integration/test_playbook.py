@@ -245,3 +245,27 @@ async def test_manual_incident_of_watched_kind(engine):
     assert incident.status is Status.REMEDIATING
     assert "no automatic action; resolve it by hand once fixed" in messages
     assert "running cleanup_stale" not in messages
+
+
+async def test_late_claims_stay_in_place(engine, database_url):
+    late = (
+        "UPDATE healthcare.pharmacy_claims"
+        " SET submitted_at = (service_date + 5)::timestamp AT TIME ZONE 'UTC'"
+        " WHERE claim_id IN (SELECT claim_id FROM healthcare.pharmacy_claims"
+        " ORDER BY claim_id LIMIT 3)"
+    )
+    count = "SELECT count(*) FROM healthcare.pharmacy_claims"
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(late)
+        (before,) = connection.execute(count).fetchone()
+    incident = await validation_incident(engine, "claims_submitted_within_48h")
+
+    result = await engine.remediate(incident.id, "alice")
+
+    with psycopg.connect(database_url) as connection:
+        (after,) = connection.execute(count).fetchone()
+    assert result.action == "acknowledge"
+    assert result.succeeded
+    assert "late claims are real fills" in result.message
+    assert after == before
+    assert engine.get_incident(incident.id).status is Status.REMEDIATING
