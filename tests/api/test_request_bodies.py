@@ -33,7 +33,7 @@ def _body_types(app) -> dict[str, type]:
 async def test_every_body_forbids_unknown_fields(app):
     body_types = _body_types(app)
 
-    assert len(body_types) >= 8
+    assert len(body_types) >= 11
     for endpoint, body_type in body_types.items():
         assert issubclass(body_type, msgspec.Struct), endpoint
         assert body_type.__struct_config__.forbid_unknown_fields, endpoint
@@ -73,6 +73,14 @@ CLASSIFY = {"table": "healthcare.patients", "column": "fax", "category": "phone"
             {"format": "csv", "path": "out.csv", "fromat": "json"},
             "fromat",
         ),
+        ("POST", "/api/validation/run", {"rule": "x"}, "rule"),
+        (
+            "POST",
+            "/api/governance/catalog/scan",
+            {"table": "healthcare.patients"},
+            "table",
+        ),
+        ("POST", "/api/health/snapshot", {"target": "other"}, "target"),
     ],
 )
 async def test_unknown_body_field_is_400(client, engine, method, path, body, unknown):
@@ -102,3 +110,23 @@ async def test_body_operations_document_415(app):
     assert len(with_body) >= 8
     for method, path, operation in with_body:
         assert "415" in operation["responses"], f"{method.upper()} {path}"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/validation/run", "/api/governance/catalog/scan"]
+)
+async def test_bodyless_endpoint_takes_empty_body(client, path):
+    for body in ({}, None):
+        response = await client.post(path, json=body, headers=AUTH)
+
+        assert response.status_code == 200, (body, response.text)
+
+
+async def test_bodyless_endpoint_rejects_text(client):
+    headers = {**AUTH, "Content-Type": "text/plain"}
+
+    response = await client.post(
+        "/api/validation/run", content="hello", headers=headers
+    )
+
+    assert_problem(response, 415)

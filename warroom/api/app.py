@@ -100,6 +100,7 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    _mark_optional_bodies(app)
     # The server running the app ends the streams before it stops.
     app.state.event_streams = event_streams
     log.info(
@@ -108,6 +109,28 @@ def create_app(engine: Engine, sidecar: SidecarConfig) -> Litestar:
         "token auth" if sidecar.token else "loopback only, no token",
     )
     return app
+
+
+def _mark_optional_bodies(app: Litestar) -> None:
+    """Mark the request body optional in the OpenAPI document where the
+    handler's ``data`` has a default.
+
+    Litestar 2 documents every request body as required, so a client that
+    follows the document would have to send one to endpoints that need none.
+    """
+    paths = app.openapi_schema.paths or {}
+    for route in app.routes:
+        path_item = paths.get(route.path_format)
+        if path_item is None:
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            data = handler.parsed_fn_signature.parameters.get("data")
+            if data is None or not data.has_default:
+                continue
+            for method in handler.http_methods:
+                operation = getattr(path_item, method.lower(), None)
+                if operation is not None and operation.request_body is not None:
+                    operation.request_body.required = False
 
 
 def _openapi_config(sidecar: SidecarConfig) -> OpenAPIConfig:

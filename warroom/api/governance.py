@@ -19,6 +19,7 @@ from warroom.api.auth import TOKEN_SECURITY
 from warroom.api.errors import PROBLEM_TYPE, problem_responses
 from warroom.api.schemas.common import (
     PROBLEM_MEDIA_TYPE,
+    EmptyIn,
     Problem,
     StrictBody,
     parse_body,
@@ -115,15 +116,19 @@ class GovernanceController(Controller):
     @post(
         "/catalog/scan",
         status_code=200,
-        responses=problem_responses(400, 401, 403, 503),
+        responses=problem_responses(400, 401, 403, 415, 503),
         security=TOKEN_SECURITY,
     )
     async def scan(
-        self, engine: NamedDependency[Engine], actor: NamedDependency[str]
+        self,
+        engine: NamedDependency[Engine],
+        actor: NamedDependency[str],
+        data: StrictBody[EmptyIn | None] = None,
     ) -> ScanOut:
         """Scan the target's INFORMATION_SCHEMA now, classify every column
         from its name and sampled values, and return the scan with its added
-        and dropped columns."""
+        and dropped columns. The body, if any, must be an empty object."""
+        parse_body(data, EmptyIn | None)
         record = await engine.scan_catalog(actor)
         out = scan_out(record)
         assert out is not None

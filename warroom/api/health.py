@@ -14,6 +14,7 @@ from warroom.api.errors import (
     require_poll,
     require_reachable,
 )
+from warroom.api.schemas.common import EmptyIn, StrictBody, parse_body
 from warroom.api.schemas.health import (
     HealthOut,
     HistoryOut,
@@ -60,12 +61,18 @@ class HealthController(Controller):
     @post(
         "/snapshot",
         status_code=200,
-        responses=problem_responses(401, 403, 503),
+        responses=problem_responses(400, 401, 403, 415, 503),
         security=TOKEN_SECURITY,
     )
-    async def snapshot(self, engine: NamedDependency[Engine]) -> SnapshotOut:
+    async def snapshot(
+        self,
+        engine: NamedDependency[Engine],
+        data: StrictBody[EmptyIn | None] = None,
+    ) -> SnapshotOut:
         """Poll the target now and return its counters (a missing figure is null
-        with its reason), session counts and findings; 503 if unreachable."""
+        with its reason), session counts and findings; 503 if unreachable. The
+        body, if any, must be an empty object."""
+        parse_body(data, EmptyIn | None)
         poll = await engine.snapshot_now()
         if poll is None:
             raise TargetUnavailable(

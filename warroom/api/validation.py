@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from engine.service import Engine
 from warroom.api.auth import TOKEN_SECURITY
 from warroom.api.errors import problem_responses
+from warroom.api.schemas.common import EmptyIn, StrictBody, parse_body
 from warroom.api.schemas.validation import ScorecardOut, scorecard_out
 
 
@@ -26,12 +27,18 @@ class ValidationController(Controller):
     @post(
         "/run",
         status_code=200,
-        responses=problem_responses(401, 403),
+        responses=problem_responses(400, 401, 403, 415),
         security=TOKEN_SECURITY,
     )
-    async def run(self, engine: NamedDependency[Engine]) -> ScorecardOut:
+    async def run(
+        self,
+        engine: NamedDependency[Engine],
+        data: StrictBody[EmptyIn | None] = None,
+    ) -> ScorecardOut:
         """Run the validation rules, the claim burst check and the PHI access
         audit now and return the new scorecard. A check that could not run
-        is named in ``error``; its findings stay as they were."""
+        is named in ``error``; its findings stay as they were. The body, if
+        any, must be an empty object: every rule runs."""
+        parse_body(data, EmptyIn | None)
         await engine.run_checks()
         return scorecard_out(engine)

@@ -60,6 +60,12 @@ StrictBody: TypeAlias = Annotated[
 ]
 
 
+class EmptyIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The body of an endpoint that takes no fields. An endpoint that takes
+    none still rejects a field sent to it, so a caller that expects a
+    filter ("rule", "table") learns that none applies."""
+
+
 def parse_body(data: Any, model: type[T]) -> T:
     """Convert a decoded JSON body to ``model``; raise a 400 naming the field."""
     try:
