@@ -8,7 +8,16 @@ from engine.targets.models import HealthSnapshot
 
 
 class TargetError(Exception):
-    """A target operation failed; the message names the operation and the reason."""
+    """A target operation failed; the message names the operation and the reason.
+
+    ``sqlstate`` is the SQLSTATE of the server error behind it where the
+    target records one (PostgresTarget.fetch and execute do), and None
+    otherwise.
+    """
+
+    def __init__(self, message: str, *, sqlstate: str | None = None):
+        super().__init__(message)
+        self.sqlstate = sqlstate
 
 
 class TargetUnreachable(TargetError):

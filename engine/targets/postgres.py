@@ -380,7 +380,14 @@ class PostgresTarget:
         except psycopg.errors.QueryCanceled as error:
             raise TargetError(_cancelled(error)) from error
         except psycopg.OperationalError as error:
-            raise TargetUnreachable(f"{redact_url(self.url)}: {error}") from error
+            # NOTE: psycopg raises OperationalError for many SQLSTATE classes
+            # besides connection exceptions (08), among them 40 and 53 to 58.
+            # So a rejected statement, such as a deadlock victim (40P01) or a
+            # SELECT from an unpopulated materialized view (55000), is
+            # reported as unreachable too.
+            raise TargetUnreachable(
+                f"{redact_url(self.url)}: {error}", sqlstate=error.sqlstate
+            ) from error
         except psycopg.Error as error:
             raise _target_error(error) from error
 
@@ -410,7 +417,7 @@ def _target_error(error: psycopg.Error) -> TargetError:
             f"a value on the target cannot be read: {reason} (the value is "
             "left out of this message)"
         )
-    return TargetError(text)
+    return TargetError(text, sqlstate=error.sqlstate)
 
 
 def _cancelled(error: psycopg.errors.QueryCanceled) -> str:
