@@ -1,5 +1,5 @@
-"""Read the target's tables and columns from INFORMATION_SCHEMA and classify
-each column from its name and a sample of its values."""
+"""Read the target's tables and columns from its catalog and classify each
+column from its name and a sample of its values."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 _UNSAMPLED_TYPES = frozenset(
     {"bytea", "binary", "varbinary", "image", "xml", "tsvector"}
 )
+# The relation types whose rows are stored. Sampling a plain view would run its
+# query, so a view's columns are classified from their names alone.
+_SAMPLED_TABLE_TYPES = frozenset({"BASE TABLE", "MATERIALIZED VIEW"})
 
 
 @dataclass
@@ -35,7 +38,7 @@ class CatalogRead:
 async def read_columns(
     target: Target, exclude_schemas: Sequence[str] = ()
 ) -> list[ScannedColumn]:
-    """Return the target's columns from INFORMATION_SCHEMA, in table order."""
+    """Return the target's columns from its catalog, in table order."""
     rows = await target.fetch(
         load_statement(target.dialect.name, "governance", "catalog_columns")
     )
@@ -76,7 +79,8 @@ def sample_query(dialect: Dialect, schema: str, table: str, columns: list[str]) 
 async def scan_catalog(
     target: Target, sample_rows: int, exclude_schemas: Sequence[str] = ()
 ) -> CatalogRead:
-    """Read the catalog, sample each base table and classify every column.
+    """Read the catalog, sample each base table and materialized view, and
+    classify every column.
 
     The sample is the first ``sample_rows`` rows the server returns, not a
     random sample. A table whose sample cannot be read is classified from
@@ -90,7 +94,8 @@ async def scan_catalog(
     read = CatalogRead(columns=[])
     for (schema, table), table_columns in by_table.items():
         samples: dict[str, list[Any]] = {}
-        if sample_rows > 0 and table_columns[0].table_type == "BASE TABLE":
+        table_type = table_columns[0].table_type
+        if sample_rows > 0 and table_type in _SAMPLED_TABLE_TYPES:
             try:
                 samples = await _sample(
                     target, schema, table, table_columns, sample_rows

@@ -2,8 +2,15 @@
 -- queries of the PHI access log. sql/mssql/governance.sql has the same names.
 
 -- name: catalog_columns
--- Every column of every table and view outside the system schemas. Partitions
--- are left out: their parent lists the same columns once.
+-- Every column of every table, view and materialized view outside the system
+-- schemas. Partitions are left out: their parent lists the same columns once.
+-- information_schema.columns leaves out materialized views, so the second
+-- branch reads their columns from pg_attribute. It builds data_type and
+-- is_nullable the way information_schema.columns does in PostgreSQL 16, so a
+-- column copied from a table gets the same data_type. That is the type name
+-- without its length, 'ARRAY' for an array, the base type for a domain, and
+-- 'USER-DEFINED' for a type outside pg_catalog. Like information_schema, it
+-- lists only relations that the current user owns or has a column privilege on.
 SELECT
     c.table_schema,
     c.table_name,
@@ -25,7 +32,38 @@ WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema')
             AND p.relname = c.table_name
             AND p.relispartition
     )
-ORDER BY c.table_schema, c.table_name, c.ordinal_position;
+UNION ALL
+SELECT
+    n.nspname AS table_schema,
+    r.relname AS table_name,
+    'MATERIALIZED VIEW' AS table_type,
+    a.attname AS column_name,
+    a.attnum::integer AS ordinal_position,
+    CASE
+        WHEN b.typelem <> 0 AND b.typlen = -1 THEN 'ARRAY'
+        WHEN bn.nspname = 'pg_catalog' THEN pg_catalog.format_type(b.oid, NULL)
+        ELSE 'USER-DEFINED'
+    END AS data_type,
+    NOT (a.attnotnull OR (t.typtype = 'd' AND t.typnotnull)) AS is_nullable
+FROM pg_catalog.pg_attribute AS a
+INNER JOIN pg_catalog.pg_class AS r ON r.oid = a.attrelid
+INNER JOIN pg_catalog.pg_namespace AS n ON n.oid = r.relnamespace
+INNER JOIN pg_catalog.pg_type AS t ON t.oid = a.atttypid
+INNER JOIN pg_catalog.pg_type AS b
+    ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+INNER JOIN pg_catalog.pg_namespace AS bn ON bn.oid = b.typnamespace
+WHERE r.relkind = 'm'
+    AND a.attnum > 0
+    AND NOT a.attisdropped
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname NOT LIKE 'pg\_toast%'
+    AND (
+        pg_catalog.pg_has_role(r.relowner, 'USAGE')
+        OR pg_catalog.has_column_privilege(
+            r.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'
+        )
+    )
+ORDER BY table_schema, table_name, ordinal_position;
 
 -- name: patients_page
 -- One page of the masked export, after the last patient_id of the page

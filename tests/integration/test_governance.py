@@ -120,6 +120,73 @@ async def test_scan_skips_partitions(engine: Engine):
     assert not any(name.startswith("pharmacy_claims_2") for name in tables)
 
 
+PATIENT_ROSTER = (
+    "CREATE MATERIALIZED VIEW healthcare.mv_patient_roster AS SELECT patient_id, "
+    "member_id, first_name, last_name, date_of_birth, zip_code "
+    "FROM healthcare.patients"
+)
+ROSTER_PHI = ["date_of_birth", "first_name", "last_name", "member_id", "zip_code"]
+
+
+async def test_materialized_view_phi_opens_incidents(engine: Engine, database_url: str):
+    first = await engine.scan_catalog("test")
+    await execute_apart(database_url, PATIENT_ROSTER)
+
+    record = await engine.scan_catalog("test")
+    await engine.poll_once()
+
+    columns = entries_by_column(engine, "healthcare.mv_patient_roster")
+    source = entries_by_column(engine, "healthcare.patients")
+    keys = sorted(finding.dedup_key for finding in engine.governance.findings)
+    incidents = engine.list_incidents(kind=str(FindingKind.GOVERNANCE))
+    assert list(columns) == [
+        "patient_id",
+        "member_id",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "zip_code",
+    ]
+    assert {entry.column.table_type for entry in columns.values()} == {
+        "MATERIALIZED VIEW"
+    }
+    assert [entry.column.ordinal for entry in columns.values()] == [1, 2, 3, 4, 5, 6]
+    for name, entry in columns.items():
+        assert entry.column.data_type == source[name].column.data_type, name
+    assert record.added == 6
+    assert record.sample_errors == {}
+    assert record.sampled_tables == first.sampled_tables + 1
+    # The reason mentions sampled values only when the view's rows were read.
+    assert "sampled values fit" in (columns["zip_code"].column.reason or "")
+    assert keys == [f"governance:healthcare.mv_patient_roster.{n}" for n in ROSTER_PHI]
+    assert sorted(incident.dedup_key for incident in incidents) == keys
+
+
+async def test_scan_lists_claims_by_drug_class(engine: Engine):
+    await engine.target.run_script("etl")
+    await engine.target.run_script("warehouse")
+
+    await engine.scan_catalog("test")
+
+    columns = entries_by_column(engine, "healthcare.claims_by_drug_class")
+    tables = {entry.column.table_name for entry in engine.catalog()}
+    assert list(columns) == [
+        "drug_class",
+        "calendar_year",
+        "calendar_month",
+        "claim_status",
+        "claims",
+        "quantity",
+        "days_supply",
+        "ingredient_cost",
+        "plan_paid",
+    ]
+    assert columns["claims"].column.table_type == "MATERIALIZED VIEW"
+    assert columns["claims"].column.data_type == "bigint"
+    assert "fact_pharmacy_claims" in tables
+    assert not any(name.startswith("fact_pharmacy_claims_") for name in tables)
+
+
 async def test_new_phi_column_opens_incident(engine: Engine, database_url: str):
     await engine.scan_catalog("test")
     await execute_apart(
