@@ -24,6 +24,9 @@ _UNSAMPLED_TYPES = frozenset(
 # The relation types whose rows are stored. Sampling a plain view would run its
 # query, so a view's columns are classified from their names alone.
 _SAMPLED_TABLE_TYPES = frozenset({"BASE TABLE", "MATERIALIZED VIEW"})
+# The SQLSTATE that PostgreSQL raises on a SELECT from a materialized view
+# that was created or refreshed WITH NO DATA (object not in prerequisite state).
+_NOT_POPULATED = "55000"
 
 
 @dataclass
@@ -84,7 +87,8 @@ async def scan_catalog(
 
     The sample is the first ``sample_rows`` rows the server returns, not a
     random sample. A table whose sample cannot be read is classified from
-    its column names alone, and named in ``sample_errors``.
+    its column names alone, and named in ``sample_errors``. A materialized
+    view with no data is classified the same way, but is not named there.
     """
     columns = await read_columns(target, exclude_schemas)
     by_table: dict[tuple[str, str], list[ScannedColumn]] = defaultdict(list)
@@ -101,8 +105,16 @@ async def scan_catalog(
                     target, schema, table, table_columns, sample_rows
                 )
             except TargetError as error:
-                log.warning("sample of %s.%s failed: %s", schema, table, error)
-                read.sample_errors[f"{schema}.{table}"] = str(error)
+                if _is_unpopulated(table_type, error):
+                    log.info(
+                        "sample of %s.%s skipped because the materialized view "
+                        "has no data (REFRESH MATERIALIZED VIEW fills it)",
+                        schema,
+                        table,
+                    )
+                else:
+                    log.warning("sample of %s.%s failed: %s", schema, table, error)
+                    read.sample_errors[f"{schema}.{table}"] = str(error)
             else:
                 read.sampled_tables += 1
         read.columns.extend(
@@ -129,6 +141,10 @@ async def _sample(
     query = sample_query(target.dialect, schema, table, names)
     rows = await target.fetch(query, {"sample_rows": sample_rows})
     return {name: [row[index] for row in rows] for index, name in enumerate(names)}
+
+
+def _is_unpopulated(table_type: str, error: TargetError) -> bool:
+    return table_type == "MATERIALIZED VIEW" and error.sqlstate == _NOT_POPULATED
 
 
 def _classified(column: ScannedColumn, samples: Sequence[Any]) -> ScannedColumn:

@@ -162,6 +162,24 @@ async def test_materialized_view_phi_opens_incidents(engine: Engine, database_ur
     assert sorted(incident.dedup_key for incident in incidents) == keys
 
 
+async def test_unpopulated_materialized_view_scanned(engine: Engine, database_url: str):
+    first = await engine.scan_catalog("test")
+    await execute_apart(database_url, PATIENT_ROSTER + " WITH NO DATA")
+
+    record = await engine.scan_catalog("test")
+
+    columns = entries_by_column(engine, "healthcare.mv_patient_roster")
+    patients = entries_by_column(engine, "healthcare.patients")
+    assert record.added == 6
+    assert record.sample_errors == {}
+    assert record.sampled_tables == first.sampled_tables
+    # With no values the names alone classify the view's columns.
+    assert columns["first_name"].column.category == "person_name"
+    assert (columns["zip_code"].column.reason or "").endswith("no values sampled")
+    # The tables after it in the scan are still sampled.
+    assert "sampled values fit" in (patients["zip_code"].column.reason or "")
+
+
 async def test_scan_lists_claims_by_drug_class(engine: Engine):
     await engine.target.run_script("etl")
     await engine.target.run_script("warehouse")

@@ -1,5 +1,5 @@
-"""Which relations the catalog scan samples, against a target that returns
-a fixed catalog."""
+"""Which relations the catalog scan samples, and which failed samples it
+records as errors, against a target that returns a fixed catalog."""
 
 from __future__ import annotations
 
@@ -8,6 +8,18 @@ from typing import Any
 from engine.governance.catalog import scan_catalog
 from engine.targets.base import TargetError
 from engine.targets.postgres import PostgresDialect
+
+
+def not_populated() -> TargetError:
+    return TargetError(
+        'materialized view "roster" has not been populated', sqlstate="55000"
+    )
+
+
+def permission_denied() -> TargetError:
+    return TargetError(
+        "permission denied for materialized view roster", sqlstate="42501"
+    )
 
 
 class CatalogTarget:
@@ -50,3 +62,29 @@ async def test_scan_samples_stored_relations():
     assert target.sampled == ["patients", "roster"]
     assert read.sampled_tables == 2
     assert read.sample_errors == {}
+
+
+async def test_unpopulated_view_is_no_error():
+    target = CatalogTarget({"roster": ("MATERIALIZED VIEW", not_populated())})
+
+    read = await scan_catalog(target, sample_rows=10)
+
+    column = read.columns[0]
+    assert read.sample_errors == {}
+    assert read.sampled_tables == 0
+    assert column.category == "person_name"
+    assert (column.reason or "").endswith("no values sampled")
+
+
+async def test_other_sample_errors_recorded():
+    target = CatalogTarget(
+        {
+            "patients": ("BASE TABLE", not_populated()),
+            "roster": ("MATERIALIZED VIEW", permission_denied()),
+        }
+    )
+
+    read = await scan_catalog(target, sample_rows=10)
+
+    assert sorted(read.sample_errors) == ["healthcare.patients", "healthcare.roster"]
+    assert read.sampled_tables == 0
