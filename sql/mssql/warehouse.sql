@@ -276,6 +276,7 @@ BEGIN
     DECLARE @started datetime2(3);
     DECLARE @read bigint;
     DECLARE @written bigint;
+    DECLARE @rejected bigint;
     DECLARE @first date;
     DECLARE @last date;
 
@@ -425,14 +426,14 @@ BEGIN
         c.plan_paid
     INTO #warehouse_source
     FROM healthcare.pharmacy_claims AS c
-    INNER JOIN healthcare.medications AS m ON m.ndc = c.ndc
-    INNER JOIN healthcare.dim_medication AS dm
+    LEFT JOIN healthcare.medications AS m ON m.ndc = c.ndc
+    LEFT JOIN healthcare.dim_medication AS dm
         ON dm.medication_id = m.medication_id
-    INNER JOIN healthcare.dim_pharmacy AS dph ON dph.pharmacy_id = c.pharmacy_id
-    INNER JOIN healthcare.prescriptions AS rx
+    LEFT JOIN healthcare.dim_pharmacy AS dph ON dph.pharmacy_id = c.pharmacy_id
+    LEFT JOIN healthcare.prescriptions AS rx
         ON rx.prescription_id = c.prescription_id
-    INNER JOIN healthcare.dim_provider AS dpr ON dpr.provider_id = rx.provider_id
-    INNER JOIN #patient_versions AS v
+    LEFT JOIN healthcare.dim_provider AS dpr ON dpr.provider_id = rx.provider_id
+    LEFT JOIN #patient_versions AS v
         ON v.patient_id = c.patient_id
         -- The end of the service date: valid_from and valid_to are UTC.
         AND v.effective_from
@@ -440,6 +441,20 @@ BEGIN
         AND v.effective_to
             >= CAST(DATEADD(DAY, 1, c.service_date) AS datetime2(3));
     SET @read = @@ROWCOUNT;
+
+    -- A claim that finds no key in a dimension cannot be loaded, so it counts
+    -- as rejected. The causes are an NDC that is not a medication, a missing
+    -- pharmacy, prescription or prescriber, or a patient without a
+    -- dim_patient row. Only bypassed foreign keys (a constraint disabled with
+    -- NOCHECK, or dropped) let such a claim in. The joins above are outer
+    -- joins so that rows_read counts every claim. A rejected claim that was
+    -- loaded before leaves the fact through the MERGE's DELETE.
+    DELETE FROM #warehouse_source
+    WHERE patient_key IS NULL
+        OR medication_key IS NULL
+        OR pharmacy_key IS NULL
+        OR provider_key IS NULL;
+    SET @rejected = @@ROWCOUNT;
 
     MERGE healthcare.fact_pharmacy_claims WITH (HOLDLOCK) AS f
     USING #warehouse_source AS s
@@ -479,7 +494,8 @@ BEGIN
     SET @written = @@ROWCOUNT;
     EXEC healthcare.etl_record_lineage N'fact_pharmacy_claims',
         N'healthcare.pharmacy_claims, healthcare.prescriptions',
-        N'healthcare.fact_pharmacy_claims', @read, @written, @started;
+        N'healthcare.fact_pharmacy_claims', @read, @written, @started,
+        @rejected;
 
     COMMIT TRANSACTION;
 END;

@@ -234,6 +234,7 @@ DECLARE
     v_read bigint;
     v_written bigint;
     v_deleted bigint;
+    v_rejected bigint;
     v_first date;
     v_last date;
 BEGIN
@@ -389,19 +390,33 @@ BEGIN
         c.copay,
         c.plan_paid
     FROM healthcare.pharmacy_claims AS c
-    INNER JOIN healthcare.medications AS m ON m.ndc = c.ndc
-    INNER JOIN healthcare.dim_medication AS dm
+    LEFT JOIN healthcare.medications AS m ON m.ndc = c.ndc
+    LEFT JOIN healthcare.dim_medication AS dm
         ON dm.medication_id = m.medication_id
-    INNER JOIN healthcare.dim_pharmacy AS dph ON dph.pharmacy_id = c.pharmacy_id
-    INNER JOIN healthcare.prescriptions AS rx
+    LEFT JOIN healthcare.dim_pharmacy AS dph ON dph.pharmacy_id = c.pharmacy_id
+    LEFT JOIN healthcare.prescriptions AS rx
         ON rx.prescription_id = c.prescription_id
-    INNER JOIN healthcare.dim_provider AS dpr ON dpr.provider_id = rx.provider_id
-    INNER JOIN warehouse_patient_versions AS v
+    LEFT JOIN healthcare.dim_provider AS dpr ON dpr.provider_id = rx.provider_id
+    LEFT JOIN warehouse_patient_versions AS v
         ON v.patient_id = c.patient_id
         -- The end of the service date, as an instant in UTC.
         AND v.effective_from < ((c.service_date + 1)::timestamp AT TIME ZONE 'UTC')
         AND v.effective_to >= ((c.service_date + 1)::timestamp AT TIME ZONE 'UTC');
     GET DIAGNOSTICS v_read = ROW_COUNT;
+
+    -- A claim that finds no key in a dimension cannot be loaded, so it counts
+    -- as rejected. The causes are an NDC that is not a medication, a missing
+    -- pharmacy, prescription or prescriber, or a patient without a
+    -- dim_patient row. Only bypassed foreign keys (session_replication_role =
+    -- replica, or a dropped constraint) let such a claim in. The joins above
+    -- are outer joins so that rows_read counts every claim. A rejected claim
+    -- that was loaded before leaves the fact below.
+    DELETE FROM warehouse_source AS s
+    WHERE s.patient_key IS NULL
+        OR s.medication_key IS NULL
+        OR s.pharmacy_key IS NULL
+        OR s.provider_key IS NULL;
+    GET DIAGNOSTICS v_rejected = ROW_COUNT;
 
     CALL healthcare.warehouse_add_partitions();
 
@@ -461,7 +476,7 @@ BEGIN
         'fact_pharmacy_claims',
         'healthcare.pharmacy_claims, healthcare.prescriptions',
         'healthcare.fact_pharmacy_claims', v_read, v_written + v_deleted,
-        v_started
+        v_started, v_rejected
     );
 
     REFRESH MATERIALIZED VIEW CONCURRENTLY healthcare.claims_by_drug_class;

@@ -146,6 +146,59 @@ def test_changed_medication_reaches_view(connection):
     assert drug_class_view_differences(connection) == 0
 
 
+def last_lineage(connection, pipeline: str) -> tuple[int, int, int]:
+    """Return (rows read, written, rejected) of the pipeline's newest run."""
+    return connection.execute(
+        "SELECT rows_read, rows_written, rows_rejected FROM healthcare.etl_lineage"
+        " WHERE pipeline = %s ORDER BY run_id DESC LIMIT 1",
+        [pipeline],
+    ).fetchone()
+
+
+# A claim column and a value no dimension can resolve. Each orphan claim is
+# inserted with session_replication_role = replica, which skips the foreign
+# keys that would otherwise reject it.
+ORPHAN_CLAIMS = [
+    ("patient_id", "(SELECT max(patient_id) + 1000 FROM healthcare.patients)"),
+    ("pharmacy_id", "(SELECT max(pharmacy_id) + 1000 FROM healthcare.pharmacies)"),
+    ("ndc", "'99999999999'"),
+    (
+        "prescription_id",
+        "(SELECT max(prescription_id) + 1000 FROM healthcare.prescriptions)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("column", "orphan_value"), ORPHAN_CLAIMS, ids=[c for c, _ in ORPHAN_CLAIMS]
+)
+def test_orphan_claim_counts_as_rejected(connection, column, orphan_value):
+    connection.execute("SET session_replication_role = replica")
+    connection.execute(
+        "INSERT INTO healthcare.pharmacy_claims (service_date, prescription_id,"
+        " pharmacy_id, patient_id, ndc, quantity, days_supply, ingredient_cost,"
+        " claim_status, reject_code)"
+        " SELECT service_date, prescription_id, pharmacy_id, patient_id, ndc,"
+        " quantity, days_supply, ingredient_cost, claim_status, reject_code"
+        " FROM healthcare.pharmacy_claims ORDER BY claim_id LIMIT 1"
+    )
+    connection.execute(
+        f"UPDATE healthcare.pharmacy_claims SET {column} = {orphan_value}"
+        " WHERE claim_id = (SELECT max(claim_id) FROM healthcare.pharmacy_claims)"
+    )
+    connection.execute("SET session_replication_role = DEFAULT")
+    claims = count(connection, "pharmacy_claims")
+
+    load(connection)
+    first = last_lineage(connection, "fact_pharmacy_claims")
+    load(connection)
+    second = last_lineage(connection, "fact_pharmacy_claims")
+
+    assert count(connection, "fact_pharmacy_claims") == claims - 1
+    assert first == (claims, claims - 1, 1)
+    assert second == (claims, 0, 1)
+
+
 def test_load_moves_rows_out_of_default(connection):
     load(connection)
     # A claim of a month without a fact partition, already in the fact's
