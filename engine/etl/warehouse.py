@@ -16,7 +16,8 @@ from engine.targets.sqlfiles import load_statement
 log = logging.getLogger(__name__)
 
 # The lineage rows one load writes, in the order it writes them. dim_patient
-# comes from healthcare.etl_dim_patient, which the load calls first.
+# comes from healthcare.etl_dim_patient, which the load calls first. The
+# statistics update that follows the load writes none.
 LOAD_STEPS = (
     "dim_patient",
     "dim_date",
@@ -24,6 +25,7 @@ LOAD_STEPS = (
     "dim_pharmacy",
     "dim_provider",
     "fact_pharmacy_claims",
+    "claims_by_drug_class",
 )
 
 

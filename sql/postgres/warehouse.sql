@@ -479,7 +479,51 @@ BEGIN
         v_started, v_rejected
     );
 
+    -- The view. rows_written counts the view rows that the refresh added,
+    -- changed or removed, compared with a copy taken before it. The view has
+    -- one row per drug class, month and claim status, so the copy is small.
+    -- An unpopulated view has no rows to copy, and REFRESH ... CONCURRENTLY
+    -- then raises its own error.
+    v_started := clock_timestamp();
+    CREATE TEMPORARY TABLE warehouse_view_before
+        (LIKE healthcare.claims_by_drug_class) ON COMMIT DROP;
+    IF (
+        SELECT c.relispopulated FROM pg_class AS c
+        WHERE c.oid = 'healthcare.claims_by_drug_class'::regclass
+    ) THEN
+        INSERT INTO warehouse_view_before
+        SELECT * FROM healthcare.claims_by_drug_class;
+    END IF;
+
     REFRESH MATERIALIZED VIEW CONCURRENTLY healthcare.claims_by_drug_class;
+
+    SELECT count(*) INTO v_written FROM (
+        SELECT * FROM healthcare.claims_by_drug_class
+        EXCEPT
+        SELECT * FROM warehouse_view_before
+    ) AS changed;
+    SELECT count(*) INTO v_deleted
+    FROM warehouse_view_before AS b
+    WHERE NOT EXISTS (
+        SELECT 1 FROM healthcare.claims_by_drug_class AS v
+        WHERE v.drug_class = b.drug_class
+            AND v.calendar_year = b.calendar_year
+            AND v.calendar_month = b.calendar_month
+            AND v.claim_status = b.claim_status
+    );
+    -- The fact's foreign keys to dim_medication and dim_date keep every fact
+    -- row in the view's inner joins, so rows_rejected, the fact rows missing
+    -- from the view's claim counts, is 0 unless those keys were bypassed.
+    SELECT count(*) INTO v_read FROM healthcare.fact_pharmacy_claims;
+    SELECT v_read - coalesce(sum(v.claims), 0) INTO v_rejected
+    FROM healthcare.claims_by_drug_class AS v;
+    CALL healthcare.etl_record_lineage(
+        'claims_by_drug_class',
+        'healthcare.fact_pharmacy_claims, healthcare.dim_medication, '
+        'healthcare.dim_date',
+        'healthcare.claims_by_drug_class', v_read, v_written + v_deleted,
+        v_started, v_rejected
+    );
 END
 $$;
 

@@ -50,6 +50,10 @@ def test_load_fills_star_once(connection):
     ):
         assert count(connection, table) == count(connection, source), table
     assert first["fact_pharmacy_claims"] == (claims, claims)
+    # The view is empty after the install, so the first refresh adds every row.
+    view_rows = count(connection, "claims_by_drug_class")
+    assert first["claims_by_drug_class"] == (claims, view_rows)
+    assert last_lineage(connection, "claims_by_drug_class")[2] == 0
     (days,) = connection.execute(
         "SELECT make_date(max(extract(year FROM service_date))::int, 12, 31)"
         " - make_date(min(extract(year FROM service_date))::int, 1, 1) + 1"
@@ -100,6 +104,13 @@ def drug_class_view_differences(connection) -> int:
     return differences
 
 
+def view_rows(connection) -> list[tuple]:
+    """Return the rows of claims_by_drug_class, its four key columns first."""
+    return connection.execute(
+        "SELECT * FROM healthcare.claims_by_drug_class"
+    ).fetchall()
+
+
 def test_changed_medication_reaches_view(connection):
     load(connection)
     (medication_id, ndc) = connection.execute(
@@ -119,11 +130,19 @@ def test_changed_medication_reaches_view(connection):
         " (SELECT min(claim_id) FROM healthcare.pharmacy_claims)"
         " RETURNING claim_id"
     ).fetchone()
+    view_before = set(view_rows(connection))
 
     written = load(connection)
 
+    view_after = set(view_rows(connection))
+    keys_after = {row[:4] for row in view_after}
+    removed = {row for row in view_before if row[:4] not in keys_after}
+    # Rows the refresh added or changed, and rows it removed.
+    view_written = len(view_after - view_before) + len(removed)
     assert written["dim_medication"][1] == 1
     assert written["fact_pharmacy_claims"][1] == 1
+    assert view_written > 0
+    assert written["claims_by_drug_class"][1] == view_written
     assert not connection.execute(
         "SELECT 1 FROM healthcare.fact_pharmacy_claims WHERE claim_id = %s", [gone]
     ).fetchall()
@@ -197,6 +216,20 @@ def test_orphan_claim_counts_as_rejected(connection, column, orphan_value):
     assert count(connection, "fact_pharmacy_claims") == claims - 1
     assert first == (claims, claims - 1, 1)
     assert second == (claims, 0, 1)
+
+
+def test_unpopulated_view_fails_load(connection):
+    connection.execute(
+        "REFRESH MATERIALIZED VIEW healthcare.claims_by_drug_class WITH NO DATA"
+    )
+
+    with pytest.raises(psycopg.errors.FeatureNotSupported) as raised:
+        connection.execute("CALL healthcare.etl_warehouse()")
+
+    # docs/RUNBOOK.md quotes this message in its steps for a failed load.
+    assert "CONCURRENTLY cannot be used when the materialized view is not" in str(
+        raised.value
+    )
 
 
 def test_load_moves_rows_out_of_default(connection):

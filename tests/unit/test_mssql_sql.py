@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from engine.etl.warehouse import LOAD_STEPS
 from engine.paths import SQL_DIR
 from engine.targets.sqlfiles import load_file
 
@@ -104,6 +105,43 @@ def test_warehouse_analytic_indexes():
         r"CREATE UNIQUE CLUSTERED INDEX \w+\s+ON healthcare\.claims_by_drug_class",
         warehouse,
     )
+
+
+# A lineage call's pipeline name and its arguments, up to the end of the
+# call: "CALL healthcare.etl_record_lineage('name', ...);" in PostgreSQL and
+# "EXEC healthcare.etl_record_lineage N'name', ...;" in T-SQL.
+LINEAGE_CALL = re.compile(r"etl_record_lineage\(?\s*N?'(\w+)'([^;]*);")
+
+
+@pytest.mark.parametrize("file_name", ["etl", "warehouse"])
+def test_lineage_calls_match_postgres(file_name: str):
+    postgres = LINEAGE_CALL.findall(
+        (SQL_DIR / "postgres" / f"{file_name}.sql").read_text()
+    )
+    mssql = LINEAGE_CALL.findall((MSSQL_DIR / f"{file_name}.sql").read_text())
+
+    # The same lineage rows, and each passes rows_rejected (a 7th argument
+    # after the start time) in both dialects or in neither.
+    assert [name for name, _ in mssql] == [name for name, _ in postgres]
+    for (name, mssql_arguments), (_, postgres_arguments) in zip(
+        mssql, postgres, strict=True
+    ):
+        assert argument_count(mssql_arguments) == argument_count(postgres_arguments), (
+            name
+        )
+
+
+def argument_count(arguments: str) -> int:
+    """Count the arguments after the first, ignoring commas in string literals."""
+    return re.sub(r"'[^']*'", "''", arguments).count(",")
+
+
+def test_warehouse_lineage_matches_load_steps():
+    warehouse = (MSSQL_DIR / "warehouse.sql").read_text()
+    steps = [name for name, _ in LINEAGE_CALL.findall(warehouse)]
+
+    # dim_patient comes from etl_dim_patient in etl.sql.
+    assert ["dim_patient", *steps] == list(LOAD_STEPS)
 
 
 def test_claims_partitioned_monthly():
