@@ -61,9 +61,16 @@ BEGIN
     DECLARE @read bigint;
     DECLARE @written bigint;
     DECLARE @deleted bigint;
+    DECLARE @rejected bigint;
 
-    SELECT @read = COUNT_BIG(*)
+    -- A claim whose NDC is not a medication has no drug class, so the fills
+    -- below leave it out and it counts as rejected. The claim's foreign key
+    -- prevents this unless it was bypassed.
+    SELECT
+        @read = COUNT_BIG(*),
+        @rejected = COALESCE(SUM(CASE WHEN m.ndc IS NULL THEN 1 ELSE 0 END), 0)
     FROM healthcare.pharmacy_claims AS c
+    LEFT JOIN healthcare.medications AS m ON m.ndc = c.ndc
     WHERE c.claim_status = 'paid'
         AND c.service_date BETWEEN @period_start AND @period_end;
 
@@ -187,7 +194,8 @@ BEGIN
     DECLARE @adherence_written bigint = @written + @deleted;
     EXEC healthcare.etl_record_lineage N'patient_adherence',
         N'healthcare.pharmacy_claims, healthcare.medications',
-        N'healthcare.patient_adherence', @read, @adherence_written, @started;
+        N'healthcare.patient_adherence', @read, @adherence_written, @started,
+        @rejected;
 
     COMMIT TRANSACTION;
 END;
@@ -556,10 +564,17 @@ BEGIN
     DECLARE @started datetime2(3);
     DECLARE @read bigint;
     DECLARE @written bigint;
+    DECLARE @rejected bigint;
 
-    -- Pharmacy fill summary.
+    -- Pharmacy fill summary. A claim whose NDC is not a medication cannot be
+    -- counted as generic or not, so it counts as rejected. The claim's
+    -- foreign key prevents this unless it was bypassed.
     SET @started = SYSUTCDATETIME();
-    SELECT @read = COUNT_BIG(*) FROM healthcare.pharmacy_claims AS c
+    SELECT
+        @read = COUNT_BIG(*),
+        @rejected = COALESCE(SUM(CASE WHEN m.ndc IS NULL THEN 1 ELSE 0 END), 0)
+    FROM healthcare.pharmacy_claims AS c
+    LEFT JOIN healthcare.medications AS m ON m.ndc = c.ndc
     WHERE c.claim_status = 'paid'
         AND c.service_date BETWEEN @date_from AND @date_to;
     MERGE healthcare.pharmacy_fill_summary WITH (HOLDLOCK) AS t
@@ -592,13 +607,13 @@ BEGIN
         s.generic_fill_rate, s.plan_paid
     )
     -- A day in the window that no longer has a paid fill (its claims were
-    -- reversed) loses its row.
+    -- reversed, or none has an NDC that is a medication) loses its row.
     WHEN NOT MATCHED BY SOURCE
         AND t.fill_date BETWEEN @date_from AND @date_to THEN DELETE;
     SET @written = @@ROWCOUNT;
     EXEC healthcare.etl_record_lineage N'pharmacy_fill_summary',
         N'healthcare.pharmacy_claims', N'healthcare.pharmacy_fill_summary',
-        @read, @written, @started;
+        @read, @written, @started, @rejected;
 
     -- Daily order summary.
     SET @started = SYSUTCDATETIME();

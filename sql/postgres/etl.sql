@@ -58,6 +58,7 @@ DECLARE
     v_read bigint;
     v_written bigint;
     v_deleted bigint;
+    v_rejected bigint;
 BEGIN
     CREATE TEMPORARY TABLE adherence_result ON COMMIT DROP AS
     WITH fills AS (
@@ -161,7 +162,17 @@ BEGIN
     INNER JOIN covered AS c
         ON c.patient_id = x.patient_id AND c.drug_class = x.drug_class;
 
-    SELECT count(*) INTO v_read
+    -- A claim whose NDC is not a medication has no drug class, so the fills
+    -- above leave it out and it counts as rejected. The claim's foreign key
+    -- prevents this unless it was bypassed.
+    SELECT
+        count(*),
+        count(*) FILTER (
+            WHERE NOT EXISTS (
+                SELECT 1 FROM healthcare.medications AS m WHERE m.ndc = c.ndc
+            )
+        )
+    INTO v_read, v_rejected
     FROM healthcare.pharmacy_claims AS c
     WHERE c.claim_status = 'paid'
         AND c.service_date BETWEEN p_period_start AND p_period_end;
@@ -200,7 +211,8 @@ BEGIN
     CALL healthcare.etl_record_lineage(
         'patient_adherence',
         'healthcare.pharmacy_claims, healthcare.medications',
-        'healthcare.patient_adherence', v_read, v_written + v_deleted, v_started
+        'healthcare.patient_adherence', v_read, v_written + v_deleted, v_started,
+        v_rejected
     );
 END
 $$;
@@ -543,10 +555,21 @@ DECLARE
     v_read bigint;
     v_written bigint;
     v_deleted bigint;
+    v_rejected bigint;
 BEGIN
-    -- Pharmacy fill summary.
+    -- Pharmacy fill summary. A claim whose NDC is not a medication cannot be
+    -- counted as generic or not, so it counts as rejected. The claim's
+    -- foreign key prevents this unless it was bypassed.
     v_started := clock_timestamp();
-    SELECT count(*) INTO v_read FROM healthcare.pharmacy_claims AS c
+    SELECT
+        count(*),
+        count(*) FILTER (
+            WHERE NOT EXISTS (
+                SELECT 1 FROM healthcare.medications AS m WHERE m.ndc = c.ndc
+            )
+        )
+    INTO v_read, v_rejected
+    FROM healthcare.pharmacy_claims AS c
     WHERE c.claim_status = 'paid' AND c.service_date BETWEEN p_from AND p_to;
     INSERT INTO healthcare.pharmacy_fill_summary AS t (
         pharmacy_id, fill_date, fills, generic_fills, generic_fill_rate,
@@ -573,11 +596,12 @@ BEGIN
         IS DISTINCT FROM (excluded.fills, excluded.generic_fills, excluded.plan_paid);
     GET DIAGNOSTICS v_written = ROW_COUNT;
     -- A day in the window that no longer has a paid fill (its claims were
-    -- reversed) loses its row.
+    -- reversed, or none has an NDC that is a medication) loses its row.
     DELETE FROM healthcare.pharmacy_fill_summary AS t
     WHERE t.fill_date BETWEEN p_from AND p_to
         AND NOT EXISTS (
             SELECT 1 FROM healthcare.pharmacy_claims AS c
+            INNER JOIN healthcare.medications AS m ON m.ndc = c.ndc
             WHERE c.pharmacy_id = t.pharmacy_id AND c.service_date = t.fill_date
                 AND c.claim_status = 'paid'
         );
@@ -585,7 +609,8 @@ BEGIN
     v_written := v_written + v_deleted;
     CALL healthcare.etl_record_lineage(
         'pharmacy_fill_summary', 'healthcare.pharmacy_claims',
-        'healthcare.pharmacy_fill_summary', v_read, v_written, v_started
+        'healthcare.pharmacy_fill_summary', v_read, v_written, v_started,
+        v_rejected
     );
 
     -- Daily order summary.

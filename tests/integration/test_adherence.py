@@ -178,6 +178,39 @@ def test_reversed_fill_no_longer_counts(connection):
     assert covered == 30
 
 
+def test_claim_without_medication_rejected(connection):
+    _, first, _ = two_drugs_of_one_class(connection)
+    patient = add_patient(
+        connection, [(first, date(2026, 1, 1), 30), (first, date(2026, 3, 1), 30)]
+    )
+    # A third paid fill whose NDC is not a medication, which only
+    # session_replication_role = replica lets past the foreign key.
+    connection.execute("SET session_replication_role = replica")
+    add_fill = (
+        "INSERT INTO healthcare.pharmacy_claims (service_date, prescription_id,"
+        " pharmacy_id, patient_id, ndc, quantity, days_supply, ingredient_cost,"
+        " claim_status) VALUES ('2026-05-01', 1, 1, %s, '99999999999', 30, 30,"
+        " 10, 'paid')"
+    )
+    connection.execute(add_fill, [patient])
+    connection.execute("SET session_replication_role = DEFAULT")
+    (paid,) = connection.execute(
+        "SELECT count(*) FROM healthcare.pharmacy_claims"
+        " WHERE claim_status = 'paid' AND service_date BETWEEN %s AND %s",
+        [START, END],
+    ).fetchone()
+
+    run(connection)
+
+    lineage = connection.execute(
+        "SELECT rows_read, rows_rejected FROM healthcare.etl_lineage"
+        " WHERE pipeline = 'patient_adherence' ORDER BY run_id DESC LIMIT 1"
+    ).fetchone()
+    ((_, _, _, covered, _),) = adherence(connection, patient)
+    assert lineage == (paid, 1)
+    assert covered == 60
+
+
 async def test_job_installs_and_runs_the_pipeline(engine, database_url):
     with psycopg.connect(database_url, autocommit=True) as connection:
         _, first, _ = two_drugs_of_one_class(connection)

@@ -150,6 +150,51 @@ def test_rows_without_source_deleted(connection):
     }
 
 
+def test_claim_without_medication_rejected(connection):
+    run(connection)
+    # The only paid fill of a pharmacy and day gets an NDC that is not a
+    # medication. session_replication_role = replica skips the foreign key
+    # that would reject the change.
+    pharmacy, day = connection.execute(
+        "SELECT pharmacy_id, fill_date FROM healthcare.pharmacy_fill_summary"
+        " WHERE fills = 1 ORDER BY pharmacy_id, fill_date LIMIT 1"
+    ).fetchone()
+    connection.execute("SET session_replication_role = replica")
+    connection.execute(
+        "UPDATE healthcare.pharmacy_claims SET ndc = '99999999999'"
+        " WHERE pharmacy_id = %s AND service_date = %s AND claim_status = 'paid'",
+        [pharmacy, day],
+    )
+    connection.execute("SET session_replication_role = DEFAULT")
+    (paid,) = connection.execute(
+        "SELECT count(*) FROM healthcare.pharmacy_claims"
+        " WHERE claim_status = 'paid' AND service_date BETWEEN %s AND %s",
+        [FROM, TO],
+    ).fetchone()
+
+    run(connection)
+    first = fill_summary_lineage(connection)
+    run(connection)
+    second = fill_summary_lineage(connection)
+
+    (fill_rows,) = connection.execute(
+        "SELECT count(*) FROM healthcare.pharmacy_fill_summary"
+        " WHERE pharmacy_id = %s AND fill_date = %s",
+        [pharmacy, day],
+    ).fetchone()
+    assert fill_rows == 0
+    assert first == (paid, 1, 1)
+    assert second == (paid, 0, 1)
+
+
+def fill_summary_lineage(connection) -> tuple[int, int, int]:
+    """Return (rows read, written, rejected) of the newest fill summary run."""
+    return connection.execute(
+        "SELECT rows_read, rows_written, rows_rejected FROM healthcare.etl_lineage"
+        " WHERE pipeline = 'pharmacy_fill_summary' ORDER BY run_id DESC LIMIT 1"
+    ).fetchone()
+
+
 async def test_job_refreshes_the_summaries(engine):
     record, task = engine.jobs.runner.trigger("etl_summaries", "test")
     await task
