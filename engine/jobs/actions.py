@@ -168,10 +168,15 @@ async def etl_adherence(context: JobContext, params: dict[str, Any]) -> JobOutpu
         params, "period_days", 180, 91, " (the shortest treatment period measured)"
     )
     lineage = await run_patient_adherence(context.target, period_days)
+    rejected = (
+        f" ({lineage.rows_rejected} rejected: NDC not a medication)"
+        if lineage.rows_rejected
+        else ""
+    )
     return JobOutput(
         lineage.rows_written,
-        f"read {lineage.rows_read} paid claim(s), wrote {lineage.rows_written} "
-        f"adherence row(s) in {lineage.duration_ms:.0f} ms",
+        f"read {lineage.rows_read} paid claim(s){rejected}, wrote "
+        f"{lineage.rows_written} adherence row(s) in {lineage.duration_ms:.0f} ms",
     )
 
 
@@ -210,8 +215,19 @@ async def etl_summaries(context: JobContext, params: dict[str, Any]) -> JobOutpu
     steps = await run_summaries(context.target, days_back)
     return JobOutput(
         sum(lineage.rows_written for _, lineage in steps),
-        "; ".join(f"{step}: {lineage.rows_written} row(s)" for step, lineage in steps),
+        _steps_summary(steps),
     )
+
+
+def _steps_summary(steps: list[tuple[str, Lineage]]) -> str:
+    """Describe each step's rows written, and its rows rejected if any, in one line."""
+    parts = []
+    for step, lineage in steps:
+        part = f"{step}: {lineage.rows_written} row(s)"
+        if lineage.rows_rejected:
+            part += f", {lineage.rows_rejected} rejected"
+        parts.append(part)
+    return "; ".join(parts)
 
 
 async def etl_dim_patient(context: JobContext, params: dict[str, Any]) -> JobOutput:
@@ -230,8 +246,7 @@ async def etl_warehouse(context: JobContext, params: dict[str, Any]) -> JobOutpu
     analyzed = await update_statistics(context.target)
     return JobOutput(
         sum(lineage.rows_written for _, lineage in steps),
-        "; ".join(f"{step}: {lineage.rows_written} row(s)" for step, lineage in steps)
-        + f"; statistics updated on {len(analyzed)} table(s)",
+        _steps_summary(steps) + f"; statistics updated on {len(analyzed)} table(s)",
     )
 
 

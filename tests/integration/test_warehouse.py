@@ -404,3 +404,20 @@ async def test_job_loads_the_warehouse(engine):
     assert record.detail.startswith("dim_patient: ")
     assert "fact_pharmacy_claims: " in record.detail
     assert "statistics updated on " in record.detail
+
+
+async def test_job_reports_rejected_claims(engine, database_url):
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("SET session_replication_role = replica")
+        connection.execute(
+            "UPDATE healthcare.pharmacy_claims SET patient_id = %s"
+            " WHERE claim_id = (SELECT min(claim_id) FROM healthcare.pharmacy_claims)",
+            [10**9],
+        )
+
+    record, task = engine.jobs.runner.trigger("etl_warehouse", "test")
+    await task
+
+    assert record.status == "succeeded", record.error
+    assert "fact_pharmacy_claims: " in record.detail
+    assert " row(s), 1 rejected; claims_by_drug_class: " in record.detail
