@@ -218,6 +218,31 @@ def test_orphan_claim_counts_as_rejected(connection, column, orphan_value):
     assert second == (claims, 0, 1)
 
 
+def test_orphaned_fact_claim_deleted(connection):
+    load(connection)
+    (claim_id,) = connection.execute(
+        "SELECT min(claim_id) FROM healthcare.pharmacy_claims"
+    ).fetchone()
+    connection.execute("SET session_replication_role = replica")
+    connection.execute(
+        "UPDATE healthcare.pharmacy_claims SET patient_id = %s WHERE claim_id = %s",
+        [10**9, claim_id],
+    )
+    connection.execute("SET session_replication_role = DEFAULT")
+    claims = count(connection, "pharmacy_claims")
+
+    load(connection)
+
+    # The claim's fact row is deleted (one row written), and the claim is
+    # rejected.
+    assert last_lineage(connection, "fact_pharmacy_claims") == (claims, 1, 1)
+    assert count(connection, "fact_pharmacy_claims") == claims - 1
+    assert not connection.execute(
+        "SELECT 1 FROM healthcare.fact_pharmacy_claims WHERE claim_id = %s",
+        [claim_id],
+    ).fetchall()
+
+
 def test_unpopulated_view_fails_load(connection):
     connection.execute(
         "REFRESH MATERIALIZED VIEW healthcare.claims_by_drug_class WITH NO DATA"
