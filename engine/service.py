@@ -44,7 +44,7 @@ from engine.incidents.sla import (
     SlaReport,
     sla_report,
 )
-from engine.jobs.actions import JobContext
+from engine.jobs.actions import HEALTHCARE_SOURCES, JobContext
 from engine.jobs.models import JobState
 from engine.jobs.scheduler import build_scheduler
 from engine.monitor.findings import Finding, FindingKind, Severity
@@ -152,7 +152,7 @@ class Engine(GovernanceOperations):
             lambda: self.last_error,
             self.run_checks,
             self.incidents.repository.detected_since,
-            self.governance.tables_installed,
+            self._job_succeeded,
         )
         self.jobs = build_scheduler(
             config.jobs,
@@ -202,6 +202,16 @@ class Engine(GovernanceOperations):
             self.jobs.start(last_seen=last_seen)
         self.started = True
         log.info("engine started for target %s", self.target_name)
+
+    def _job_succeeded(self, action: str) -> None:
+        """Read again, at the next poll, what a successful job run changed:
+        the catalog after an ETL action's first run, and the healthcare
+        figures after a load they count. Without it a card would say
+        "run the etl_adherence job" for up to a refresh interval after the
+        job ran."""
+        self.governance.tables_installed(action)
+        if action in HEALTHCARE_SOURCES:
+            self.healthcare.read_soon()
 
     async def _read_counter_baseline(self) -> None:
         """Read the target's cumulative counters once before the first poll.

@@ -10,6 +10,7 @@ import time
 from engine.config.models import GovernanceConfig
 from engine.governance.catalog import scan_catalog
 from engine.governance.classifier import PhiCategory
+from engine.jobs.actions import INSTALLING_ACTIONS
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.store.database import utc_now
 from engine.store.governance import (
@@ -89,7 +90,7 @@ class GovernanceMonitor:
         column found, only at the next scheduled scan. Scans that are off
         (scan_interval_seconds 0) stay off.
         """
-        if action in self._installed:
+        if action not in INSTALLING_ACTIONS or action in self._installed:
             return
         self._installed.add(action)
         log.info("catalog scan due: job action %s may have created tables", action)

@@ -75,6 +75,11 @@ class HealthcareMonitor:
         last = self._last_attempt
         return last is None or now - last >= self.config.refresh_seconds
 
+    def read_soon(self) -> None:
+        """Make the next read due at the next poll, after a job loaded rows
+        the figures count."""
+        self._last_attempt = None
+
     async def refresh(self) -> HealthcareReading:
         """Read the counts and evaluate them; a TargetError becomes the
         reading's ``error`` and never propagates."""

@@ -52,9 +52,9 @@ class JobContext:
     """Engine.run_checks: the validation rules and the data checks."""
     incidents_since: Callable[[datetime], list[Incident]] | None = None
     """The store's incidents detected at or after a moment, with timelines."""
-    tables_installed: Callable[[str], None] | None = None
-    """GovernanceMonitor.tables_installed, called with the action's name after
-    a run of an action in INSTALLING_ACTIONS succeeded."""
+    job_succeeded: Callable[[str], None] | None = None
+    """Called with the action's name after a run succeeded, so the engine
+    reads again what the run changed (Engine's _job_succeeded)."""
 
 
 @dataclass(frozen=True)
@@ -347,3 +347,7 @@ ACTIONS: dict[str, Action] = {
 INSTALLING_ACTIONS = frozenset(name for name in ACTIONS if name.startswith("etl_"))
 """The ETL actions. Each creates the tables and procedures it is missing
 before it runs, so the target's catalog can change."""
+
+HEALTHCARE_SOURCES = frozenset({"etl_claim_ingestion", "etl_adherence"})
+"""The actions that load rows the healthcare figures count: the claims and
+healthcare.patient_adherence."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.config.models import JobConfig, JobsConfig
 from engine.events import EventBus, JobRun
-from engine.jobs.actions import ACTIONS, INSTALLING_ACTIONS, Action, JobContext
+from engine.jobs.actions import ACTIONS, Action, JobContext
 from engine.jobs.alerts import JobAlerts
 from engine.jobs.models import SCHEDULER, JobAlreadyRunning, JobNotFound
 from engine.store.database import utc_now
@@ -220,8 +220,7 @@ class JobRunner:
             record.status = RunStatus.SUCCEEDED
             record.rows = output.rows
             record.detail = output.detail
-            if job.action in INSTALLING_ACTIONS:
-                self._tables_installed(job.action)
+            self._job_succeeded(job.action)
         self._finish(job, record)
 
     def _finish(self, job: JobConfig, record: JobRunRecord) -> None:
@@ -236,16 +235,16 @@ class JobRunner:
             )
         self._ended(job, record)
 
-    def _tables_installed(self, action: str) -> None:
-        notify = self.context.tables_installed
+    def _job_succeeded(self, action: str) -> None:
+        notify = self.context.job_succeeded if self.context else None
         if notify is None:
             return
         try:
             notify(action)
         except Exception:
-            # The run succeeded and is recorded; only the early catalog scan
-            # is lost, and the scheduled one still runs.
-            log.exception("failed to schedule a catalog scan after action %s", action)
+            # The run succeeded and is recorded; only the early reads of what
+            # it changed are lost, and the scheduled ones still run.
+            log.exception("failed to schedule reads after action %s", action)
 
     def _publish(self, record: JobRunRecord) -> None:
         # A copy, because the runner keeps changing the record of a run.

@@ -143,6 +143,23 @@ async def test_adherence_reads_the_pipeline(engine, database_url, config):
     assert figure.state == "ok"
 
 
+async def test_adherence_run_makes_read_due(unpolled_engine):
+    engine = unpolled_engine
+    await engine.refresh_healthcare()
+    before = figures(engine)["adherent_patients"]
+    assert not engine.healthcare.due()
+
+    _, run = engine.jobs.runner.trigger("etl_adherence", "test")
+    await run
+
+    # The next poll reads the figures, rather than a minute later.
+    assert engine.healthcare.due()
+    await engine.refresh_healthcare()
+    after = figures(engine)["adherent_patients"]
+    assert "run the etl_adherence job" in before.reason
+    assert after.value is not None
+
+
 async def test_adherence_without_rows_is_na(engine):
     # The demo load leaves healthcare.patient_adherence empty.
     reading = await engine.refresh_healthcare()

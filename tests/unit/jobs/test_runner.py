@@ -194,15 +194,15 @@ async def test_cancelled_run_recorded_failed(runner: JobRunner):
     assert "cancelled" in run.error
 
 
-async def test_etl_success_reports_installed_tables(store, bus, incidents, fakes):
-    installed: list[str] = []
+async def test_success_reports_action(store, bus, incidents, fakes):
+    succeeded: list[str] = []
     context = JobContext(
         target=None,  # type: ignore[arg-type]
         config=None,  # type: ignore[arg-type]
         snapshots=None,  # type: ignore[arg-type]
         snapshot_now=None,  # type: ignore[arg-type]
         last_error=lambda: None,
-        tables_installed=installed.append,
+        job_succeeded=succeeded.append,
     )
     jobs = JobsConfig(
         jobs=[
@@ -227,5 +227,5 @@ async def test_etl_success_reports_installed_tables(store, bus, incidents, fakes
     for name in ("summaries", "adherence", "ok"):
         await run_now(runner, name)
 
-    # Only the ETL run that succeeded may have created tables.
-    assert installed == ["etl_summaries"]
+    # The failed run changed nothing for the engine to read again.
+    assert succeeded == ["etl_summaries", "health_snapshot"]
