@@ -18,7 +18,11 @@ from engine.remediation.actions import (
 )
 from engine.remediation.formulary import revert_formulary
 from engine.remediation.jobs import restart_job
-from engine.remediation.quarantine import quarantine, selection_for
+from engine.remediation.quarantine import (
+    duplicates_gone,
+    quarantine,
+    selection_for,
+)
 from engine.targets.base import Target
 from engine.targets.sqlfiles import load_statement
 from engine.validation.runner import Validator
@@ -149,6 +153,9 @@ class Playbook:
         if action == "quarantine_data":
             selection = selection_for(incident, self.validator)
             if isinstance(selection, str):
+                gone = await duplicates_gone(self.validator, incident, dry_run)
+                if gone is not None:
+                    return gone
                 return ActionResult(action, dry_run, False, f"not moved: {selection}")
             return await quarantine(
                 self.validator,

@@ -16,7 +16,7 @@ from typing import Any
 from engine.incidents.models import Incident
 from engine.remediation import quarantine_sql
 from engine.remediation.actions import ActionResult
-from engine.targets.base import Target
+from engine.targets.base import Target, TargetError
 from engine.targets.sqlfiles import load_statement
 from engine.validation.plan import predicate, quote_table
 from engine.validation.rules import Duplicate
@@ -71,6 +71,30 @@ def selection_for(incident: Incident, validator: Validator) -> Selection | str:
             },
         )
     return f"a {incident.kind} incident names no rows to quarantine"
+
+
+async def duplicates_gone(
+    validator: Validator, incident: Incident, dry_run: bool
+) -> ActionResult | None:
+    """Return a success when ``incident``'s rule is a duplicate rule that
+    finds no duplicate now (someone kept one row by hand), else None."""
+    rule = validator.rule(str(incident.metrics.get("rule", "")))
+    if incident.kind != "validation" or not isinstance(rule, Duplicate):
+        return None
+    try:
+        count = await validator.violations_now(rule)
+    except TargetError as error:
+        log.warning("duplicates of rule %s not counted: %s", rule.name, error)
+        return None
+    if count:
+        return None
+    return ActionResult(
+        ACTION,
+        dry_run,
+        True,
+        f"rule {rule.name} finds no duplicate in {rule.table} any more; "
+        "nothing to move",
+    )
 
 
 async def quarantine(

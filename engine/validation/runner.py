@@ -115,6 +115,24 @@ class Validator:
             card = await self._run(await self._own_session(), rules, batched)
         return card
 
+    async def violations_now(self, rule: Rule) -> int:
+        """Count the rows that violate row-level ``rule`` now, in one
+        statement on the target's admin session, apart from the runs.
+
+        Raises TargetError when the statement fails.
+        """
+        await self.read_catalog()
+        scan = table_scan(
+            rule.table,
+            [rule],
+            self.target.dialect.quote_identifier,
+            self.target.dialect.name,
+            self.catalog.primary_keys if self.catalog else None,
+        )
+        rows = await self.target.fetch(scan.sql)
+        [(_, values)] = _split(scan, rows[0])
+        return int(values["violations"] or 0)
+
     async def _own_session(self) -> DedicatedSession:
         if self._session is not None and not self._session.broken:
             return self._session

@@ -11,6 +11,7 @@ from engine.config.models import ValidationRuleConfig
 from engine.incidents.models import Status
 from engine.store.jobs import RunStatus
 from engine.validation.runner import Validator
+from tests.conftest import execute_apart
 
 
 def add_rule(engine, rule: ValidationRuleConfig) -> None:
@@ -269,3 +270,46 @@ async def test_late_claims_stay_in_place(engine, database_url):
     assert "late claims are real fills" in result.message
     assert after == before
     assert engine.get_incident(incident.id).status is Status.REMEDIATING
+
+
+FIRST_TWO_CUSTOMERS = (
+    "SELECT customer_id FROM commerce.customers ORDER BY customer_id LIMIT 2"
+)
+
+
+async def share_one_email(database_url: str) -> None:
+    """Give two customers one email, past the unique constraint that keeps
+    duplicates out (a load that bypassed it)."""
+    await execute_apart(
+        database_url,
+        "ALTER TABLE commerce.customers DROP CONSTRAINT customers_email_key",
+        "UPDATE commerce.customers SET email = 'shared@example.org'"
+        f" WHERE customer_id IN ({FIRST_TWO_CUSTOMERS})",
+    )
+
+
+async def test_duplicates_are_not_moved(engine, database_url):
+    await share_one_email(database_url)
+    incident = await validation_incident(engine, "customers_email_unique")
+
+    result = await engine.remediate(incident.id, "alice")
+
+    assert result.action == "quarantine_data"
+    assert not result.succeeded
+    assert "keep one by hand" in result.message
+
+
+async def test_duplicates_fixed_by_hand_need_no_move(engine, database_url):
+    await share_one_email(database_url)
+    incident = await validation_incident(engine, "customers_email_unique")
+    await execute_apart(
+        database_url,
+        "UPDATE commerce.customers SET email = 'kept' || customer_id"
+        f" || '@example.org' WHERE customer_id IN ({FIRST_TWO_CUSTOMERS})",
+    )
+
+    result = await engine.remediate(incident.id, "alice")
+
+    assert result.succeeded
+    assert "finds no duplicate in commerce.customers any more" in result.message
+    assert engine.get_incident(incident.id).status is not Status.ESCALATED
