@@ -152,6 +152,7 @@ class Engine(GovernanceOperations):
             lambda: self.last_error,
             self.run_checks,
             self.incidents.repository.detected_since,
+            self.scan_catalog,
             self._job_succeeded,
         )
         self.jobs = build_scheduler(

@@ -27,11 +27,14 @@ from engine.governance.phi_audit import phi_anomalies
 from engine.incidents.models import Incident
 from engine.remediation.actions import cleanup_stale
 from engine.store.database import utc_now
+from engine.store.governance import ScanRecord
 from engine.store.snapshots import SnapshotRepository
 from engine.targets.base import Target
 from engine.targets.sqlfiles import load_statement
 
 DEMO_SCHEMAS = ("healthcare", "commerce")
+CATALOG_SCAN_ACTOR = "job catalog_scan"
+"""The actor the catalog_scan job's governance scans are logged under."""
 
 
 class JobActionError(Exception):
@@ -52,6 +55,8 @@ class JobContext:
     """Engine.run_checks: the validation rules and the data checks."""
     incidents_since: Callable[[datetime], list[Incident]] | None = None
     """The store's incidents detected at or after a moment, with timelines."""
+    scan_catalog: Callable[[str], Awaitable[ScanRecord]] | None = None
+    """Engine.scan_catalog: the PHI governance scan, under an actor name."""
     job_succeeded: Callable[[str], None] | None = None
     """Called with the action's name after a run succeeded, so the engine
     reads again what the run changed (Engine's _job_succeeded)."""
@@ -132,11 +137,20 @@ async def statistics_maintenance(
 
 
 async def catalog_scan(context: JobContext, params: dict[str, Any]) -> JobOutput:
-    """Count tables and estimated rows per schema from the target's catalog."""
+    """Run the PHI governance catalog scan now, when the engine provides it,
+    then count tables and estimated rows per schema from the catalog."""
     target = context.target
+    parts = []
+    if context.scan_catalog is not None:
+        record = await context.scan_catalog(CATALOG_SCAN_ACTOR)
+        parts.append(
+            f"catalog scan {record.id}: {record.columns} column(s) in "
+            f"{record.tables} table(s), {record.added} added, {record.dropped} "
+            "dropped"
+        )
     query = load_statement(target.dialect.name, "jobs", "catalog_counts")
     rows = await target.fetch(query)
-    parts = [
+    parts += [
         f"{schema}: {tables} table(s), ~{int(count)} row(s)"
         for schema, tables, count in rows
     ]

@@ -637,3 +637,17 @@ async def test_export_rejects_unmasked_phi(engine: Engine):
         await engine.export_masked_patients("csv", "gender.csv", "test")
 
     assert not (engine.export_directory() / "gender.csv").exists()
+
+
+async def test_catalog_scan_job_scans_governance(engine: Engine):
+    assert engine.last_catalog_scan() is None
+
+    _, run = engine.jobs.runner.trigger("catalog_scan", "test")
+    await run
+
+    record = engine.last_catalog_scan()
+    job_run = engine.job_history("catalog_scan", 1)[0]
+    assert job_run.status == "succeeded", job_run.error
+    assert record is not None
+    assert job_run.detail.startswith(f"catalog scan {record.id}: ")
+    assert "healthcare: " in job_run.detail
