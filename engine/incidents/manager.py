@@ -247,9 +247,13 @@ class IncidentManager:
         # During a drill the inject time is the known start of the fault.
         start = _condition_start(finding, taken_at)
         injected = self.active_drill_injected_at
-        if self._drill_of(finding) is not None and injected is not None:
-            start = min(start, injected)
-        return start
+        if self._drill_of(finding) is None or injected is None:
+            return start
+        if finding.kind is FindingKind.VALIDATION:
+            # Both the last passing run and the inject are lower bounds of a
+            # data fault's start, so the later one is the closer.
+            return max(start, injected) if "passed_at" in finding.metrics else injected
+        return min(start, injected)
 
     def _refresh(
         self, incident: Incident, finding: Finding, taken_at: datetime
@@ -440,4 +444,8 @@ def _condition_start(finding: Finding, taken_at: datetime) -> datetime:
         seconds = float(metrics.get("elapsed_seconds", 0.0))
     elif finding.kind is FindingKind.JOB_FAILURE and "ended_at" in metrics:
         return min(taken_at, datetime.fromisoformat(str(metrics["ended_at"])))
+    elif finding.kind is FindingKind.VALIDATION and "passed_at" in metrics:
+        # The rule passed in that run, so the rows changed after it: the
+        # time to detect is at most the time since then.
+        return min(taken_at, datetime.fromisoformat(str(metrics["passed_at"])))
     return taken_at - timedelta(seconds=seconds)

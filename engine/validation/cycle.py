@@ -8,6 +8,7 @@ import logging
 import sqlite3
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from engine.config.models import WarroomConfig
 from engine.events import Event
@@ -62,6 +63,8 @@ class DataChecks:
         self.error: str | None = None
         self.running = False
         self._parts: dict[str, tuple[Finding, ...]] = {}
+        self._passed_at: dict[str, datetime] = {}
+        """By rule, the last run since the start in which the rule passed."""
         self.part_errors: dict[str, str] = {}
         """The last cycle's error per check: validation, burst or phi."""
         self._last_attempt: float | None = None
@@ -116,6 +119,9 @@ class DataChecks:
         if scorecard is not None:
             self.scorecard = scorecard
             self._store(scorecard)
+            for result in scorecard.results:
+                if result.outcome == "pass":
+                    self._passed_at[result.rule] = scorecard.run_at
         self._parts.update(parts)
         self.part_errors = errors
         error = "; ".join(f"{name}: {text}" for name, text in errors.items()) or None
@@ -139,7 +145,7 @@ class DataChecks:
                 errors["validation"] = str(error)
             else:
                 parts["validation"] = findings_of(
-                    scorecard, self._parts.get("validation", ())
+                    scorecard, self._parts.get("validation", ()), self._passed_at
                 )
         await self._part(
             "burst",

@@ -4,6 +4,8 @@ the finding of its last run."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from engine.monitor.findings import Finding, FindingKind, Severity
 from engine.validation.models import Scorecard
 
@@ -13,11 +15,19 @@ def dedup_key(rule: str) -> str:
 
 
 def findings_of(
-    scorecard: Scorecard, previous: tuple[Finding, ...] = ()
+    scorecard: Scorecard,
+    previous: tuple[Finding, ...] = (),
+    passed_at: dict[str, datetime] | None = None,
 ) -> tuple[Finding, ...]:
     """Return a finding per failed rule, and the ``previous`` finding of each
     rule that could not run or was not evaluated, since nothing shows it
-    clear."""
+    clear.
+
+    ``passed_at`` gives, by rule, the last run in which the rule passed. A
+    finding carries it as the ``passed_at`` metric: the condition began after
+    that run.
+    """
+    passed_at = passed_at or {}
     earlier = {finding.dedup_key: finding for finding in previous}
     findings = [
         earlier[dedup_key(result.rule)]
@@ -33,6 +43,14 @@ def findings_of(
         cause = f"rule {result.rule} ({result.type}) on {result.table}: {result.detail}"
         if keys:
             cause += f"; first keys: {keys}"
+        metrics = {
+            "rule": result.rule,
+            "table": result.table,
+            "violations": result.violations,
+            "samples": [dict(sample) for sample in result.samples],
+        }
+        if result.rule in passed_at:
+            metrics["passed_at"] = passed_at[result.rule].isoformat()
         findings.append(
             Finding(
                 kind=FindingKind.VALIDATION,
@@ -41,12 +59,7 @@ def findings_of(
                 title=f"validation {result.rule}: {result.violations} violation(s) "
                 f"in {result.table}",
                 root_cause=cause,
-                metrics={
-                    "rule": result.rule,
-                    "table": result.table,
-                    "violations": result.violations,
-                    "samples": [dict(sample) for sample in result.samples],
-                },
+                metrics=metrics,
             )
         )
     return tuple(findings)

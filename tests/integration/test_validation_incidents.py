@@ -94,3 +94,34 @@ async def test_run_with_rows_changed_runs_again(
     assert second.outcome == "pass"
     assert engine.checks.scorecard is cards[1]
     assert rule_incidents(engine) == []
+
+
+async def test_incident_starts_at_last_pass(unpolled_engine, database_url):
+    engine = unpolled_engine
+    passed = await engine.run_checks()
+    execute(
+        database_url, "UPDATE commerce.customers SET email = NULL WHERE customer_id = 1"
+    )
+
+    failed = await engine.run_checks()
+    await engine.poll_once()
+
+    (incident,) = rule_incidents(engine)
+    # The rows changed between the two runs, so the time to detect is at
+    # most the time between them.
+    assert incident.metrics["passed_at"] == passed.scorecard.run_at.isoformat()
+    assert incident.started_at == passed.scorecard.run_at
+    assert incident.started_at < failed.scorecard.run_at < incident.detected_at
+
+
+async def test_first_failed_run_has_no_pass(unpolled_engine, database_url):
+    engine = unpolled_engine
+    execute(
+        database_url, "UPDATE commerce.customers SET email = NULL WHERE customer_id = 1"
+    )
+
+    await check_and_poll(engine)
+
+    (incident,) = rule_incidents(engine)
+    assert "passed_at" not in incident.metrics
+    assert incident.started_at == incident.detected_at
