@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from datetime import time as day_time
 from itertools import groupby
@@ -187,10 +188,21 @@ class Validator:
         for rule in runnable:
             if isinstance(rule, CustomSql) and not rule.row_level:
                 results[rule.name] = await self._custom_query(session, rule)
-        ordered = tuple(results[rule.name] for rule in chosen)
-        if any(result.outcome == "error" for result in ordered):
-            # A table or column may have gone since the catalog was read.
+        if any(result.outcome == "error" for result in results.values()):
+            # A table or column may have gone since the catalog was read, so
+            # the catalog is read again now to name it instead of the
+            # server's error.
             self._stale = True
+            try:
+                gone = await self.prepare(session)
+            except TargetError as error:
+                log.warning("catalog not read again after rule errors: %s", error)
+                gone = {}
+            for name, problem in gone.items():
+                if name in results and results[name].outcome == "error":
+                    detail = f"{problem} (checked again each run)"
+                    results[name] = replace(results[name], detail=detail)
+        ordered = tuple(results[rule.name] for rule in chosen)
         return Scorecard(run_at, time.perf_counter() - started, ordered)
 
     async def _scan_table(
