@@ -492,6 +492,15 @@ class ValidationConfig(_Strict):
         ),
     )
     max_samples: int = Field(default=10, ge=0, le=100)
+    error_runs: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "Runs in a row in which a rule errs (a timeout, a lock, a table "
+            "gone) before a validation_error incident opens for it; while it "
+            "errs, nobody knows whether its data is right."
+        ),
+    )
     rules: list[ValidationRuleConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

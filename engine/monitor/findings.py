@@ -25,6 +25,7 @@ class FindingKind(StrEnum):
     JOB_FAILURE = "job_failure"
     # The data checks (engine.validation.cycle).
     VALIDATION = "validation"
+    VALIDATION_ERROR = "validation_error"
     PHI_ACCESS = "phi_access"
     GOVERNANCE = "governance"
 

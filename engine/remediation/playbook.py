@@ -30,6 +30,13 @@ from engine.validation.runner import Validator
 # The manual step for a kind without an automatic action, where it is more
 # than investigating by hand.
 _MANUAL_STEPS = {
+    "validation_error": (
+        "read the rule's error on the validation screen (v): a table or "
+        "column renamed or dropped is a config fix in "
+        "config/validation_rules.yaml, a timeout needs a larger "
+        "validation.statement_timeout_seconds, and a lock names its holder "
+        "in the sessions view (g)"
+    ),
     "governance": (
         "classify the column as its PHI category or as none with c on the "
         "TUI's governance screen (shift+g) or POST "
@@ -153,9 +160,9 @@ class Playbook:
         if action == "quarantine_data":
             selection = selection_for(incident, self.validator)
             if isinstance(selection, str):
-                gone = await duplicates_gone(self.validator, incident, dry_run)
-                if gone is not None:
-                    return gone
+                no_duplicates = await duplicates_gone(self.validator, incident, dry_run)
+                if no_duplicates is not None:
+                    return no_duplicates
                 return ActionResult(action, dry_run, False, f"not moved: {selection}")
             return await quarantine(
                 self.validator,

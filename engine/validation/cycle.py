@@ -19,7 +19,7 @@ from engine.store.database import utc_now
 from engine.store.validation import RuleOutcome, ValidationRunRepository
 from engine.targets.base import Target, TargetError
 from engine.validation.catalog import RuleCatalogError
-from engine.validation.findings import findings_of
+from engine.validation.findings import error_findings, findings_of, next_error_runs
 from engine.validation.models import Scorecard
 from engine.validation.runner import Validator
 
@@ -65,6 +65,8 @@ class DataChecks:
         self._parts: dict[str, tuple[Finding, ...]] = {}
         self._passed_at: dict[str, datetime] = {}
         """By rule, the last run since the start in which the rule passed."""
+        self._error_runs: dict[str, int] = {}
+        """By rule, the kept runs in a row in which the rule erred."""
         self.part_errors: dict[str, str] = {}
         """The last cycle's error per check: validation, burst or phi."""
         self._last_attempt: float | None = None
@@ -119,6 +121,7 @@ class DataChecks:
         if scorecard is not None:
             self.scorecard = scorecard
             self._store(scorecard)
+            self._error_runs = next_error_runs(self._error_runs, scorecard)
             for result in scorecard.results:
                 if result.outcome == "pass":
                     self._passed_at[result.rule] = scorecard.run_at
@@ -146,6 +149,10 @@ class DataChecks:
             else:
                 parts["validation"] = findings_of(
                     scorecard, self._parts.get("validation", ()), self._passed_at
+                ) + error_findings(
+                    scorecard,
+                    next_error_runs(self._error_runs, scorecard),
+                    self.config.validation.error_runs,
                 )
         await self._part(
             "burst",

@@ -14,6 +14,52 @@ def dedup_key(rule: str) -> str:
     return f"validation:{rule}"
 
 
+def next_error_runs(error_runs: dict[str, int], scorecard: Scorecard) -> dict[str, int]:
+    """Return, by rule, how many runs in a row up to ``scorecard`` the rule
+    erred in. A rule that passes or fails starts again from zero, and one
+    that is not evaluated (no SQL for the dialect, a NULL result) keeps its
+    count."""
+    counts = dict(error_runs)
+    for result in scorecard.results:
+        if result.outcome == "error":
+            counts[result.rule] = counts.get(result.rule, 0) + 1
+        elif result.outcome in ("pass", "fail"):
+            counts.pop(result.rule, None)
+    return counts
+
+
+def error_findings(
+    scorecard: Scorecard, error_runs: dict[str, int], limit: int
+) -> tuple[Finding, ...]:
+    """Return a validation_error finding per rule that erred in ``limit`` or
+    more runs in a row (``error_runs``, this run included)."""
+    findings = []
+    for result in scorecard.results:
+        runs = error_runs.get(result.rule, 0)
+        if result.outcome != "error" or runs < limit:
+            continue
+        findings.append(
+            Finding(
+                kind=FindingKind.VALIDATION_ERROR,
+                dedup_key=f"validation_error:{result.rule}",
+                severity=Severity.WARNING,
+                title=f"validation rule {result.rule} could not run in {runs} "
+                f"run(s) in a row",
+                root_cause=(
+                    f"rule {result.rule} ({result.type}) on {result.table}: "
+                    f"{result.detail}. Until it runs, nobody knows whether its "
+                    "rows are right, and its own incident stays as it was"
+                ),
+                metrics={
+                    "rule": result.rule,
+                    "table": result.table,
+                    "error_runs": runs,
+                },
+            )
+        )
+    return tuple(findings)
+
+
 def findings_of(
     scorecard: Scorecard,
     previous: tuple[Finding, ...] = (),

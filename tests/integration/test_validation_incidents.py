@@ -125,3 +125,35 @@ async def test_first_failed_run_has_no_pass(unpolled_engine, database_url):
     (incident,) = rule_incidents(engine)
     assert "passed_at" not in incident.metrics
     assert incident.started_at == incident.detected_at
+
+
+def error_incidents(engine) -> list:
+    return [
+        incident
+        for incident in engine.incidents.repository.search(kind="validation_error")
+        if incident.metrics.get("rule") == RULE
+    ]
+
+
+async def test_rule_erring_opens_error_incident(unpolled_engine, database_url, config):
+    engine = unpolled_engine
+    limit = config.validation.error_runs
+    # A first run checks the rules against the catalog, so a table missing
+    # later is a rule error, not a config error.
+    await check_and_poll(engine)
+    execute(database_url, "ALTER TABLE commerce.customers RENAME TO customers_away")
+
+    await check_and_poll(engine, limit - 1)
+    before = error_incidents(engine)
+    await check_and_poll(engine)
+    (incident,) = error_incidents(engine)
+    execute(database_url, "ALTER TABLE commerce.customers_away RENAME TO customers")
+    result = await engine.remediate(incident.id, "alice")
+    await check_and_poll(engine, config.warroom.incidents.clear_polls + 1)
+
+    assert before == []
+    assert incident.severity == "warning"
+    assert incident.metrics["error_runs"] == limit
+    assert "table commerce.customers does not exist" in incident.root_cause
+    assert "config/validation_rules.yaml" in result.message
+    assert engine.get_incident(incident.id).status is Status.RESOLVED
