@@ -11,6 +11,7 @@ from tui_fake_source import SCORECARD, FakeChecks, FakeSource, fixed_clock
 from tui_helpers import notifications, wait_for
 
 from engine.validation.cycle import ChecksCompleted
+from engine.validation.models import RuleResult
 from warroom.tui.app import WarRoomApp
 from warroom.tui.feed import Feed
 from warroom.tui.messages import DrillUpdated, ValidationUpdated
@@ -18,7 +19,7 @@ from warroom.tui.screens.validation import ValidationScreen
 from warroom.tui.views import ValidationView
 from warroom.tui.widgets.incidents import IncidentTable
 from warroom.tui.widgets.rule_results import RuleResultDetail, RuleResultTable
-from warroom.tui.widgets.validation import ValidationPanel, panel_lines
+from warroom.tui.widgets.validation import ValidationPanel, panel_lines, rule_line
 
 
 def _app(source: FakeSource, tmp_path: Path) -> WarRoomApp:
@@ -102,8 +103,24 @@ def test_lines_fold_rules_that_do_not_fit() -> None:
     lines = _plain(_view(), height=4)
 
     assert len(lines) == 4
-    assert lines[2] == "✗ 3 npi_check_digit"
+    # A name too long for the line is cut in the middle.
+    assert lines[2] == "✗ 3 npi_c…_digit"
     assert lines[3] == "+2 more failing"
+
+
+def test_cut_names_stay_apart() -> None:
+    names = ["prescriptions_provider_exists", "prescriptions_controlled_need_dea"]
+    results = [
+        RuleResult(
+            name, "healthcare.prescriptions", "custom_sql", "critical", "fail", 1
+        )
+        for name in names
+    ]
+
+    lines = [rule_line(result, 16).plain for result in results]
+
+    assert lines == ["✗ 1 presc…exists", "✗ 1 presc…ed_dea"]
+    assert all(len(line) == 16 for line in lines)
 
 
 def test_lines_without_rules() -> None:
@@ -123,7 +140,7 @@ async def test_panel_fits_war_room(tmp_path: Path, size) -> None:
         assert "40% 2/5 passed" in text
         assert "1 not evaluated" in text
         assert "ran 12s ago" in drawn[-1]
-        assert "npi_check" in text
+        assert "npi_c" in text
         assert len(drawn) == panel.outer_size.height
         shown = str(panel.content).splitlines()
         assert len(shown) <= panel.content_size.height, shown

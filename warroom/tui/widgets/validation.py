@@ -123,7 +123,7 @@ def panel_lines(view: ValidationView, width: int, height: int) -> list[Text]:
         lines.append(Text("no rule failed", style="$success"))
         return lines
     shown = failed if len(failed) <= room else failed[: room - 1]
-    lines += [rule_line(result, width >= WIDE_WIDTH) for result in shown]
+    lines += [rule_line(result, width) for result in shown]
     if len(shown) < len(failed):
         more = len(failed) - len(shown)
         lines.append(Text(f"+{more} more failing", style="dim"))
@@ -166,12 +166,15 @@ def failing(card: Scorecard) -> list[RuleResult]:
     )
 
 
-def rule_line(result: RuleResult, wide: bool) -> Text:
+def rule_line(result: RuleResult, width: int) -> Text:
+    """Return a failing rule's line for a panel ``width`` columns wide."""
     style = SEVERITY_STYLES.get(result.severity, "")
     mark = SEVERITY_MARKS.get(result.severity, "✗") + " "
-    if not wide:
+    if width < WIDE_WIDTH:
         # The count comes before the name, so a cut name keeps its count.
-        return Text.assemble((mark, style), f"{result.violations} ", result.rule)
+        count = f"{result.violations} "
+        name = shorten_middle(result.rule, width - len(mark) - len(count))
+        return Text.assemble((mark, style), count, name)
     return Text.assemble(
         (mark, style),
         (f"{result.severity:<8} ", style),
@@ -179,6 +182,19 @@ def rule_line(result: RuleResult, wide: bool) -> Text:
         result.rule,
         (f"  {result.table}", "dim"),
     )
+
+
+def shorten_middle(name: str, room: int) -> str:
+    """Return ``name`` cut in the middle to ``room`` characters.
+
+    Rule names on one table share their start (``prescriptions_...``), so
+    the end is kept too, and two cut names still differ.
+    """
+    if len(name) <= room or room < 5:
+        return name
+    head = (room - 1) // 2
+    tail = room - 1 - head
+    return f"{name[:head]}…{name[-tail:]}"
 
 
 def _error_lines(view: ValidationView, width: int) -> list[Text]:
