@@ -109,6 +109,18 @@ _STREET = re.compile(r"^\d+[A-Za-z]? +\S+.*[A-Za-z]")
 _PLACE = re.compile(r"^[A-Z][A-Za-z'.-]*( [A-Za-z][A-Za-z'.-]*)*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9-]{4,20}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# A North American number written as people write one: (555) 042-0294,
+# 555-042-0294, 555.042.0294 or +1 555 042 0294. The separator before the
+# last four digits is required, so bare ten-digit codes (NPIs) do not fit.
+_PHONE_WRITTEN = re.compile(r"^(\+?1[ .-]?)?(\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}$")
+# A street address: a house number, words, and a street type, as in
+# "52 Alderbrook Lane, Springfield".
+_STREET_ADDRESS = re.compile(
+    r"^\d+[A-Za-z]?( +[A-Za-z0-9.'-]+)+ +(street|st|avenue|ave|road|rd|lane|ln|"
+    r"drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|ter|circle|cir|"
+    r"parkway|pkwy|highway|hwy)\b\.?",
+    re.IGNORECASE,
+)
 
 # Share of non-NULL samples that must fit a category's format to confirm it,
 # and the share under which the samples contradict the column's name.
@@ -323,6 +335,8 @@ _VALUE_FITS: dict[PhiCategory, Callable[[Any], bool]] = {
 _VALUE_ONLY = (
     (PhiCategory.EMAIL, _text_fits(_EMAIL)),
     (PhiCategory.SSN, _text_fits(_SSN_DASHED)),
+    (PhiCategory.PHONE, _text_fits(_PHONE_WRITTEN)),
+    (PhiCategory.ADDRESS, _text_fits(_STREET_ADDRESS)),
 )
 
 

@@ -195,6 +195,44 @@ def test_values_alone_find_dashed_ssn():
     assert found.category is PhiCategory.SSN
 
 
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        [f"(555) {i:03d}-{1000 + i}" for i in range(10)],
+        [f"555-{i:03d}-{1000 + i}" for i in range(10)],
+        [f"+1 555 {i:03d} {1000 + i}" for i in range(10)],
+    ],
+)
+def test_values_alone_find_phone(numbers: list[str]):
+    found = classify("alt_contact", "text", numbers)
+
+    assert found is not None
+    assert found.category is PhiCategory.PHONE
+
+
+def test_values_alone_find_street_address():
+    streets = ["Lane", "Street", "Ave", "Rd", "Drive"]
+    addresses = [f"{10 + i} Alder{i} {streets[i % 5]}, Springfield" for i in range(10)]
+
+    found = classify("home", "text", addresses)
+
+    assert found is not None
+    assert found.category is PhiCategory.ADDRESS
+
+
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [
+        # NPIs are ten bare digits, not a written phone number.
+        ("provider_ref", [f"{1234567890 + i}" for i in range(10)]),
+        ("strength", [f"{10 * (i + 1)} mg tablet" for i in range(10)]),
+        ("batch_label", [f"{i} units per box" for i in range(10)]),
+    ],
+)
+def test_values_alone_ignore_lookalikes(column: str, values: list[str]):
+    assert classify(column, "text", values) is None
+
+
 def test_values_alone_ignore_plain_numbers():
     # Five-digit codes look like ZIPs, but so do many other codes.
     assert classify("region_code", "text", ZIPS) is None
