@@ -118,6 +118,18 @@ class ValidationRunRepository:
             RuleOutcome(row["rule"], row["outcome"], row["violations"]) for row in rows
         ]
 
+    def last_passes(self, target: str) -> dict[str, datetime]:
+        """Return, by rule, the time of the newest stored run on ``target``
+        in which the rule passed."""
+        rows = self.store.query(
+            "SELECT v.rule, max(r.run_at) AS run_at "
+            "FROM validation_results AS v "
+            "INNER JOIN validation_runs AS r ON r.id = v.run_id "
+            "WHERE r.target = ? AND v.outcome = 'pass' GROUP BY v.rule",
+            (target,),
+        )
+        return {row["rule"]: _moment(row["run_at"]) for row in rows}
+
     def trend(self, target: str, rule: str, limit: int) -> list[RuleTrendPoint]:
         """Return ``rule``'s outcome in the last ``limit`` runs on ``target``
         that ran it, oldest first."""

@@ -63,8 +63,9 @@ class DataChecks:
         self.error: str | None = None
         self.running = False
         self._parts: dict[str, tuple[Finding, ...]] = {}
-        self._passed_at: dict[str, datetime] = {}
-        """By rule, the last run since the start in which the rule passed."""
+        self._passed_at: dict[str, datetime] | None = None
+        """By rule, the last run in which the rule passed, read from the
+        history at the first run, so a restart does not forget it."""
         self._error_runs: dict[str, int] = {}
         """By rule, the kept runs in a row in which the rule erred."""
         self.part_errors: dict[str, str] = {}
@@ -122,9 +123,10 @@ class DataChecks:
             self.scorecard = scorecard
             self._store(scorecard)
             self._error_runs = next_error_runs(self._error_runs, scorecard)
+            passed_at = self._last_passes()
             for result in scorecard.results:
                 if result.outcome == "pass":
-                    self._passed_at[result.rule] = scorecard.run_at
+                    passed_at[result.rule] = scorecard.run_at
         self._parts.update(parts)
         self.part_errors = errors
         error = "; ".join(f"{name}: {text}" for name, text in errors.items()) or None
@@ -148,7 +150,7 @@ class DataChecks:
                 errors["validation"] = str(error)
             else:
                 parts["validation"] = findings_of(
-                    scorecard, self._parts.get("validation", ()), self._passed_at
+                    scorecard, self._parts.get("validation", ()), self._last_passes()
                 ) + error_findings(
                     scorecard,
                     next_error_runs(self._error_runs, scorecard),
@@ -172,6 +174,17 @@ class DataChecks:
     async def close(self) -> None:
         """Close the validator's own session; the next run opens another."""
         await self.validator.close()
+
+    def _last_passes(self) -> dict[str, datetime]:
+        if self._passed_at is not None:
+            return self._passed_at
+        self._passed_at = {}
+        if self.history is not None:
+            try:
+                self._passed_at = self.history.last_passes(self.config.target.name)
+            except sqlite3.Error as error:
+                log.error("validation history not read: %s", error)
+        return self._passed_at
 
     def _store(self, scorecard: Scorecard) -> None:
         # A store that cannot be written loses this run's history, not the run.

@@ -157,3 +157,18 @@ async def test_rule_erring_opens_error_incident(unpolled_engine, database_url, c
     assert "table commerce.customers does not exist" in incident.root_cause
     assert "config/validation_rules.yaml" in result.message
     assert engine.get_incident(incident.id).status is Status.RESOLVED
+
+
+async def test_last_pass_survives_restart(unpolled_engine, database_url):
+    engine = unpolled_engine
+    passed = await engine.run_checks()
+    # A new engine on the same store reads the last passes from its history.
+    engine.checks._passed_at = None
+    execute(
+        database_url, "UPDATE commerce.customers SET email = NULL WHERE customer_id = 1"
+    )
+
+    await check_and_poll(engine)
+
+    (incident,) = rule_incidents(engine)
+    assert incident.started_at == passed.scorecard.run_at

@@ -83,3 +83,14 @@ def test_prune_deletes_old_runs_and_results(repository):
     ]
     assert repository.results(old) == []
     assert [point.violations for point in repository.trend("demo", "qty", 10)] == [2]
+
+
+def test_last_passes_per_rule(repository):
+    add_run(repository, 0, 0)
+    add_run(repository, 5, 2)
+    add_run(repository, 10, 0, target="other")
+
+    passes = repository.last_passes("demo")
+
+    # qty failed at minute 5, so its last pass is the first run.
+    assert passes == {"qty": START, "dob": START + timedelta(minutes=5)}
