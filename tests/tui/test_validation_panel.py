@@ -19,7 +19,12 @@ from warroom.tui.screens.validation import ValidationScreen
 from warroom.tui.views import ValidationView
 from warroom.tui.widgets.incidents import IncidentTable
 from warroom.tui.widgets.rule_results import RuleResultDetail, RuleResultTable
-from warroom.tui.widgets.validation import ValidationPanel, panel_lines, rule_line
+from warroom.tui.widgets.validation import (
+    ValidationPanel,
+    fitted_names,
+    panel_lines,
+    rule_line,
+)
 
 
 def _app(source: FakeSource, tmp_path: Path) -> WarRoomApp:
@@ -103,24 +108,39 @@ def test_lines_fold_rules_that_do_not_fit() -> None:
     lines = _plain(_view(), height=4)
 
     assert len(lines) == 4
-    # A name too long for the line is cut in the middle.
-    assert lines[2] == "✗ 3 npi_c…_digit"
+    # A name too long for the line is cut at its end.
+    assert lines[2] == "✗ 3 npi_check_d…"
     assert lines[3] == "+2 more failing"
 
 
-def test_cut_names_stay_apart() -> None:
-    names = ["prescriptions_provider_exists", "prescriptions_controlled_need_dea"]
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (
+            ["prescriptions_provider_exists", "prescriptions_controlled_need_dea"],
+            ["✗ 1 presc…exists", "✗ 1 presc…ed_dea"],
+        ),
+        (
+            ["claims_quantity_range", "claims_days_supply_range"],
+            ["✗ 1 claims_quan…", "✗ 1 claims_days…"],
+        ),
+        (
+            ["healthcare_claims_x_range", "healthcare_claims_y_range"],
+            ["✗ 1 …ims_x_range", "✗ 1 …ims_y_range"],
+        ),
+    ],
+)
+def test_cut_names_stay_apart(names: list[str], expected: list[str]) -> None:
+    table = "healthcare.prescriptions"
     results = [
-        RuleResult(
-            name, "healthcare.prescriptions", "custom_sql", "critical", "fail", 1
-        )
-        for name in names
+        RuleResult(name, table, "custom_sql", "critical", "fail", 1) for name in names
     ]
 
-    lines = [rule_line(result, 16).plain for result in results]
+    fitted = fitted_names(results, 16)
+    lines = [rule_line(result, 16, fitted[result.rule]).plain for result in results]
 
-    assert lines == ["✗ 1 presc…exists", "✗ 1 presc…ed_dea"]
-    assert all(len(line) == 16 for line in lines)
+    assert lines == expected
+    assert all(len(line) <= 16 for line in lines)
 
 
 def test_lines_without_rules() -> None:

@@ -123,7 +123,8 @@ def panel_lines(view: ValidationView, width: int, height: int) -> list[Text]:
         lines.append(Text("no rule failed", style="$success"))
         return lines
     shown = failed if len(failed) <= room else failed[: room - 1]
-    lines += [rule_line(result, width) for result in shown]
+    names = fitted_names(shown, width)
+    lines += [rule_line(result, width, names[result.rule]) for result in shown]
     if len(shown) < len(failed):
         more = len(failed) - len(shown)
         lines.append(Text(f"+{more} more failing", style="dim"))
@@ -166,15 +167,15 @@ def failing(card: Scorecard) -> list[RuleResult]:
     )
 
 
-def rule_line(result: RuleResult, width: int) -> Text:
-    """Return a failing rule's line for a panel ``width`` columns wide."""
+def rule_line(result: RuleResult, width: int, name: str | None = None) -> Text:
+    """Return a failing rule's line for a panel ``width`` columns wide, with
+    ``name`` (from fitted_names) in place of the rule's name when narrow."""
     style = SEVERITY_STYLES.get(result.severity, "")
     mark = SEVERITY_MARKS.get(result.severity, "✗") + " "
     if width < WIDE_WIDTH:
         # The count comes before the name, so a cut name keeps its count.
         count = f"{result.violations} "
-        name = shorten_middle(result.rule, width - len(mark) - len(count))
-        return Text.assemble((mark, style), count, name)
+        return Text.assemble((mark, style), count, name or result.rule)
     return Text.assemble(
         (mark, style),
         (f"{result.severity:<8} ", style),
@@ -184,17 +185,42 @@ def rule_line(result: RuleResult, width: int) -> Text:
     )
 
 
-def shorten_middle(name: str, room: int) -> str:
-    """Return ``name`` cut in the middle to ``room`` characters.
+def fitted_names(results: list[RuleResult], width: int) -> dict[str, str]:
+    """Return each rule's name cut to fit its narrow line.
 
-    Rule names on one table share their start (``prescriptions_...``), so
-    the end is kept too, and two cut names still differ.
+    All are cut the same way: at the end, else in the middle, else at the
+    start, whichever first keeps the shown names apart. Rules on one table
+    share their start (``prescriptions_...``) and range rules their end
+    (``..._range``), so no one way fits every pair.
     """
+    rooms = {
+        result.rule: width - len("✗ ") - len(f"{result.violations} ")
+        for result in results
+    }
+    for cut in (_cut_end, _cut_middle, _cut_start):
+        names = {rule: cut(rule, room) for rule, room in rooms.items()}
+        if len(set(names.values())) == len(names):
+            return names
+    return {rule: _cut_end(rule, room) for rule, room in rooms.items()}
+
+
+def _cut_end(name: str, room: int) -> str:
+    if len(name) <= room or room < 2:
+        return name
+    return f"{name[: room - 1]}…"
+
+
+def _cut_middle(name: str, room: int) -> str:
     if len(name) <= room or room < 5:
         return name
     head = (room - 1) // 2
-    tail = room - 1 - head
-    return f"{name[:head]}…{name[-tail:]}"
+    return f"{name[:head]}…{name[-(room - 1 - head) :]}"
+
+
+def _cut_start(name: str, room: int) -> str:
+    if len(name) <= room or room < 2:
+        return name
+    return f"…{name[-(room - 1) :]}"
 
 
 def _error_lines(view: ValidationView, width: int) -> list[Text]:
