@@ -21,10 +21,10 @@ async def check_and_poll(engine, times: int = 1) -> None:
         await engine.poll_once()
 
 
-def rule_incidents(engine) -> list:
+def rule_incidents(engine, kind: str = "validation") -> list:
     return [
         incident
-        for incident in engine.incidents.repository.search(kind="validation")
+        for incident in engine.incidents.repository.search(kind=kind)
         if incident.metrics.get("rule") == RULE
     ]
 
@@ -127,14 +127,6 @@ async def test_first_failed_run_has_no_pass(unpolled_engine, database_url):
     assert incident.started_at == incident.detected_at
 
 
-def error_incidents(engine) -> list:
-    return [
-        incident
-        for incident in engine.incidents.repository.search(kind="validation_error")
-        if incident.metrics.get("rule") == RULE
-    ]
-
-
 async def test_rule_erring_opens_error_incident(unpolled_engine, database_url, config):
     engine = unpolled_engine
     limit = config.validation.error_runs
@@ -144,9 +136,9 @@ async def test_rule_erring_opens_error_incident(unpolled_engine, database_url, c
     execute(database_url, "ALTER TABLE commerce.customers RENAME TO customers_away")
 
     await check_and_poll(engine, limit - 1)
-    before = error_incidents(engine)
+    before = rule_incidents(engine, "validation_error")
     await check_and_poll(engine)
-    (incident,) = error_incidents(engine)
+    (incident,) = rule_incidents(engine, "validation_error")
     execute(database_url, "ALTER TABLE commerce.customers_away RENAME TO customers")
     result = await engine.remediate(incident.id, "alice")
     await check_and_poll(engine, config.warroom.incidents.clear_polls + 1)
