@@ -207,7 +207,7 @@ class Engine(GovernanceOperations):
     def _job_succeeded(self, action: str) -> None:
         """Read again, at the next poll, what a successful job run changed:
         the catalog after an ETL action's first run, and the healthcare
-        figures after a load they count. Without it a card would say
+        figures after a load they count. Without it a card would show
         "run the etl_adherence job" for up to a refresh interval after the
         job ran."""
         self.governance.tables_installed(action)

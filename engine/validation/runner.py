@@ -194,11 +194,11 @@ class Validator:
             # server's error.
             self._stale = True
             try:
-                gone = await self.prepare(session)
+                missing = await self.prepare(session)
             except TargetError as error:
                 log.warning("catalog not read again after rule errors: %s", error)
-                gone = {}
-            for name, problem in gone.items():
+                missing = {}
+            for name, problem in missing.items():
                 if name in results and results[name].outcome == "error":
                     detail = f"{problem} (checked again each run)"
                     results[name] = replace(results[name], detail=detail)

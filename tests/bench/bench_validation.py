@@ -88,9 +88,9 @@ async def timed(validator: Validator, batched: bool, rules=None) -> float:
 
 
 async def test_batched_against_one_query_per_rule(loaded, validator):
-    # TODO: the target is batched at least 3x faster; it measures about 1.4x,
-    # because the rules' own work, not the read, is most of the time here
-    # (docs/BENCHMARKS.md has the breakdown).
+    # TODO: the target is batched at least 3x faster, and it measures about
+    # 1.4x. The rules' own work, not the read, is most of the time here, and
+    # docs/BENCHMARKS.md has the breakdown.
     _url, counts, load_seconds = loaded
     # One run of each first, so both modes read from a warm cache.
     await timed(validator, batched=True)

@@ -97,7 +97,7 @@ class BlockingTree(Tree[int]):
 def _describe(session: Session) -> Text:
     # What the session waits on comes before who it is, because a narrow
     # pane cuts the end of the line.
-    who = f"{session.login or '?'}@{session.program or '?'}"
+    login = f"{session.login or '?'}@{session.program or '?'}"
     state = session.state
     if session.wait_type and session.wait_type.startswith("Client:"):
         # PostgreSQL's Client waits are the server waiting for the application
@@ -109,7 +109,7 @@ def _describe(session: Session) -> Text:
     return Text.assemble(
         (str(session.session_id), "bold"),
         f"  {state}  ",
-        (who, "bold"),
+        (login, "bold"),
         "  ",
         (sql, "dim"),
     )
