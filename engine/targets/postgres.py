@@ -380,14 +380,14 @@ class PostgresTarget:
         except psycopg.errors.QueryCanceled as error:
             raise TargetError(_cancelled(error)) from error
         except psycopg.OperationalError as error:
-            # NOTE: psycopg raises OperationalError for many SQLSTATE classes
-            # besides connection exceptions (08), among them 40 and 53 to 58.
-            # So a rejected statement, such as a deadlock victim (40P01) or a
-            # SELECT from an unpopulated materialized view (55000), is
-            # reported as unreachable too.
-            raise TargetUnreachable(
-                f"{redact_url(self.url)}: {error}", sqlstate=error.sqlstate
-            ) from error
+            if connection.broken or _server_gone(error.sqlstate):
+                raise TargetUnreachable(
+                    f"{redact_url(self.url)}: {error}", sqlstate=error.sqlstate
+                ) from error
+            # psycopg raises OperationalError for SQLSTATE classes of one
+            # statement too, such as a deadlock victim (40P01), a lock
+            # timeout (55P03) or an unpopulated materialized view (55000).
+            raise _target_error(error) from error
         except psycopg.Error as error:
             raise _target_error(error) from error
 
@@ -418,6 +418,18 @@ def _target_error(error: psycopg.Error) -> TargetError:
             "left out of this message)"
         )
     return TargetError(text, sqlstate=error.sqlstate)
+
+
+# The SQLSTATEs that mean the server, not one statement, is unavailable:
+# the operator or a crash shut it down, it is starting, or it has no
+# connection slot left. Class 08 is the connection exceptions.
+_SERVER_GONE = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def _server_gone(sqlstate: str | None) -> bool:
+    """Tell whether an OperationalError's SQLSTATE means the server, rather
+    than one statement, failed. None (no server answer) counts as gone."""
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _SERVER_GONE
 
 
 def _cancelled(error: psycopg.errors.QueryCanceled) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from engine.service import Engine
 from engine.targets import postgres
-from engine.targets.base import TargetUnreachable
+from engine.targets.base import TargetError, TargetUnreachable
 from engine.targets.postgres import PostgresTarget
 
 
@@ -100,3 +100,36 @@ async def test_hung_server_opens_incident(unpolled_engine, database_url, monkeyp
     assert incident.kind == "target_unreachable"
     assert "did not respond to the snapshot query within" in incident.root_cause
     assert recovered is not None
+
+
+async def test_statement_error_is_not_unreachable(database_url):
+    target = PostgresTarget(database_url, name="test", is_local=True)
+    await target.connect()
+    try:
+        await target.execute(
+            "CREATE MATERIALIZED VIEW public.never_filled AS SELECT 1 AS x WITH NO DATA"
+        )
+        # PostgreSQL raises SQLSTATE 55000 for one statement, which psycopg
+        # reports as an OperationalError, like a lost connection.
+        with pytest.raises(TargetError) as raised:
+            await target.fetch("SELECT x FROM public.never_filled")
+        rows = await target.fetch("SELECT 1")
+    finally:
+        await target.close()
+
+    assert not isinstance(raised.value, TargetUnreachable)
+    assert raised.value.sqlstate == "55000"
+    assert rows == [(1,)]
+
+
+async def test_terminated_admin_session_is_unreachable(database_url):
+    target = PostgresTarget(database_url, name="test", is_local=True)
+    await target.connect()
+    try:
+        (pid,) = (await target.fetch("SELECT pg_backend_pid()"))[0]
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(TargetUnreachable):
+            await target.fetch("SELECT 1")
+    finally:
+        await target.close()
