@@ -433,6 +433,7 @@ async def test_masked_export_masks_by_rule(engine: Engine, database_url: str):
     assert first["last_name"] == "********"
     assert first["date_of_birth"] == born.isoformat()[:4] + "******"
     assert first["zip_code"] == zip_code[:3] + "**"
+    assert re.fullmatch(r"20\d\d\*+", first["created_at"])
     assert HEX_DIGEST.match(first["member_id"])
     # A bare SHA-256 of the member id would be reversible by guessing.
     assert first["member_id"] != hashlib.sha256(member.encode()).hexdigest()
