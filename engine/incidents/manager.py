@@ -444,6 +444,9 @@ def _condition_start(finding: Finding, taken_at: datetime) -> datetime:
         seconds = float(metrics.get("elapsed_seconds", 0.0))
     elif finding.kind is FindingKind.JOB_FAILURE and "ended_at" in metrics:
         return min(taken_at, datetime.fromisoformat(str(metrics["ended_at"])))
+    elif finding.kind is FindingKind.VALIDATION_ERROR and "since" in metrics:
+        # The first run in which the rule could not run.
+        return min(taken_at, datetime.fromisoformat(str(metrics["since"])))
     elif finding.kind is FindingKind.VALIDATION and "passed_at" in metrics:
         # The rule passed in that run, so the rows changed after it: the
         # time to detect is at most the time since then.

@@ -31,11 +31,11 @@ from engine.validation.runner import Validator
 # than investigating by hand.
 _MANUAL_STEPS = {
     "validation_error": (
-        "read the rule's error on the validation screen (v): a table or "
-        "column renamed or dropped is a config fix in "
-        "config/validation_rules.yaml, a timeout needs a larger "
-        "validation.statement_timeout_seconds, and a lock names its holder "
-        "in the sessions view (g)"
+        "read the rule's error on the validation screen (v). For a table or "
+        "column renamed or dropped, put it back, or fix the rule in "
+        "config/validation_rules.yaml and restart the war room; for a "
+        "timeout, raise validation.statement_timeout_seconds; for a lock "
+        "wait, the sessions view (g) shows its holder"
     ),
     "governance": (
         "classify the column as its PHI category or as none with c on the "

@@ -68,6 +68,8 @@ class DataChecks:
         history at the first run, so a restart does not forget it."""
         self._error_runs: dict[str, int] = {}
         """By rule, the kept runs in a row in which the rule erred."""
+        self._erring_since: dict[str, datetime] = {}
+        """By rule, the first of those runs."""
         self.part_errors: dict[str, str] = {}
         """The last cycle's error per check: validation, burst or phi."""
         self._last_attempt: float | None = None
@@ -123,6 +125,11 @@ class DataChecks:
             self.scorecard = scorecard
             self._store(scorecard)
             self._error_runs = next_error_runs(self._error_runs, scorecard)
+            for result in scorecard.results:
+                if result.rule not in self._error_runs:
+                    self._erring_since.pop(result.rule, None)
+                else:
+                    self._erring_since.setdefault(result.rule, scorecard.run_at)
             passed_at = self._last_passes()
             for result in scorecard.results:
                 if result.outcome == "pass":
@@ -155,6 +162,7 @@ class DataChecks:
                     scorecard,
                     next_error_runs(self._error_runs, scorecard),
                     self.config.validation.error_runs,
+                    self._erring_since,
                 )
         await self._part(
             "burst",

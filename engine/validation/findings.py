@@ -29,10 +29,18 @@ def next_error_runs(error_runs: dict[str, int], scorecard: Scorecard) -> dict[st
 
 
 def error_findings(
-    scorecard: Scorecard, error_runs: dict[str, int], limit: int
+    scorecard: Scorecard,
+    error_runs: dict[str, int],
+    limit: int,
+    erring_since: dict[str, datetime] | None = None,
 ) -> tuple[Finding, ...]:
     """Return a validation_error finding per rule that erred in ``limit`` or
-    more runs in a row (``error_runs``, this run included)."""
+    more runs in a row (``error_runs``, this run included).
+
+    ``erring_since`` gives, by rule, the first run of the streak, where the
+    condition starts; a rule missing from it started erring in this run.
+    """
+    erring_since = erring_since or {}
     findings = []
     for result in scorecard.results:
         runs = error_runs.get(result.rule, 0)
@@ -48,12 +56,16 @@ def error_findings(
                 root_cause=(
                     f"rule {result.rule} ({result.type}) on {result.table}: "
                     f"{result.detail}. Until it runs, nobody knows whether its "
-                    "rows are right, and its own incident stays as it was"
+                    "rows are right. Put the table or column back, or fix the "
+                    "rule in config/validation_rules.yaml and restart"
                 ),
                 metrics={
                     "rule": result.rule,
                     "table": result.table,
                     "error_runs": runs,
+                    "since": erring_since.get(
+                        result.rule, scorecard.run_at
+                    ).isoformat(),
                 },
             )
         )

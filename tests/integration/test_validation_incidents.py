@@ -146,6 +146,9 @@ async def test_rule_erring_opens_error_incident(unpolled_engine, database_url, c
     assert before == []
     assert incident.severity == "warning"
     assert incident.metrics["error_runs"] == limit
+    # The condition starts at the first run that could not run the rule.
+    assert incident.started_at.isoformat() == incident.metrics["since"]
+    assert incident.started_at < incident.detected_at
     assert "table commerce.customers does not exist" in incident.root_cause
     assert "config/validation_rules.yaml" in result.message
     assert engine.get_incident(incident.id).status is Status.RESOLVED

@@ -24,6 +24,7 @@ from engine.incidents.models import (
 )
 from engine.jobs.models import JobAlreadyRunning, JobNotFound
 from engine.remediation.actions import ActionResult
+from engine.remediation.playbook import NO_ACTION
 from engine.store.governance import CatalogEntry, ColumnNotFound, ScanRecord
 from engine.store.jobs import JobRunRecord
 from warroom.tui.source import SourceRejected, WarRoomSource, settle
@@ -147,7 +148,9 @@ class Commands:
                 self.notify(
                     result.message,
                     title=f"incident {incident_id}: {_outcome(result)}",
-                    severity="information" if result.succeeded else "warning",
+                    severity="information"
+                    if result.succeeded or result.action == NO_ACTION
+                    else "warning",
                     timeout=8,
                 )
         finally:
@@ -316,4 +319,8 @@ class Commands:
 def _outcome(result: ActionResult) -> str:
     if result.dry_run:
         return "dry run only"
+    if result.action == NO_ACTION:
+        # The playbook has no action for the kind: the step is recorded and
+        # the incident waits in REMEDIATING for its condition to clear.
+        return "recorded; no automatic action"
     return "remediated" if result.succeeded else "remediation did not succeed"

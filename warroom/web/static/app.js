@@ -355,7 +355,9 @@ async function remediate(id) {
     // Without dry_run the engine's remediation.dry_run setting decides.
     () => request("POST", `/api/incidents/${id}/remediate`, {}),
     (result) =>
-      `incident ${id}: ${result.action}${result.dry_run ? " (dry run only, remediation.dry_run is true)" : ""} ${result.succeeded ? "succeeded" : "did not succeed"}: ${result.message}`,
+      result.action === "none"
+        ? `incident ${id}: recorded; no automatic action: ${result.message}`
+        : `incident ${id}: ${result.action}${result.dry_run ? " (dry run only, remediation.dry_run is true)" : ""} ${result.succeeded ? "succeeded" : "did not succeed"}: ${result.message}`,
   );
 }
 
