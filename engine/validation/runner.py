@@ -202,8 +202,35 @@ class Validator:
                 if name in results and results[name].outcome == "error":
                     detail = f"{problem} (checked again each run)"
                     results[name] = replace(results[name], detail=detail)
+            await self._rescan_spared(session, scanned, results, missing)
         ordered = tuple(results[rule.name] for rule in chosen)
         return Scorecard(run_at, time.perf_counter() - started, ordered)
+
+    async def _rescan_spared(
+        self,
+        session: DedicatedSession,
+        scanned: list[Rule],
+        results: dict[str, RuleResult],
+        missing: dict[str, str],
+    ) -> None:
+        """Scan again, without the rules that name a missing table or column,
+        the other rules that erred with them in one scan.
+
+        One table's rules share a statement, so a referential rule whose
+        parent table is gone fails its neighbours too. Only the rules of the
+        tables that hold such a rule run again, once.
+        """
+        tables = {rule.table for rule in scanned if rule.name in missing}
+        spared = [
+            rule
+            for rule in scanned
+            if rule.table in tables
+            and rule.name not in missing
+            and results[rule.name].outcome == "error"
+        ]
+        for table, group in groupby(spared, key=lambda rule: rule.table):
+            for result in await self._scan_table(session, table, list(group)):
+                results[result.rule] = result
 
     async def _scan_table(
         self, session: DedicatedSession, table: str, rules: list[Rule]

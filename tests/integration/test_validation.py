@@ -406,3 +406,28 @@ async def test_own_session_counts_as_own(target):
     assert session.session_id in during
     assert session.session_id in snapshot.own_session_ids
     assert session.session_id not in await target.own_session_ids()
+
+
+async def test_missing_parent_spares_neighbour_rules(target, database_url):
+    validator = Validator(
+        target,
+        ValidationConfig(
+            rules=[
+                rule("parent", "referential", "parent_id", references="vt.parent.id"),
+                rule("code", "null_check", "code"),
+            ]
+        ),
+    )
+    await validator.run()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("ALTER TABLE vt.parent RENAME TO parent_away")
+
+    # The two rules share the child table's scan, which fails on the join.
+    card = await validator.run()
+    await validator.close()
+
+    results = {result.rule: result for result in card.results}
+    assert results["parent"].outcome == "error"
+    assert "table vt.parent does not exist" in results["parent"].detail
+    assert results["code"].outcome == "fail"
+    assert results["code"].violations == 2
