@@ -127,10 +127,21 @@ def _impact(incident: Incident) -> list[str]:
 def _timings(incident: Incident) -> list[str]:
     resolve = incident.seconds_to_resolve
     resolve_text = f"{resolve:.1f} s" if resolve is not None else "not resolved"
+    began = (
+        f"- Condition began (estimated from evidence): {incident.started_at:%H:%M:%S}"
+    )
+    detect = f"- Time to detect: {incident.seconds_to_detect:.1f} s"
+    if "passed_at" in incident.metrics and incident.drill_id is None:
+        # The rows changed after that run, so the start is a lower bound.
+        began = (
+            f"- Condition began: after {incident.started_at:%H:%M:%S}, the last "
+            "run in which the rule passed"
+        )
+        detect = f"- Time to detect: at most {incident.seconds_to_detect:.1f} s"
     return [
-        f"- Condition began (estimated from evidence): {incident.started_at:%H:%M:%S}",
+        began,
         f"- Detected: {incident.detected_at:%H:%M:%S}",
-        f"- Time to detect: {incident.seconds_to_detect:.1f} s",
+        detect,
         f"- Time to resolve (from detection): {resolve_text}",
     ]
 

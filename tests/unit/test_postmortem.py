@@ -296,3 +296,25 @@ def test_root_cause_block_marker_escaped(manager, root_cause, rendered) -> None:
 
     assert markdown is not None
     assert section(markdown, "Root cause") == [rendered]
+
+
+def test_validation_timing_is_a_bound(manager, poll_start) -> None:
+    passed_at = poll_start - timedelta(seconds=25)
+    finding = Finding(
+        kind=FindingKind.VALIDATION,
+        dedup_key="validation:claims_quantity_range",
+        severity=Severity.WARNING,
+        title="validation claims_quantity_range: 1 violation(s)",
+        root_cause="rule claims_quantity_range (range_check)",
+        metrics={"rule": "claims_quantity_range", "passed_at": passed_at.isoformat()},
+    )
+    (incident,) = manager.observe("demo", [finding], poll_start)
+    resolve_by_hand(manager, incident.id)
+
+    timings = section(render_postmortem(manager.get(incident.id)), "Timings")
+
+    assert timings[0] == (
+        f"- Condition began: after {passed_at:%H:%M:%S}, the last run in which "
+        "the rule passed"
+    )
+    assert timings[2] == "- Time to detect: at most 25.0 s"
