@@ -491,6 +491,15 @@ class ValidationConfig(_Strict):
             "so a scan of a large table can take longer than a poll's query."
         ),
     )
+    lock_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "How long a validation statement waits for a lock (a migration's "
+            "ALTER TABLE) before its rules err with a lock wait, instead of "
+            "holding the whole run until the statement timeout."
+        ),
+    )
     max_samples: int = Field(default=10, ge=0, le=100)
     error_runs: int = Field(
         default=3,

@@ -31,6 +31,18 @@ log = logging.getLogger(__name__)
 
 VALIDATION_APPLICATION = "warroom-validation"
 TIMEOUT_SETTING = "validation.statement_timeout_seconds"
+LOCK_TIMEOUT_SETTING = "validation.lock_timeout_seconds"
+# The statement that bounds a lock wait on the validation session, in
+# milliseconds. The server then cancels the statement with its own error:
+# SQLSTATE 55P03 on PostgreSQL, error 1222 on SQL Server.
+LOCK_TIMEOUT = {
+    "postgres": "SET lock_timeout = {0}",
+    "mssql": "SET LOCK_TIMEOUT {0}",
+}
+# The SQLSTATE of a statement PostgreSQL cancelled at the lock timeout.
+# SQL Server's error 1222 keeps its own message ("Lock request time out
+# period exceeded"), which names the cause already.
+LOCK_TIMEOUT_STATES = frozenset({"55P03"})
 
 Reader = Target | DedicatedSession
 """The connection a run reads through: its own session, or the target's
@@ -138,12 +150,21 @@ class Validator:
         if self._session is not None and not self._session.broken:
             return self._session
         await self.close()
-        self._session = await self.target.open_own_session(
+        session = await self.target.open_own_session(
             VALIDATION_APPLICATION,
             self.config.statement_timeout_seconds,
             TIMEOUT_SETTING,
         )
-        return self._session
+        milliseconds = round(self.config.lock_timeout_seconds * 1000)
+        statement = LOCK_TIMEOUT[self.target.dialect.name].format(milliseconds)
+        try:
+            await session.execute(statement)
+        except TargetError:
+            with contextlib.suppress(TargetError):
+                await session.close()
+            raise
+        self._session = session
+        return session
 
     async def close(self) -> None:
         """Close the validator's own session, if one is open."""
@@ -252,7 +273,14 @@ class Validator:
                 ]
         except TargetError as error:
             log.error("validation scan of %s failed: %s", table, error)
-            return [self._result(rule, "error", detail=str(error)) for rule in rules]
+            detail = str(error)
+            if error.sqlstate in LOCK_TIMEOUT_STATES:
+                detail = (
+                    f"waited {self.config.lock_timeout_seconds:g} s for a lock on "
+                    f"{table} ({LOCK_TIMEOUT_SETTING}); the sessions view (g) shows "
+                    f"who holds it: {error}"
+                )
+            return [self._result(rule, "error", detail=detail) for rule in rules]
 
     async def _evaluate(
         self, reader: SnapshotReader, rule: Rule, values: dict

@@ -431,3 +431,25 @@ async def test_missing_parent_spares_neighbour_rules(target, database_url):
     assert "table vt.parent does not exist" in results["parent"].detail
     assert results["code"].outcome == "fail"
     assert results["code"].violations == 2
+
+
+async def test_lock_wait_ends_at_lock_timeout(target, database_url):
+    config = ValidationConfig(
+        lock_timeout_seconds=0.5, rules=[rule("code", "null_check", "code")]
+    )
+    validator = Validator(target, config)
+    await validator.run()
+    locker = await psycopg.AsyncConnection.connect(database_url)
+    try:
+        await locker.execute("LOCK TABLE vt.child IN ACCESS EXCLUSIVE MODE")
+        card = await validator.run()
+    finally:
+        await locker.rollback()
+        await locker.close()
+        await validator.close()
+
+    (result,) = card.results
+    assert result.outcome == "error"
+    assert result.detail.startswith("waited 0.5 s for a lock on vt.child")
+    assert "validation.lock_timeout_seconds" in result.detail
+    assert card.seconds < 5
