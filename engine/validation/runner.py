@@ -135,13 +135,7 @@ class Validator:
         Raises TargetError when the statement fails.
         """
         await self.read_catalog()
-        scan = table_scan(
-            rule.table,
-            [rule],
-            self.target.dialect.quote_identifier,
-            self.target.dialect.name,
-            self.catalog.primary_keys if self.catalog else None,
-        )
+        scan = self._plan(rule.table, [rule])
         rows = await self.target.fetch(scan.sql)
         [(_, values)] = _split(scan, rows[0])
         return int(values["violations"] or 0)
@@ -217,7 +211,9 @@ class Validator:
             try:
                 missing = await self.prepare(session)
             except TargetError as error:
-                log.warning("catalog not read again after rule errors: %s", error)
+                log.warning(
+                    "failed to read the catalog again after rule errors: %s", error
+                )
                 missing = {}
             for name, problem in missing.items():
                 if name in results and results[name].outcome == "error":
@@ -253,19 +249,22 @@ class Validator:
             for result in await self._scan_table(session, table, list(group)):
                 results[result.rule] = result
 
-    async def _scan_table(
-        self, session: DedicatedSession, table: str, rules: list[Rule]
-    ) -> list[RuleResult]:
-        dialect = self.target.dialect.name
-        scan = table_scan(
+    def _plan(self, table: str, rules: list[Rule]) -> TableScan:
+        """Return the one statement that checks ``rules`` on ``table``."""
+        return table_scan(
             table,
             rules,
             self.target.dialect.quote_identifier,
-            dialect,
+            self.target.dialect.name,
             self.catalog.primary_keys if self.catalog else None,
         )
+
+    async def _scan_table(
+        self, session: DedicatedSession, table: str, rules: list[Rule]
+    ) -> list[RuleResult]:
+        scan = self._plan(table, rules)
         try:
-            async with table_snapshot(session, dialect) as reader:
+            async with table_snapshot(session, self.target.dialect.name) as reader:
                 rows = await reader.fetch(scan.sql)
                 return [
                     await self._evaluate(reader, rule, value)
