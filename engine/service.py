@@ -225,7 +225,9 @@ class Engine(GovernanceOperations):
             await self.target.snapshot()
         except TargetError as error:
             log.warning(
-                "counter baseline of target %s not read: %s", self.target_name, error
+                "failed to read the counter baseline of target %s: %s",
+                self.target_name,
+                error,
             )
 
     async def stop(self) -> None:

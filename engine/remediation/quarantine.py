@@ -84,7 +84,7 @@ async def duplicates_gone(
     try:
         count = await validator.violations_now(rule)
     except TargetError as error:
-        log.warning("duplicates of rule %s not counted: %s", rule.name, error)
+        log.warning("failed to count duplicates of rule %s: %s", rule.name, error)
         return None
     if count:
         return None

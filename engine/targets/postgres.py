@@ -428,7 +428,8 @@ _SERVER_GONE = frozenset({"57P01", "57P02", "57P03", "53300"})
 
 def _server_gone(sqlstate: str | None) -> bool:
     """Tell whether an OperationalError's SQLSTATE means the server, rather
-    than one statement, failed. None (no server answer) counts as gone."""
+    than one statement, failed. None (no response from the server) counts as
+    gone."""
     return sqlstate is None or sqlstate.startswith("08") or sqlstate in _SERVER_GONE
 
 

@@ -191,7 +191,11 @@ class DataChecks:
             try:
                 self._passed_at = self.history.last_passes(self.config.target.name)
             except sqlite3.Error as error:
-                log.error("validation history not read: %s", error)
+                log.error(
+                    "failed to read the validation history of %s: %s",
+                    self.config.target.name,
+                    error,
+                )
         return self._passed_at
 
     def _store(self, scorecard: Scorecard) -> None:

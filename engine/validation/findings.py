@@ -38,7 +38,7 @@ def error_findings(
     more runs in a row (``error_runs``, this run included).
 
     ``erring_since`` gives, by rule, the first run of the streak, where the
-    condition starts; a rule missing from it started erring in this run.
+    condition starts. A rule missing from it started erring in this run.
     """
     erring_since = erring_since or {}
     findings = []
